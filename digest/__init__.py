@@ -1,0 +1,5 @@
+"""The Digest Django project: settings, URL map, Celery app."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

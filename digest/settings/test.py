@@ -1,0 +1,16 @@
+"""Test settings: PostgreSQL and Redis on 127.0.0.1 unless the environment names others."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/digest"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Tests that are about tasks start a real worker on this broker; the rest run tasks eagerly.
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

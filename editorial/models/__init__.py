@@ -1,0 +1,21 @@
+"""The digest's domain model, split by concern; see editorial/README.md for the map."""
+
+from .articles import Article, Figure, QrCaption
+from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
+from .people import Organisation, Person
+from .publications import CopyrightNotice, Publication, Section
+
+__all__ = [
+    "Article",
+    "CopyrightNotice",
+    "Figure",
+    "Issue",
+    "IssueStatus",
+    "MastheadMember",
+    "MastheadOrganisation",
+    "Organisation",
+    "Person",
+    "Publication",
+    "QrCaption",
+    "Section",
+]

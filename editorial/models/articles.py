@@ -1,0 +1,94 @@
+"""Articles (文章) of an issue and their numbered figures."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from editorial.fields import RichTextField
+from editorial.validators import validate_image
+
+from .issues import Issue
+from .people import Person
+from .publications import Section
+
+
+class QrCaption(models.TextChoices):
+    FULL_TEXT = "full_text", "扫描二维码可阅读或下载全文"
+    ORIGINAL_FILE = "original_file", "扫描二维码可阅读或下载原文件"
+
+
+class Article(models.Model):
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="articles", verbose_name="期"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", verbose_name="栏目"
+    )
+    position = models.PositiveIntegerField("顺序", default=0, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    body = RichTextField("正文", max_length=200_000)
+    source = models.CharField("来源", max_length=200, blank=True)
+    original_url = models.URLField("原文链接", max_length=1000, blank=True)
+    qr_caption = models.CharField(
+        "二维码说明", max_length=20, choices=QrCaption.choices, blank=True
+    )
+    notes = RichTextField("注", blank=True, max_length=20_000)
+    responsible_editor = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="edited_articles",
+        verbose_name="责任编辑",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["issue", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(original_url="", qr_caption="")
+                | (~models.Q(original_url="") & ~models.Q(qr_caption="")),
+                name="article_qr_caption_iff_url",
+                violation_error_message="原文链接与二维码说明须同时填写或同时留空。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.issue_id is not None
+            and self.section_id is not None
+            and self.section.publication_id != self.issue.publication_id
+        ):
+            raise ValidationError({"section": "栏目必须属于本期所在的刊物。"})
+
+
+class Figure(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="figures", verbose_name="文章"
+    )
+    number = models.PositiveSmallIntegerField("图号")
+    caption = models.CharField("图题", max_length=200)
+    image = models.ImageField("图片", upload_to="figures/", validators=[validate_image])
+
+    class Meta:
+        verbose_name = "图"
+        verbose_name_plural = "图"
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"],
+                name="figure_unique_number",
+                violation_error_message="本文已有相同图号的图。",
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="figure_number_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"图 {self.number} {self.caption}"

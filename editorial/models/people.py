@@ -1,0 +1,47 @@
+"""Organisations and people named in mastheads."""
+
+from django.conf import settings
+from django.db import models
+
+from editorial.fields import RichTextField
+from editorial.validators import validate_image
+
+
+class Organisation(models.Model):
+    name = models.CharField("中文名称", max_length=100, unique=True)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    acronym = models.CharField("缩写", max_length=20, blank=True)
+    logo = models.ImageField(
+        "标志", upload_to="organisations/logos/", blank=True, validators=[validate_image]
+    )
+    profile = RichTextField("简介", blank=True, max_length=20000)
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Someone who may hold board roles; a login is optional."""
+
+    name = models.CharField("姓名", max_length=50, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name="登录账号",
+    )
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,62 @@
+"""Rich text: the allow-list every stored body, note and profile is cleaned to, and Markdown input.
+
+Bodies are stored as sanitized HTML (see docs/decisions/0002-rich-text-storage.md). A figure is
+placed in a body by an empty ``<figure data-figure="N"></figure>`` marker that the renderers
+replace with figure N of the article.
+"""
+
+import html as html_lib
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup",
+        "h2", "h3", "h4", "ul", "ol", "li", "blockquote",
+        "table", "thead", "tbody", "tr", "th", "td", "a", "figure",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "figure": {"data-figure"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+FIGURE_MARKER = re.compile(r'<figure data-figure="(\d+)"></figure>')
+
+_markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def sanitize_html(html: str) -> str:
+    """Clean HTML to the allow-list; script/style contents and event attributes are dropped."""
+    cleaned = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def markdown_to_html(text: str) -> str:
+    """Render CommonMark (with tables and inline HTML) and sanitize the result."""
+    return sanitize_html(_markdown.render(text))
+
+
+def figure_numbers(html: str) -> list[int]:
+    """The figure numbers a body places, in order of appearance."""
+    return [int(n) for n in FIGURE_MARKER.findall(html)]
+
+
+def plain_text(html: str) -> str:
+    """Text content of sanitized HTML, one line per block, for search and comparison."""
+    text = re.sub(r"</(p|h[2-4]|li|tr|blockquote)>|<br\s*/?>", "\n", html)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

@@ -1,0 +1,1 @@
+"""Every write to the domain: ``<entity>_<action>(*, actor, ...)`` functions, one transaction each."""

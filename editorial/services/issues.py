@@ -1,0 +1,67 @@
+"""Creating issues: numbering proposals, the masthead carried over, the notice pinned."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Max
+
+from editorial.models import (
+    CopyrightNotice,
+    Issue,
+    MastheadMember,
+    MastheadOrganisation,
+    Publication,
+)
+
+from .permissions import Actor, require_perm
+
+
+def issue_propose_numbers(*, publication: Publication, date: datetime.date) -> tuple[int, int]:
+    """The next number within ``date``'s year (restarting at 1 each year) and the next total."""
+    issues = Issue.objects.filter(publication=publication)
+    max_in_year = issues.filter(date__year=date.year).aggregate(n=Max("number"))["n"]
+    max_total = issues.aggregate(n=Max("total_number"))["n"]
+    return (max_in_year or 0) + 1, (max_total or 0) + 1
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    actor: Actor,
+    publication: Publication,
+    date: datetime.date,
+    number: int | None = None,
+    total_number: int | None = None,
+    cover_headline: str = "",
+) -> Issue:
+    """Create an issue with proposed numbers, the latest notice, and the previous masthead."""
+    require_perm(actor, "editorial.add_issue")
+    proposed_number, proposed_total = issue_propose_numbers(publication=publication, date=date)
+    previous = Issue.objects.filter(publication=publication).order_by("-total_number").first()
+    issue = Issue(
+        publication=publication,
+        date=date,
+        number=number or proposed_number,
+        total_number=total_number or proposed_total,
+        cover_headline=cover_headline,
+        notice=CopyrightNotice.objects.filter(publication=publication).order_by("-version").first(),
+    )
+    issue.full_clean()
+    issue.save()
+    if previous is not None:
+        masthead_copy(source=previous, target=issue)
+    return issue
+
+
+def masthead_copy(*, source: Issue, target: Issue) -> None:
+    """Give ``target`` its own copy of ``source``'s masthead rows."""
+    MastheadOrganisation.objects.bulk_create(
+        MastheadOrganisation(
+            issue=target, role=row.role, organisation_id=row.organisation_id, position=row.position
+        )
+        for row in source.masthead_organisations.all()
+    )
+    MastheadMember.objects.bulk_create(
+        MastheadMember(issue=target, role=row.role, person_id=row.person_id, position=row.position)
+        for row in source.masthead_members.all()
+    )

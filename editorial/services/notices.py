@@ -1,0 +1,20 @@
+"""The copyright notice is versioned: a new text is a new version; old versions never change."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from editorial.models import CopyrightNotice, Publication
+
+from .permissions import Actor, require_perm
+
+
+@transaction.atomic
+def notice_revise(*, actor: Actor, publication: Publication, text: str) -> CopyrightNotice:
+    """Add the next version of ``publication``'s notice; issues keep the version they pinned."""
+    require_perm(actor, "editorial.add_copyrightnotice")
+    Publication.objects.select_for_update().filter(pk=publication.pk).get()
+    latest = publication.notices.aggregate(v=Max("version"))["v"] or 0
+    notice = CopyrightNotice(publication=publication, version=latest + 1, text=text.strip())
+    notice.full_clean()
+    notice.save()
+    return notice

@@ -1,0 +1,14 @@
+"""The one place that turns "may this actor do that?" into a refusal."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def require_perm(actor: Actor, perm: str) -> None:
+    """Refuse unless ``actor`` holds ``perm``; ``None`` is the system (commands run by an operator)."""
+    if actor is None:
+        return
+    if not actor.is_active or not actor.has_perm(perm):  # type: ignore[union-attr]
+        raise PermissionDenied(f"{actor} 没有权限：{perm}")

@@ -1,0 +1,21 @@
+import pytest
+from pytest_django.fixtures import Settings
+
+from editorial.models import Publication
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes uploads into a folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def publication() -> Publication:
+    return factories.PublicationFactory(slug="dsjfzdt", name="大数据发展动态")
+
+
+@pytest.fixture
+def superuser() -> object:
+    return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
