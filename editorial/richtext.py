@@ -13,9 +13,31 @@ from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-        "h2", "h3", "h4", "ul", "ol", "li", "blockquote",
-        "table", "thead", "tbody", "tr", "th", "td", "a", "figure",
+        "p",
+        "br",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "sub",
+        "sup",
+        "h2",
+        "h3",
+        "h4",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "figure",
     }
 )
 ALLOWED_ATTRIBUTES = {

@@ -38,7 +38,13 @@ def validate_image(file: File) -> None:
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise ValidationError(
             "无法读取图片（文件损坏、不完整或不是图片）：%(error)s",
             code="image_invalid",

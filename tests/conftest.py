@@ -1,8 +1,11 @@
+from pathlib import Path
+
 import pytest
 from pytest_django.fixtures import Settings
 
 from editorial.models import Publication
 from tests import factories
+from tests.builders import BundleMaker, bundle_maker
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +22,9 @@ def publication() -> Publication:
 @pytest.fixture
 def superuser() -> object:
     return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def make_bundle(tmp_path: Path) -> BundleMaker:
+    """``make_bundle(edit=fn, files={...})``: a small valid bundle folder, changed by ``edit``."""
+    return bundle_maker(tmp_path)

@@ -2,8 +2,8 @@
 
 With no environment variables the project runs embedded: SQLite under ./var/, Celery tasks run
 eagerly, e-mail is written to ./var/mail/, media under ./var/media/. Setting DATABASE_URL and
-REDIS_URL (or CELERY_BROKER_URL) switches to PostgreSQL and a Redis-backed worker; STORAGE_BACKEND=s3
-moves media and generated files to an S3-compatible store.
+REDIS_URL (or CELERY_BROKER_URL) switches to PostgreSQL and a Redis-backed worker;
+STORAGE_BACKEND=s3 moves media and generated files to an S3-compatible store.
 """
 
 from pathlib import Path

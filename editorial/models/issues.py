@@ -39,7 +39,11 @@ class Issue(models.Model):
         verbose_name="版权声明",
     )
     status = models.CharField(
-        "状态", max_length=20, choices=IssueStatus.choices, default=IssueStatus.DRAFT, editable=False
+        "状态",
+        max_length=20,
+        choices=IssueStatus.choices,
+        default=IssueStatus.DRAFT,
+        editable=False,
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -75,7 +79,9 @@ class Issue(models.Model):
         indexes = [models.Index(fields=["status", "date"], name="issue_status_date")]
 
     def __str__(self) -> str:
-        return f"{self.publication} {self.date.year}年第{self.number}期（总第{self.total_number}期）"
+        return (
+            f"{self.publication} {self.date.year}年第{self.number}期（总第{self.total_number}期）"
+        )
 
     @property
     def label(self) -> str:

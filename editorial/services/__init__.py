@@ -1,1 +1,1 @@
-"""Every write to the domain: ``<entity>_<action>(*, actor, ...)`` functions, one transaction each."""
+"""Every write to the domain: ``<entity>_<action>(*, actor, ...)``, one transaction each."""

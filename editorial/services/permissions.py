@@ -7,7 +7,7 @@ Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def require_perm(actor: Actor, perm: str) -> None:
-    """Refuse unless ``actor`` holds ``perm``; ``None`` is the system (commands run by an operator)."""
+    """Refuse unless ``actor`` holds ``perm``; ``None`` is the system (an operator's command)."""
     if actor is None:
         return
     if not actor.is_active or not actor.has_perm(perm):  # type: ignore[union-attr]

@@ -1,0 +1,276 @@
+"""Reading and validating a bundle, before anything touches the database.
+
+Every problem is collected as a BundleError that names the file and the field, so that an editor
+can fix a bundle in one pass; ``read_bundle`` raises BundleInvalid with all of them.
+"""
+
+import datetime
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jsonschema
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import EmailValidator, URLValidator
+
+from editorial.richtext import figure_numbers, markdown_to_html, sanitize_html
+from editorial.validators import validate_image
+
+from .format import MANIFEST_NAMES, ORGANISATION_ROLES, manifest_schema
+
+MAX_ZIP_BYTES = 500 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+
+
+@dataclass(frozen=True)
+class BundleError:
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.field}: {self.message}"
+            if self.field
+            else f"{self.file}: {self.message}"
+        )
+
+
+class BundleInvalid(Exception):
+    def __init__(self, errors: list[BundleError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class Bundle:
+    """A validated manifest with every file it names already read, rich text already sanitized."""
+
+    manifest_name: str
+    manifest: dict[str, Any]
+    images: dict[str, bytes] = field(default_factory=dict)
+    rich_text: dict[str, str] = field(default_factory=dict)
+
+    def image(self, path: str | None) -> ContentFile | None:
+        if not path:
+            return None
+        return ContentFile(self.images[path], name=PurePosixPath(path).name)  # type: ignore[arg-type]
+
+
+def read_bundle(source: Path) -> Bundle:
+    """Read a bundle folder or .zip and validate all of it.
+
+    Raises BundleInvalid listing every problem found.
+    """
+    with _bundle_root(source) as root:
+        return _Reader(root).read()
+
+
+@contextmanager
+def _bundle_root(source: Path) -> Iterator[Path]:
+    if source.is_dir():
+        yield source
+        return
+    if not source.is_file():
+        raise BundleInvalid([BundleError(str(source), "", "找不到该文件或文件夹。")])
+    if not zipfile.is_zipfile(source):
+        raise BundleInvalid([BundleError(source.name, "", "既不是文件夹也不是 .zip 文件。")])
+    with zipfile.ZipFile(source) as archive, tempfile.TemporaryDirectory() as tmp:
+        members = archive.infolist()
+        problems = _unsafe_members(members)
+        if problems:
+            raise BundleInvalid([BundleError(source.name, "", p) for p in problems])
+        archive.extractall(tmp)  # noqa: S202 - members checked by _unsafe_members
+        root = Path(tmp)
+        entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+        if len(entries) == 1 and entries[0].is_dir() and not _find_manifest(root):
+            root = entries[0]
+        yield root
+
+
+def _unsafe_members(members: list[zipfile.ZipInfo]) -> list[str]:
+    if len(members) > MAX_ZIP_MEMBERS:
+        return [f"压缩包内文件过多（{len(members)} 个，上限 {MAX_ZIP_MEMBERS}）。"]
+    if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+        return ["压缩包解压后过大。"]
+    return [
+        f"压缩包内的路径不安全：{m.filename}"
+        for m in members
+        if m.filename.startswith(("/", "\\")) or ".." in PurePosixPath(m.filename).parts
+    ]
+
+
+def _find_manifest(root: Path) -> Path | None:
+    return next((root / n for n in MANIFEST_NAMES if (root / n).is_file()), None)
+
+
+def _json_path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.errors: list[BundleError] = []
+        self.manifest_name = "issue.yaml"
+
+    def error(self, field: str, message: str, file: str | None = None) -> None:
+        self.errors.append(BundleError(file or self.manifest_name, field, message))
+
+    def read(self) -> Bundle:
+        manifest = self._load_manifest()
+        bundle = Bundle(self.manifest_name, manifest)
+        self._check_schema(manifest)
+        if self.errors:
+            raise BundleInvalid(self.errors)
+        self._check_references(manifest)
+        self._read_files(manifest, bundle)
+        self._check_values(manifest)
+        if self.errors:
+            raise BundleInvalid(self.errors)
+        return bundle
+
+    def _load_manifest(self) -> dict[str, Any]:
+        path = _find_manifest(self.root)
+        if path is None:
+            raise BundleInvalid([BundleError(" 或 ".join(MANIFEST_NAMES), "", "找不到清单文件。")])
+        self.manifest_name = path.name
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BundleInvalid([BundleError(path.name, "", f"不是 UTF-8 编码：{exc}")]) from exc
+        except yaml.YAMLError as exc:
+            raise BundleInvalid([BundleError(path.name, "", f"YAML 格式错误：{exc}")]) from exc
+        if not isinstance(data, dict):
+            raise BundleInvalid([BundleError(path.name, "", "清单必须是一个映射（键: 值）。")])
+        issue = data.get("issue")
+        if isinstance(issue, dict) and isinstance(issue.get("date"), datetime.date):
+            issue["date"] = issue["date"].isoformat()
+        return data
+
+    def _check_schema(self, manifest: dict[str, Any]) -> None:
+        validator = jsonschema.Draft202012Validator(manifest_schema())
+        for err in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path)):
+            path = _json_path(err.absolute_path)
+            if err.validator == "required":
+                missing = [k for k in err.validator_value if k not in err.instance]
+                for key in missing:
+                    self.error(f"{path}.{key}" if path else key, "缺少必填字段。")
+            elif err.validator == "additionalProperties":
+                self.error(path or "(根)", f"未知字段：{err.message}")
+            else:
+                self.error(path or "(根)", f"取值无效：{err.message}")
+
+    def _check_references(self, manifest: dict[str, Any]) -> None:
+        section_slugs = [s["slug"] for s in manifest["sections"]]
+        for slug in {s for s in section_slugs if section_slugs.count(s) > 1}:
+            self.error("sections", f"栏目代号重复：{slug}")
+        org_names = [o["name"] for o in manifest.get("organisations", [])]
+        for name in {n for n in org_names if org_names.count(n) > 1}:
+            self.error("organisations", f"机构重复：{name}")
+        for key in ORGANISATION_ROLES:
+            for i, name in enumerate(manifest.get("masthead", {}).get(key, [])):
+                if name not in org_names:
+                    self.error(f"masthead.{key}[{i}]", f"机构未在 organisations 中列出：{name}")
+        for i, article in enumerate(manifest["articles"]):
+            if article["section"] not in section_slugs:
+                self.error(f"articles[{i}].section", f"未知栏目：{article['section']}")
+            numbers = [f["number"] for f in article.get("figures", [])]
+            for n in {n for n in numbers if numbers.count(n) > 1}:
+                self.error(f"articles[{i}].figures", f"图号重复：图 {n}")
+
+    def _read_files(self, manifest: dict[str, Any], bundle: Bundle) -> None:
+        publication, issue = manifest["publication"], manifest["issue"]
+        self._read_image(bundle, "publication.wechat_qr", publication.get("wechat_qr"))
+        self._read_image(bundle, "issue.cover_image", issue.get("cover_image"))
+        for i, org in enumerate(manifest.get("organisations", [])):
+            self._read_image(bundle, f"organisations[{i}].logo", org.get("logo"))
+            self._read_rich_text(bundle, f"organisations[{i}].profile", org.get("profile"))
+        for i, article in enumerate(manifest["articles"]):
+            self._read_rich_text(bundle, f"articles[{i}].body", article["body"])
+            self._read_rich_text(bundle, f"articles[{i}].notes", article.get("notes"))
+            for j, figure in enumerate(article.get("figures", [])):
+                self._read_image(bundle, f"articles[{i}].figures[{j}].image", figure["image"])
+            body = bundle.rich_text.get(article["body"])
+            if body is not None:
+                listed = {f["number"] for f in article.get("figures", [])}
+                for n in figure_numbers(body):
+                    if n not in listed:
+                        self.error(
+                            f"articles[{i}].figures",
+                            f"正文放置了图 {n}，但 figures 中没有它。",
+                        )
+
+    def _file_bytes(self, field: str, path: str) -> bytes | None:
+        target = (self.root / path).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            self.error(field, f"路径超出了包的范围：{path}")
+            return None
+        if not target.is_file():
+            self.error(field, f"文件不存在：{path}")
+            return None
+        return target.read_bytes()
+
+    def _read_image(self, bundle: Bundle, field: str, path: str | None) -> None:
+        if not path or path in bundle.images:
+            return
+        data = self._file_bytes(field, path)
+        if data is None:
+            return
+        try:
+            validate_image(ContentFile(data, name=PurePosixPath(path).name))
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.error(field, message, file=path)
+            return
+        bundle.images[path] = data
+
+    def _read_rich_text(self, bundle: Bundle, field: str, path: str | None) -> None:
+        if not path or path in bundle.rich_text:
+            return
+        data = self._file_bytes(field, path)
+        if data is None:
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.error(field, f"不是 UTF-8 编码：{exc}", file=path)
+            return
+        html = markdown_to_html(text) if path.endswith(".md") else sanitize_html(text)
+        if not html.strip():
+            self.error(field, "内容为空。", file=path)
+            return
+        bundle.rich_text[path] = html
+
+    def _check_values(self, manifest: dict[str, Any]) -> None:
+        try:
+            datetime.date.fromisoformat(manifest["issue"]["date"])
+        except ValueError:
+            self.error("issue.date", f"不是有效日期：{manifest['issue']['date']}")
+        email = manifest["publication"].get("email")
+        if email:
+            self._validate("publication.email", email, EmailValidator(message="邮箱地址无效。"))
+        url_validator = URLValidator(schemes=["http", "https"], message="不是有效的 http(s) 网址。")
+        for i, article in enumerate(manifest["articles"]):
+            url = article.get("original_url")
+            if url:
+                self._validate(f"articles[{i}].original_url", url, url_validator)
+            if bool(url) != bool(article.get("qr_caption")):
+                self.error(
+                    f"articles[{i}].qr_caption", "原文链接与二维码说明须同时填写或同时留空。"
+                )
+
+    def _validate(self, field: str, value: str, validator: Any) -> None:
+        try:
+            validator(value)
+        except ValidationError as exc:
+            self.error(field, f"{exc.messages[0]}（{value}）")

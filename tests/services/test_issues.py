@@ -1,0 +1,72 @@
+"""Creating an issue: proposed numbers, the previous masthead copied, the latest notice pinned."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from editorial.models import Issue, MastheadMember, Publication
+from editorial.models.issues import PersonRole
+from editorial.services.issues import issue_create
+from editorial.services.notices import notice_revise
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_issue_gets_proposed_numbers_latest_notice_and_own_masthead_copy(
+    publication: Publication,
+) -> None:
+    previous = factories.IssueFactory(
+        publication=publication, date=datetime.date(2024, 12, 30), number=52, total_number=215
+    )
+    chief = factories.PersonFactory(name="宋希贤")
+    MastheadMember.objects.create(issue=previous, role=PersonRole.EDITOR_IN_CHIEF, person=chief)
+    factories.CopyrightNoticeFactory(publication=publication, version=1)
+    latest = factories.CopyrightNoticeFactory(publication=publication, version=2)
+
+    issue = issue_create(actor=None, publication=publication, date=datetime.date(2025, 1, 6))
+
+    assert (issue.number, issue.total_number, issue.notice) == (1, 216, latest)
+    assert list(issue.masthead_members.values_list("role", "person__name")) == [
+        ("editor_in_chief", "宋希贤")
+    ]
+    # Changing the board for the new issue leaves the earlier issue's masthead as printed.
+    issue.masthead_members.all().delete()
+    assert previous.masthead_members.count() == 1
+
+
+def test_explicit_duplicate_numbers_are_refused(publication: Publication) -> None:
+    factories.IssueFactory(
+        publication=publication, date=datetime.date(2024, 5, 6), number=16, total_number=179
+    )
+    with pytest.raises(ValidationError):
+        issue_create(
+            actor=None,
+            publication=publication,
+            date=datetime.date(2024, 5, 13),
+            number=16,
+            total_number=180,
+        )
+    assert Issue.objects.count() == 1
+
+
+def test_issue_create_checks_the_actor(publication: Publication) -> None:
+    user = factories.UserFactory()
+    with pytest.raises(PermissionDenied):
+        issue_create(actor=user, publication=publication, date=datetime.date(2024, 5, 6))
+    user.user_permissions.add(Permission.objects.get(codename="add_issue"))
+    user = type(user).objects.get(pk=user.pk)  # drop the permission cache
+    issue = issue_create(actor=user, publication=publication, date=datetime.date(2024, 5, 6))
+    assert issue.total_number == 1
+
+
+def test_notice_revision_adds_a_version_and_keeps_pinned_ones(publication: Publication) -> None:
+    first = notice_revise(actor=None, publication=publication, text="声明: 第一版。")
+    issue = factories.IssueFactory(publication=publication, notice=first)
+    second = notice_revise(actor=None, publication=publication, text="  声明: 第二版。 ")
+
+    assert (first.version, second.version, second.text) == (1, 2, "声明: 第二版。")
+    issue.refresh_from_db()
+    assert issue.notice == first
