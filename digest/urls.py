@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 admin.site.site_header = "Digest 编辑部"
 admin.site.site_title = "Digest 编辑部"
 admin.site.index_title = "编辑工作台"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -54,7 +54,9 @@ def minimal_manifest() -> dict[str, Any]:
                 "source": "商务部",
                 "original_url": "http://www.mofcom.gov.cn/article/zwgk/gkgztz/202404/20240403506347.shtml",
                 "qr_caption": "full_text",
-                "figures": [{"number": 1, "caption": "软件业务收入增长情况", "image": "images/fig1.png"}],
+                "figures": [
+                    {"number": 1, "caption": "软件业务收入增长情况", "image": "images/fig1.png"}
+                ],
             },
             {
                 "title": "贵州五部门签署合作协议 共同推进数据知识产权发展",

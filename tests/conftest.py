@@ -16,12 +16,12 @@ def _media_root(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def publication() -> Publication:
-    return factories.PublicationFactory(slug="dsjfzdt", name="大数据发展动态")
+    return factories.PublicationFactory.create(slug="dsjfzdt", name="大数据发展动态")
 
 
 @pytest.fixture
 def superuser() -> object:
-    return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return factories.UserFactory.create(username="admin", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime
 import io
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from PIL import Image
 
@@ -21,9 +21,9 @@ def png_file(name: str = "figure.png", **kwargs: object) -> ContentFile:
     return ContentFile(png_bytes(**kwargs), name=name)  # type: ignore[arg-type]
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_active = True
 
 
-class PublicationFactory(factory.django.DjangoModelFactory):
+class PublicationFactory(factory.django.DjangoModelFactory[models.Publication]):
     class Meta:
         model = models.Publication
         django_get_or_create = ("slug",)
@@ -45,7 +45,7 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     email = "editor@example.org"
 
 
-class SectionFactory(factory.django.DjangoModelFactory):
+class SectionFactory(factory.django.DjangoModelFactory[models.Section]):
     class Meta:
         model = models.Section
 
@@ -55,7 +55,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class CopyrightNoticeFactory(factory.django.DjangoModelFactory):
+class CopyrightNoticeFactory(factory.django.DjangoModelFactory[models.CopyrightNotice]):
     class Meta:
         model = models.CopyrightNotice
 
@@ -64,21 +64,21 @@ class CopyrightNoticeFactory(factory.django.DjangoModelFactory):
     text = "声明: 本信息产品为内部交流学习资料。"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[models.Organisation]):
     class Meta:
         model = models.Organisation
 
     name = factory.Sequence(lambda n: f"机构{n}")
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[models.Person]):
     class Meta:
         model = models.Person
 
     name = factory.Sequence(lambda n: f"编辑{n}")
 
 
-class IssueFactory(factory.django.DjangoModelFactory):
+class IssueFactory(factory.django.DjangoModelFactory[models.Issue]):
     class Meta:
         model = models.Issue
 
@@ -89,7 +89,7 @@ class IssueFactory(factory.django.DjangoModelFactory):
     cover_headline = "封面要闻"
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(factory.django.DjangoModelFactory[models.Article]):
     class Meta:
         model = models.Article
 
@@ -103,7 +103,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     source = "国家数据局"
 
 
-class FigureFactory(factory.django.DjangoModelFactory):
+class FigureFactory(factory.django.DjangoModelFactory[models.Figure]):
     class Meta:
         model = models.Figure
 

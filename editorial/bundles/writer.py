@@ -48,7 +48,7 @@ def bundle_files(issue: Issue) -> dict[str, bytes]:
     def image(file: FieldFile, name: str) -> str | None:
         if not file:
             return None
-        path = f"images/{name}{PurePosixPath(file.name).suffix.lower()}"
+        path = f"images/{name}{PurePosixPath(file.name or '').suffix.lower()}"
         with file.open("rb") as handle:
             files[path] = handle.read()
         return path
@@ -125,7 +125,7 @@ def bundle_files(issue: Issue) -> dict[str, bytes]:
 
 def _masthead_organisations(issue: Issue) -> list[Any]:
     """The masthead's organisations once each, in printed order (guiding units first)."""
-    printed_order = list(ORGANISATION_ROLES.values())
+    printed_order: list[str] = list(ORGANISATION_ROLES.values())
     rows = sorted(issue.masthead_organisations.all(), key=lambda r: printed_order.index(r.role))
     seen: dict[int, Any] = {}
     for row in rows:
@@ -135,8 +135,8 @@ def _masthead_organisations(issue: Issue) -> list[Any]:
 
 def _masthead(issue: Issue) -> dict[str, list[str]]:
     masthead: dict[str, list[str]] = {key: [] for key in [*ORGANISATION_ROLES, *PERSON_ROLES]}
-    org_keys = {role: key for key, role in ORGANISATION_ROLES.items()}
-    person_keys = {role: key for key, role in PERSON_ROLES.items()}
+    org_keys: dict[str, str] = {role: key for key, role in ORGANISATION_ROLES.items()}
+    person_keys: dict[str, str] = {role: key for key, role in PERSON_ROLES.items()}
     for org_row in issue.masthead_organisations.all():
         masthead[org_keys[org_row.role]].append(org_row.organisation.name)
     for person_row in issue.masthead_members.all():

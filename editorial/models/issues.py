@@ -91,7 +91,7 @@ class Issue(models.Model):
         super().clean()
         if self.publication_id is None or self.date is None:
             return
-        if self.notice_id is not None and self.notice.publication_id != self.publication_id:
+        if self.notice is not None and self.notice.publication_id != self.publication_id:
             raise ValidationError({"notice": "版权声明必须属于本刊物。"})
         others = Issue.objects.filter(publication_id=self.publication_id).exclude(pk=self.pk)
         errors = {}

@@ -70,7 +70,8 @@ class _Importer:
     def discard_files(self) -> None:
         """Remove what a failed import stored, so that it leaves nothing behind."""
         for file in self.stored_files:
-            file.storage.delete(file.name)
+            if file.name:
+                file.storage.delete(file.name)
 
     def clean_and_save(self, obj: models.Model, field_prefix: str, **names: str) -> None:
         """Validate ``obj`` like a form would and save it, reporting errors in bundle terms."""

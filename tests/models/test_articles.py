@@ -21,7 +21,9 @@ HOSTILE = (
 
 
 def test_body_is_sanitized_on_every_save() -> None:
-    article = factories.ArticleFactory(body=HOSTILE, notes='<p onclick="n()">注</p><script>s</script>')
+    article = factories.ArticleFactory.create(
+        body=HOSTILE, notes='<p onclick="n()">注</p><script>s</script>'
+    )
     article.refresh_from_db()
     assert article.body == (
         "<p>甲</p>"
@@ -38,37 +40,37 @@ def test_allowed_structure_survives_sanitizing() -> None:
         "<ul><li>甲</li></ul><table><thead><tr><th>地区</th></tr></thead>"
         "<tbody><tr><td>东部</td></tr></tbody></table>"
     )
-    article = factories.ArticleFactory(body=body)
+    article = factories.ArticleFactory.create(body=body)
     article.refresh_from_db()
     assert article.body == body
 
 
 def test_section_must_belong_to_the_issue_publication() -> None:
-    article = factories.ArticleFactory()
-    article.section = factories.SectionFactory()
+    article = factories.ArticleFactory.create()
+    article.section = factories.SectionFactory.create()
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()
     assert excinfo.value.message_dict == {"section": ["栏目必须属于本期所在的刊物。"]}
 
 
-@pytest.mark.parametrize(
-    ("url", "caption"), [("https://www.gov.cn/a.html", ""), ("", "full_text")]
-)
+@pytest.mark.parametrize(("url", "caption"), [("https://www.gov.cn/a.html", ""), ("", "full_text")])
 def test_original_url_and_qr_caption_go_together(url: str, caption: str) -> None:
-    article = factories.ArticleFactory()
+    article = factories.ArticleFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Article.objects.filter(pk=article.pk).update(original_url=url, qr_caption=caption)
 
 
 def test_original_url_is_validated() -> None:
-    article = factories.ArticleFactory(original_url="javascript:alert(1)", qr_caption="full_text")
+    article = factories.ArticleFactory.create(
+        original_url="javascript:alert(1)", qr_caption="full_text"
+    )
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()
     assert "original_url" in excinfo.value.message_dict
 
 
 def test_figure_numbers_are_unique_within_an_article() -> None:
-    figure = factories.FigureFactory(number=1)
-    factories.FigureFactory(number=1)  # another article: fine
+    figure = factories.FigureFactory.create(number=1)
+    factories.FigureFactory.create(number=1)  # another article: fine
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.FigureFactory(article=figure.article, number=1)
+        factories.FigureFactory.create(article=figure.article, number=1)

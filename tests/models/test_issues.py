@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def make_issue(publication: Publication, date: str, number: int, total: int) -> Issue:
-    return factories.IssueFactory(
+    return factories.IssueFactory.create(
         publication=publication,
         date=datetime.date.fromisoformat(date),
         number=number,
@@ -37,7 +37,7 @@ def test_database_refuses_duplicate_number_within_a_year(publication: Publicatio
 def test_same_number_in_another_year_or_publication_is_allowed(publication: Publication) -> None:
     make_issue(publication, "2024-05-06", 16, 179)
     make_issue(publication, "2025-05-05", 16, 180)
-    make_issue(factories.PublicationFactory(), "2024-05-06", 16, 179)
+    make_issue(factories.PublicationFactory.create(), "2024-05-06", 16, 179)
     assert Issue.objects.filter(number=16).count() == 3
 
 
@@ -58,7 +58,9 @@ def test_full_clean_reports_duplicates_in_chinese(publication: Publication) -> N
 
 def test_full_clean_reports_gaps(publication: Publication) -> None:
     make_issue(publication, "2024-05-06", 16, 179)
-    gap = Issue(publication=publication, date=datetime.date(2024, 5, 20), number=18, total_number=181)
+    gap = Issue(
+        publication=publication, date=datetime.date(2024, 5, 20), number=18, total_number=181
+    )
     with pytest.raises(ValidationError) as excinfo:
         gap.full_clean()
     assert excinfo.value.message_dict == {
@@ -69,7 +71,9 @@ def test_full_clean_reports_gaps(publication: Publication) -> None:
 
 def test_first_issue_of_a_new_year_may_restart_at_one(publication: Publication) -> None:
     make_issue(publication, "2024-12-30", 52, 215)
-    first = Issue(publication=publication, date=datetime.date(2025, 1, 6), number=1, total_number=216)
+    first = Issue(
+        publication=publication, date=datetime.date(2025, 1, 6), number=1, total_number=216
+    )
     first.full_clean()
 
 
@@ -98,7 +102,7 @@ def test_proposal_for_a_new_publication_starts_at_one(publication: Publication) 
 
 
 def test_notice_of_another_publication_is_refused(publication: Publication) -> None:
-    other_notice = factories.CopyrightNoticeFactory()
+    other_notice = factories.CopyrightNoticeFactory.create()
     issue = Issue(
         publication=publication,
         date=datetime.date(2024, 5, 6),

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def database_state() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in apps.get_app_config("editorial").get_models()}
+    models = apps.get_app_config("editorial").get_models()
+    return {m.__name__: m._default_manager.count() for m in models}
 
 
 def media_files() -> set[str]:
@@ -203,8 +204,8 @@ def test_duplicate_issue_number_in_year_is_refused_and_stored_files_removed(
     make_bundle: BundleMaker,
 ) -> None:
     """The duplicate is found by the database rules after images were stored: all rolled back."""
-    publication = factories.PublicationFactory(slug="dsjfzdt", name="大数据发展动态")
-    factories.IssueFactory(
+    publication = factories.PublicationFactory.create(slug="dsjfzdt", name="大数据发展动态")
+    factories.IssueFactory.create(
         publication=publication, date=datetime.date(2024, 1, 8), number=16, total_number=178
     )
     source = make_bundle(lambda m: m["issue"].update(cover_image="images/logo.png"))
@@ -212,16 +213,16 @@ def test_duplicate_issue_number_in_year_is_refused_and_stored_files_removed(
 
 
 def test_duplicate_total_number_is_refused(make_bundle: BundleMaker) -> None:
-    publication = factories.PublicationFactory(slug="dsjfzdt", name="大数据发展动态")
-    factories.IssueFactory(
+    publication = factories.PublicationFactory.create(slug="dsjfzdt", name="大数据发展动态")
+    factories.IssueFactory.create(
         publication=publication, date=datetime.date(2023, 12, 25), number=52, total_number=179
     )
     assert_refused(make_bundle(), "issue.yaml", "issue", "相同总期号")
 
 
 def test_gap_in_numbering_is_refused(make_bundle: BundleMaker) -> None:
-    publication = factories.PublicationFactory(slug="dsjfzdt", name="大数据发展动态")
-    factories.IssueFactory(
+    publication = factories.PublicationFactory.create(slug="dsjfzdt", name="大数据发展动态")
+    factories.IssueFactory.create(
         publication=publication, date=datetime.date(2024, 4, 22), number=14, total_number=177
     )
     source = make_bundle()
@@ -235,8 +236,8 @@ def test_gap_in_numbering_is_refused(make_bundle: BundleMaker) -> None:
 
 
 def test_section_slug_with_another_name_is_refused(make_bundle: BundleMaker) -> None:
-    publication = factories.PublicationFactory(slug="dsjfzdt", name="大数据发展动态")
-    factories.SectionFactory(publication=publication, slug="guoce", name="国策")
+    publication = factories.PublicationFactory.create(slug="dsjfzdt", name="大数据发展动态")
+    factories.SectionFactory.create(publication=publication, slug="guoce", name="国策")
     assert_refused(make_bundle(), "issue.yaml", "sections[0].name", "已存在")
 
 
@@ -270,13 +271,15 @@ def test_hostile_markup_in_bodies_is_sanitized(make_bundle: BundleMaker) -> None
         '<p onclick="steal()">正文<script>alert(1)</script><style>p{}</style>'
         '<a href="javascript:alert(1)">链接</a><img src=x onerror=alert(1)></p>'
     )
-    issue = issue_import(actor=None, source=make_bundle(files={"articles/02.html": hostile.encode()}))
+    issue = issue_import(
+        actor=None, source=make_bundle(files={"articles/02.html": hostile.encode()})
+    )
     body = Article.objects.get(issue=issue, position=2).body
     assert body == '<p>正文<a rel="noopener noreferrer">链接</a></p>'
 
 
 def test_import_requires_permission(make_bundle: BundleMaker) -> None:
-    user = factories.UserFactory(is_staff=True)
+    user = factories.UserFactory.create(is_staff=True)
     with pytest.raises(PermissionDenied):
         issue_import(actor=user, source=make_bundle())
     assert Issue.objects.count() == 0

@@ -18,13 +18,13 @@ pytestmark = pytest.mark.django_db
 def test_new_issue_gets_proposed_numbers_latest_notice_and_own_masthead_copy(
     publication: Publication,
 ) -> None:
-    previous = factories.IssueFactory(
+    previous = factories.IssueFactory.create(
         publication=publication, date=datetime.date(2024, 12, 30), number=52, total_number=215
     )
-    chief = factories.PersonFactory(name="宋希贤")
+    chief = factories.PersonFactory.create(name="宋希贤")
     MastheadMember.objects.create(issue=previous, role=PersonRole.EDITOR_IN_CHIEF, person=chief)
-    factories.CopyrightNoticeFactory(publication=publication, version=1)
-    latest = factories.CopyrightNoticeFactory(publication=publication, version=2)
+    factories.CopyrightNoticeFactory.create(publication=publication, version=1)
+    latest = factories.CopyrightNoticeFactory.create(publication=publication, version=2)
 
     issue = issue_create(actor=None, publication=publication, date=datetime.date(2025, 1, 6))
 
@@ -38,7 +38,7 @@ def test_new_issue_gets_proposed_numbers_latest_notice_and_own_masthead_copy(
 
 
 def test_explicit_duplicate_numbers_are_refused(publication: Publication) -> None:
-    factories.IssueFactory(
+    factories.IssueFactory.create(
         publication=publication, date=datetime.date(2024, 5, 6), number=16, total_number=179
     )
     with pytest.raises(ValidationError):
@@ -53,7 +53,7 @@ def test_explicit_duplicate_numbers_are_refused(publication: Publication) -> Non
 
 
 def test_issue_create_checks_the_actor(publication: Publication) -> None:
-    user = factories.UserFactory()
+    user = factories.UserFactory.create()
     with pytest.raises(PermissionDenied):
         issue_create(actor=user, publication=publication, date=datetime.date(2024, 5, 6))
     user.user_permissions.add(Permission.objects.get(codename="add_issue"))
@@ -64,7 +64,7 @@ def test_issue_create_checks_the_actor(publication: Publication) -> None:
 
 def test_notice_revision_adds_a_version_and_keeps_pinned_ones(publication: Publication) -> None:
     first = notice_revise(actor=None, publication=publication, text="声明: 第一版。")
-    issue = factories.IssueFactory(publication=publication, notice=first)
+    issue = factories.IssueFactory.create(publication=publication, notice=first)
     second = notice_revise(actor=None, publication=publication, text="  声明: 第二版。 ")
 
     assert (first.version, second.version, second.text) == (1, 2, "声明: 第二版。")
