@@ -1,0 +1,72 @@
+"""The import/export commands: same service, errors listed with file and field, --help works."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from editorial.models import Issue, Person
+from tests.builders import BundleMaker
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_then_export(make_bundle: BundleMaker, tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command("import_issue", str(make_bundle()), stdout=out)
+    assert "已导入 大数据发展动态 2024年第16期（总第179期）：2 篇文章" in out.getvalue()
+
+    call_command(
+        "export_issue", str(tmp_path / "x.zip"), publication="dsjfzdt", total=179, stdout=out
+    )
+    assert (tmp_path / "x.zip").stat().st_size > 0
+
+
+def test_import_lists_every_problem_and_saves_nothing(make_bundle: BundleMaker) -> None:
+    def break_two_things(manifest: dict) -> None:
+        manifest["articles"][0]["original_url"] = "notaurl"
+        manifest["articles"][1]["section"] = "nosuch"
+
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 个问题，未导入任何内容"):
+        call_command("import_issue", str(make_bundle(break_two_things)), stderr=err)
+    assert "issue.yaml: articles[1].section: 未知栏目：nosuch" in err.getvalue()
+    assert "issue.yaml: articles[0].original_url: " in err.getvalue()
+    assert Issue.objects.count() == 0
+
+
+def test_export_of_unknown_issue_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="找不到刊物 dsjfzdt 的总第999期"):
+        call_command("export_issue", str(tmp_path / "o"), publication="dsjfzdt", total=999)
+
+
+def test_setup_demo_imports_once_and_provisions_logins(
+    make_bundle: BundleMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGEST_DEMO_PASSWORD", "demo-pass-123")
+    bundle = make_bundle()
+    out = io.StringIO()
+    call_command("setup_demo", str(bundle), stdout=out)
+    call_command("setup_demo", str(bundle), stdout=out)
+
+    assert Issue.objects.count() == 1
+    assert "示例期已存在" in out.getvalue()
+    chief = User.objects.get(username="chief")
+    assert chief.is_staff and chief.check_password("demo-pass-123")
+    assert sorted(chief.groups.values_list("name", flat=True)) == ["总编辑", "编委"]
+    assert Person.objects.get(user=chief).name == "宋希贤"
+    editor = User.objects.get(username="editor")
+    assert editor.has_perm("editorial.change_article")
+    assert not editor.has_perm("editorial.add_issue")
+    assert User.objects.get(username="admin").is_superuser
+
+
+@pytest.mark.parametrize("command", ["import_issue", "export_issue", "setup_demo"])
+def test_commands_explain_themselves(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as excinfo:
+        call_command(command, "--help")
+    assert excinfo.value.code == 0
+    assert "bundle" in capsys.readouterr().out
