@@ -2,10 +2,18 @@
 
 from .articles import Article, Figure, QrCaption
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
+from .notifications import Notification, NotificationStatus
 from .people import Organisation, Person
 from .publications import CopyrightNotice, Publication, Section
+from .workflow import Approval, AuditEntry, Comment, EditLock
 
 __all__ = [
+    "Approval",
+    "AuditEntry",
+    "Comment",
+    "EditLock",
+    "Notification",
+    "NotificationStatus",
     "Article",
     "CopyrightNotice",
     "Figure",

@@ -5,6 +5,7 @@ from django.db import models
 
 from editorial.fields import RichTextField
 from editorial.validators import validate_image
+from editorial.workflow import ArticleStatus
 
 from .issues import Issue
 from .people import Person
@@ -40,6 +41,14 @@ class Article(models.Model):
         related_name="edited_articles",
         verbose_name="责任编辑",
     )
+    status = models.CharField(
+        "状态",
+        max_length=20,
+        choices=ArticleStatus.choices,
+        default=ArticleStatus.DRAFT,
+        editable=False,
+    )
+    lock_version = models.PositiveIntegerField("内容版本", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -5,18 +5,10 @@ from django.db import models
 from django.db.models.functions import ExtractYear
 
 from editorial.validators import validate_image
+from editorial.workflow import IssueStatus
 
 from .people import Organisation, Person
 from .publications import CopyrightNotice, Publication
-
-
-class IssueStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    IN_EDIT = "in_edit", "编辑中"
-    IN_REVIEW = "in_review", "审核中"
-    APPROVED = "approved", "已批准"
-    SCHEDULED = "scheduled", "已排期"
-    PUBLISHED = "published", "已发布"
 
 
 class Issue(models.Model):
@@ -45,6 +37,21 @@ class Issue(models.Model):
         default=IssueStatus.DRAFT,
         editable=False,
     )
+    revision = models.PositiveSmallIntegerField(
+        "修订版次", default=1, editable=False, help_text="1 为首发；勘误修订后为 2、3……"
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="correction",
+        verbose_name="所修订的版本",
+    )
+    scheduled_at = models.DateTimeField("计划发布时间", null=True, blank=True, editable=False)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
+    lock_version = models.PositiveIntegerField("内容版本", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
@@ -55,7 +62,7 @@ class Issue(models.Model):
         get_latest_by = "total_number"
         constraints = [
             models.UniqueConstraint(
-                fields=["publication", "total_number"],
+                fields=["publication", "total_number", "revision"],
                 name="issue_unique_total_number",
                 violation_error_message="该刊物已有相同总期号的一期。",
             ),
@@ -63,8 +70,18 @@ class Issue(models.Model):
                 "publication",
                 ExtractYear("date"),
                 "number",
+                "revision",
                 name="issue_unique_number_in_year",
                 violation_error_message="该刊物同一年度已有相同期号的一期。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revision=1, corrects__isnull=True)
+                | models.Q(revision__gt=1, corrects__isnull=False),
+                name="issue_revision_has_original",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="scheduled") | models.Q(scheduled_at__isnull=False),
+                name="issue_scheduled_has_time",
             ),
             models.CheckConstraint(condition=models.Q(number__gte=1), name="issue_number_gte_1"),
             models.CheckConstraint(
@@ -79,13 +96,16 @@ class Issue(models.Model):
         indexes = [models.Index(fields=["status", "date"], name="issue_status_date")]
 
     def __str__(self) -> str:
-        return (
-            f"{self.publication} {self.date.year}年第{self.number}期（总第{self.total_number}期）"
-        )
+        return f"{self.publication} {self.date.year}年第{self.number}期（{self.label_total}）"
+
+    @property
+    def label_total(self) -> str:
+        revised = f" 修订版{self.revision - 1}" if self.revision > 1 else ""
+        return f"总第{self.total_number}期{revised}"
 
     @property
     def label(self) -> str:
-        return f"第{self.number}期 总第{self.total_number}期"
+        return f"第{self.number}期 {self.label_total}"
 
     def clean(self) -> None:
         super().clean()
@@ -93,7 +113,11 @@ class Issue(models.Model):
             return
         if self.notice is not None and self.notice.publication_id != self.publication_id:
             raise ValidationError({"notice": "版权声明必须属于本刊物。"})
-        others = Issue.objects.filter(publication_id=self.publication_id).exclude(pk=self.pk)
+        if self.corrects_id is not None:
+            return  # a revision repeats the numbers of the issue it corrects
+        others = Issue.objects.filter(publication_id=self.publication_id, revision=1).exclude(
+            pk=self.pk
+        )
         errors = {}
         if self.total_number is not None:
             missing = _gaps(others.values_list("total_number", flat=True), self.total_number)

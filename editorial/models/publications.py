@@ -1,5 +1,6 @@
 """The periodical, its recurring sections and its versioned copyright notice."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from editorial.validators import validate_image
@@ -30,6 +31,12 @@ class Publication(models.Model):
     )
     wechat_qr = models.ImageField(
         "公众号二维码", upload_to="publications/qr/", blank=True, validators=[validate_image]
+    )
+    approval_quorum = models.PositiveSmallIntegerField(
+        "批准所需编委人数",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="总编辑批准即可；否则需要这么多位编委批准。",
     )
 
     class Meta:

@@ -1,0 +1,52 @@
+"""E-mail notifications as job rows: recorded with the change, sent by a task after commit."""
+
+from django.conf import settings
+from django.db import models
+
+from .issues import Issue
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Notification(models.Model):
+    key = models.CharField("去重键", max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="收件人",
+    )
+    issue = models.ForeignKey(
+        Issue,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name="期",
+    )
+    event = models.CharField("事件", max_length=50)
+    subject = models.CharField("主题", max_length=200)
+    body = models.TextField("正文")
+    status = models.CharField(
+        "状态",
+        max_length=20,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.subject}"

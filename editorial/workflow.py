@@ -1,0 +1,151 @@
+"""The editorial workflow as data: the states, the transitions, and who may take each one.
+
+Pure Python, no database: services look transitions up here (``issue_transition``), the admin
+and the API list what an actor may do from here, and ``mermaid()`` draws the state diagram in
+editorial/README.md (a test keeps the two in step).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+
+from editorial.roles import Role
+
+
+class IssueStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_EDIT = "in_edit", "编辑中"
+    IN_REVIEW = "in_review", "审核中"
+    APPROVED = "approved", "已批准"
+    SCHEDULED = "scheduled", "已排期"
+    PUBLISHED = "published", "已发布"
+    SUPERSEDED = "superseded", "已被修订版取代"
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_EDIT = "in_edit", "编辑中"
+    READY = "ready", "已定稿"
+
+
+# States whose content may still change; any change invalidates approvals (see services.approvals).
+ISSUE_EDITABLE = frozenset(
+    {IssueStatus.DRAFT, IssueStatus.IN_EDIT, IssueStatus.IN_REVIEW, IssueStatus.APPROVED}
+)
+# States in which approvals are collected or count.
+ISSUE_UNDER_SIGN_OFF = frozenset({IssueStatus.IN_REVIEW, IssueStatus.APPROVED})
+
+_EDITORS = frozenset({Role.EXECUTIVE_EDITOR, Role.PUBLISHER})
+_REVIEWERS = frozenset({Role.BOARD_MEMBER, Role.EDITOR_IN_CHIEF})
+_RELEASERS = frozenset({Role.EXECUTIVE_EDITOR, Role.EDITOR_IN_CHIEF, Role.PUBLISHER})
+_ARTICLE_EDITORS = frozenset({Role.RESPONSIBLE_EDITOR, Role.EXECUTIVE_EDITOR, Role.PUBLISHER})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[Role]
+    comment_required: bool = False
+    # Responsible editors may take it only on articles assigned to them.
+    assigned_only: frozenset[Role] = frozenset()
+    # Taken by the system (the scheduler, a correction's publication), never offered to a person.
+    system_only: bool = False
+
+    def allows(self, roles: Iterable[Role]) -> bool:
+        return not self.system_only and bool(self.roles & frozenset(roles))
+
+
+def _t(
+    name: str, label: str, sources: Iterable[str], target: str, roles: frozenset[Role], **kw: object
+) -> Transition:
+    return Transition(name, label, frozenset(sources), target, roles, **kw)  # type: ignore[arg-type]
+
+
+S = IssueStatus
+ISSUE_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("start_edit", "开始编辑", [S.DRAFT], S.IN_EDIT, _EDITORS),
+        _t("submit", "提交审核", [S.IN_EDIT], S.IN_REVIEW, _EDITORS),
+        _t(
+            "request_changes",
+            "退回修改",
+            [S.IN_REVIEW, S.APPROVED],
+            S.IN_EDIT,
+            _REVIEWERS,
+            comment_required=True,
+        ),
+        _t("withdraw", "撤回", [S.IN_REVIEW, S.APPROVED, S.SCHEDULED], S.IN_EDIT, _EDITORS),
+        # Reached through sign-off: the editor-in-chief's approval or a quorum of the board.
+        _t("approve", "批准", [S.IN_REVIEW], S.APPROVED, _REVIEWERS),
+        # An edit after approval: the issue goes back to the board.
+        _t(
+            "reopen_review",
+            "内容变更，重新审核",
+            [S.APPROVED],
+            S.IN_REVIEW,
+            _EDITORS,
+            system_only=True,
+        ),
+        _t("schedule", "排期发布", [S.APPROVED], S.SCHEDULED, _RELEASERS),
+        _t("unschedule", "取消排期", [S.SCHEDULED], S.APPROVED, _RELEASERS),
+        _t("publish", "发布", [S.APPROVED, S.SCHEDULED], S.PUBLISHED, _RELEASERS),
+        # A correction (勘误/修订版) opens a new revision; the published one stays as it is
+        # until the revision is published, then it is superseded but kept in the archive.
+        _t("correct", "开启勘误修订", [S.PUBLISHED], S.PUBLISHED, _RELEASERS),
+        _t("supersede", "被修订版取代", [S.PUBLISHED], S.SUPERSEDED, _RELEASERS, system_only=True),
+    ]
+}
+
+A = ArticleStatus
+ARTICLE_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t(
+            "start_edit",
+            "开始编辑",
+            [A.DRAFT],
+            A.IN_EDIT,
+            _ARTICLE_EDITORS,
+            assigned_only=frozenset({Role.RESPONSIBLE_EDITOR}),
+        ),
+        _t(
+            "mark_ready",
+            "定稿",
+            [A.IN_EDIT],
+            A.READY,
+            _ARTICLE_EDITORS,
+            assigned_only=frozenset({Role.RESPONSIBLE_EDITOR}),
+        ),
+        _t(
+            "reopen",
+            "重新编辑",
+            [A.READY],
+            A.IN_EDIT,
+            _ARTICLE_EDITORS,
+            assigned_only=frozenset({Role.RESPONSIBLE_EDITOR}),
+        ),
+    ]
+}
+
+
+def available(
+    transitions: dict[str, Transition], status: str, roles: Iterable[Role]
+) -> list[Transition]:
+    """The transitions a person with ``roles`` may take from ``status``, in table order."""
+    roles = frozenset(roles)
+    return [t for t in transitions.values() if status in t.sources and t.allows(roles)]
+
+
+def mermaid() -> str:
+    """The issue and article state diagrams, as drawn in editorial/README.md."""
+    lines = ["stateDiagram-v2"]
+    for prefix, transitions in (("issue", ISSUE_TRANSITIONS), ("article", ARTICLE_TRANSITIONS)):
+        for t in transitions.values():
+            for source in sorted(t.sources):
+                lines.append(f"    {prefix}_{source} --> {prefix}_{t.target}: {t.name}")
+    return "\n".join(lines)
