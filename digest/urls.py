@@ -3,11 +3,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, path
 
+from digest.views import healthz
+
 admin.site.site_header = "Digest 编辑部"
 admin.site.site_title = "Digest 编辑部"
 admin.site.index_title = "编辑工作台"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:
