@@ -5,3 +5,15 @@ class EditorialConfig(AppConfig):
     name = "editorial"
     verbose_name = "编辑部"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import reversion
+
+        from editorial import models
+
+        # Revisions: an article with its figures; an issue with its masthead (its layout).
+        reversion.register(models.Figure)
+        reversion.register(models.Article, follow=["figures"])
+        reversion.register(models.MastheadOrganisation)
+        reversion.register(models.MastheadMember)
+        reversion.register(models.Issue, follow=["masthead_organisations", "masthead_members"])

@@ -133,6 +133,28 @@ ARTICLE_TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Labels of what the audit log records besides transitions.
+OTHER_ACTIONS = {
+    "create": "创建",
+    "import": "导入",
+    "update": "修改",
+    "approval": "批准意见",
+    "approval_invalidated": "批准失效",
+    "comment": "编辑意见",
+    "comment_resolve": "意见已解决",
+    "comment_reopen": "意见重新打开",
+    "lock_takeover": "接管编辑",
+    "revision_restore": "恢复历史版本",
+}
+
+
+def action_label(action: str) -> str:
+    for table in (ISSUE_TRANSITIONS, ARTICLE_TRANSITIONS):
+        if action in table:
+            return table[action].label
+    return OTHER_ACTIONS.get(action, action)
+
+
 def available(
     transitions: dict[str, Transition], status: str, roles: Iterable[Role]
 ) -> list[Transition]:

@@ -126,6 +126,12 @@ DIGEST_MAX_IMAGE_BYTES = env.int("DIGEST_MAX_IMAGE_BYTES", default=10 * 1024 * 1
 DIGEST_MAX_IMAGE_PIXELS = env.int("DIGEST_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
+# The workflow: how long a soft edit lock lasts, how often a notification is tried, the site's URL
+# in e-mails.
+DIGEST_EDIT_LOCK_SECONDS = env.int("DIGEST_EDIT_LOCK_SECONDS", default=30 * 60)
+DIGEST_NOTIFICATION_MAX_ATTEMPTS = env.int("DIGEST_NOTIFICATION_MAX_ATTEMPTS", default=5)
+DIGEST_SITE_URL = env("DIGEST_SITE_URL", default="http://127.0.0.1:8000")
+
 # E-mail: an SMTP server from EMAIL_URL, or files under var/mail/ when none is configured.
 _email_url = env("EMAIL_URL", default="")
 if _email_url:
@@ -147,6 +153,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "publish-due-issues": {"task": "editorial.tasks.publish_due_issues", "schedule": 60.0},
+    "notifications-sweep": {"task": "editorial.tasks.notifications_sweep", "schedule": 300.0},
+}
 # PDF rendering is heavy: its own queue, workers recycled often (see docs/operations.md).
 CELERY_TASK_ROUTES = {"editorial.tasks.rendition_*": {"queue": "render"}}
 

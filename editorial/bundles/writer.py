@@ -1,6 +1,7 @@
 """Writing an issue as a bundle; export -> import -> export gives the same bytes."""
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -59,6 +60,23 @@ def bundle_files(issue: Issue) -> dict[str, bytes]:
         files[path] = (html + "\n").encode("utf-8")
         return path
 
+    manifest = issue_manifest(issue, image=image, rich_text=rich_text)
+    files["issue.yaml"] = yaml.safe_dump(
+        manifest, allow_unicode=True, sort_keys=False, width=1000
+    ).encode("utf-8")
+    return files
+
+
+ImageRef = Callable[[FieldFile, str], str | None]
+RichTextRef = Callable[[str, str], str | None]
+
+
+def issue_manifest(issue: Issue, *, image: ImageRef, rich_text: RichTextRef) -> dict[str, Any]:
+    """The whole issue as one canonical structure, in the bundle's terms.
+
+    ``image(file, name)`` and ``rich_text(html, path)`` say how files are referred to: the bundle
+    writer stores them beside the manifest; the content hash names them inline.
+    """
     publication = issue.publication
     organisations = _masthead_organisations(issue)
     manifest: dict[str, Any] = {
@@ -117,10 +135,7 @@ def bundle_files(issue: Issue) -> dict[str, bytes]:
                 ],
             }
         )
-    files["issue.yaml"] = yaml.safe_dump(
-        manifest, allow_unicode=True, sort_keys=False, width=1000
-    ).encode("utf-8")
-    return files
+    return manifest
 
 
 def _masthead_organisations(issue: Issue) -> list[Any]:

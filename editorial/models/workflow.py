@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from editorial.workflow import action_label
+
 from .articles import Article
 from .issues import Issue
 
@@ -88,7 +90,11 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["issue", "-created_at"], name="audit_issue_time")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+        return f"{self.action_label} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
 
 class Comment(models.Model):

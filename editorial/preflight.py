@@ -1,0 +1,106 @@
+"""Pre-flight checks before an issue goes to the board: blocking problems and warnings.
+
+Pure functions over an issue loaded by ``selectors.issue_for_export``; the submit service refuses
+on blocking checks and records the warnings with the submission.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from editorial.models import Article, Issue
+from editorial.richtext import figure_numbers, plain_text
+from editorial.workflow import ArticleStatus
+
+WECHAT_TITLE_LIMIT = 32
+_CJK = r"[\u3400-\u9fff]"
+# ASCII punctuation written against Chinese text, where full-width punctuation belongs.
+_HALF_WIDTH = re.compile(rf"(?<={_CJK})[,;:?!()]|[,;:?!()](?={_CJK})")
+# A policy document named after 印发/发布 without 《》 around it.
+_UNQUOTED_DOCUMENT = re.compile(
+    rf"(?:印发|发布|出台|公布)(?!《)({_CJK}{{2,30}}?(?:条例|办法|方案|规划|计划|意见|通知|要点|法案|战略|指南|规定|细则))"
+)
+
+
+class Level(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+
+
+@dataclass(frozen=True)
+class Check:
+    level: Level
+    code: str
+    message: str
+    article_id: int | None = None
+
+
+def issue_preflight(issue: Issue) -> list[Check]:
+    checks: list[Check] = []
+    if not issue.notice_id:
+        checks.append(Check(Level.BLOCK, "notice", "未设置版权声明。"))
+    if not issue.masthead_organisations.all() or not issue.masthead_members.all():
+        checks.append(Check(Level.BLOCK, "masthead", "报头未设置（机构和人员）。"))
+    articles = list(issue.articles.all())
+    if not articles:
+        checks.append(Check(Level.BLOCK, "no_articles", "本期没有文章。"))
+    seen_sections: list[int] = []
+    for article in articles:
+        if seen_sections and article.section_id != seen_sections[-1]:
+            if article.section_id in seen_sections:
+                checks.append(
+                    Check(
+                        Level.BLOCK,
+                        "section_split",
+                        f"《{article.title}》：栏目“{article.section.name}”的文章不相邻。",
+                        article.pk,
+                    )
+                )
+        seen_sections.append(article.section_id)
+        checks += article_preflight(article)
+    return checks
+
+
+def article_preflight(article: Article) -> list[Check]:
+    checks: list[Check] = []
+    name = f"《{article.title}》" if article.title else f"第{article.position}篇"
+
+    def add(level: Level, code: str, message: str) -> None:
+        checks.append(Check(level, code, f"{name}：{message}", article.pk))
+
+    for field, label in (("title", "标题"), ("body", "正文"), ("source", "来源")):
+        if not getattr(article, field).strip():
+            add(Level.BLOCK, f"missing_{field}", f"缺少{label}。")
+    if article.status != ArticleStatus.READY:
+        add(Level.BLOCK, "not_ready", f"尚未定稿（{article.get_status_display()}）。")
+    if article.original_url:
+        try:
+            URLValidator(schemes=["http", "https"])(article.original_url)
+        except ValidationError:
+            add(Level.BLOCK, "bad_url", f"原文链接格式不正确：{article.original_url}")
+    figures = list(article.figures.all())
+    numbers = [f.number for f in figures]
+    if numbers != list(range(1, len(numbers) + 1)):
+        add(Level.BLOCK, "figure_numbers", f"图号应从 1 连续编号（现为 {numbers}）。")
+    for figure in figures:
+        if not figure.caption.strip():
+            add(Level.BLOCK, "figure_caption", f"图 {figure.number} 缺少图题。")
+    for n in figure_numbers(article.body):
+        if n not in numbers:
+            add(Level.BLOCK, "figure_marker", f"正文放置了图 {n}，但没有这张图。")
+    if len(article.title) > WECHAT_TITLE_LIMIT:
+        add(
+            Level.WARN,
+            "wechat_title",
+            f"标题 {len(article.title)} 字，超过微信的 {WECHAT_TITLE_LIMIT} 字上限。",
+        )
+    text = "\n".join([article.title, plain_text(article.body)])
+    half_width = sorted(set(_HALF_WIDTH.findall(text)))
+    if half_width:
+        add(Level.WARN, "half_width", f"中文里有半角标点 {' '.join(half_width)}，应为全角。")
+    for document in _UNQUOTED_DOCUMENT.findall(text):
+        add(Level.WARN, "book_title_marks", f"文件名“{document}”应加书名号《》。")
+    return checks

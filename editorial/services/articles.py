@@ -1,0 +1,152 @@
+"""Editing articles: who may, in which issue states, and never over someone else's newer save."""
+
+import reversion
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from editorial.models import Article, AuditEntry, Issue
+from editorial.roles import Role
+from editorial.workflow import ARTICLE_TRANSITIONS
+
+from .approvals import issue_content_changed, issue_require_editable
+from .audit import audit_record
+from .permissions import Actor, actor_roles, require_perm, require_transition
+from .workflow import TransitionRefused
+
+# Who may change an article's text: any article for these, assigned ones for responsible editors.
+_EDIT_ANY = frozenset({Role.EXECUTIVE_EDITOR, Role.PUBLISHER})
+# Figures and layout fields (position, section) are also the art editors' work.
+_LAYOUT_ANY = _EDIT_ANY | {Role.ART_EDITOR}
+
+
+class StaleEdit(ValidationError):
+    """A save based on a version someone else has since replaced."""
+
+    def __init__(self, article: Article, last: AuditEntry | None) -> None:
+        who = (last.actor if last and last.actor else None) or "他人"
+        when = timezone.localtime(last.created_at if last else article.updated_at)
+        self.changed_by = last.actor if last else None
+        self.changed_at = when
+        super().__init__(
+            f"保存被拒绝：这篇文章已被 {who} 于 {when:%Y-%m-%d %H:%M:%S} 修改"
+            f"（现为第 {article.lock_version} 版）。"
+            "您的文字仍在表单中，请与最新版本核对合并后再保存。",
+            code="stale",
+        )
+
+
+def is_assigned(actor: Actor, article: Article) -> bool:
+    editor = article.responsible_editor
+    return actor is not None and editor is not None and editor.user_id == actor.pk
+
+
+def may_edit_article(actor: Actor, article: Article, *, layout: bool = False) -> bool:
+    if actor is None:
+        return True
+    if not actor.is_active or not actor.has_perm("editorial.change_article"):
+        return False
+    roles = actor_roles(actor)
+    if roles & (_LAYOUT_ANY if layout else _EDIT_ANY):
+        return True
+    return Role.RESPONSIBLE_EDITOR in roles and is_assigned(actor, article)
+
+
+def require_article_edit(actor: Actor, article: Article, *, layout: bool = False) -> None:
+    if not may_edit_article(actor, article, layout=layout):
+        raise PermissionDenied(f"{actor} 不能修改《{article.title}》。")
+
+
+def article_last_change(article: Article) -> AuditEntry | None:
+    return (
+        AuditEntry.objects.filter(article=article, action__in=["update", "revision_restore"])
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def article_check_fresh(article: Article, base_version: int | None) -> None:
+    """Refuse a save made from an older version than the stored one (``base_version``)."""
+    if base_version is None or article.pk is None:
+        return
+    stored = Article.objects.only("lock_version", "updated_at").get(pk=article.pk)
+    if stored.lock_version != base_version:
+        raise StaleEdit(stored, article_last_change(stored))
+
+
+@transaction.atomic
+def article_save(
+    *,
+    actor: Actor,
+    article: Article,
+    base_version: int | None,
+    what: str = "修改文章",
+    layout: bool = False,
+) -> Article:
+    """Save an edited (or new) article: permission, issue state, freshness, revision, audit."""
+    issue = Issue.objects.select_for_update().select_related("publication").get(pk=article.issue_id)
+    issue_require_editable(issue)
+    if article.pk is None:
+        require_perm(actor, "editorial.add_article")
+    else:
+        stored = Article.objects.select_for_update().get(pk=article.pk)
+        require_article_edit(actor, stored, layout=layout)
+        if stored.issue_id != article.issue_id:
+            raise PermissionDenied("文章不能移到另一期。")
+        article_check_fresh(article, base_version)
+        article.lock_version = stored.lock_version + 1
+    article.full_clean()
+    with reversion.create_revision(atomic=False):
+        article.save()
+        _revision_meta(actor, what)
+    audit_record(actor=actor, action="update", obj=article, note=what)
+    issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
+    return article
+
+
+@transaction.atomic
+def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Article:
+    """After figures or other related rows of an article changed: a revision and the issue told."""
+    issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
+    issue = Issue.objects.select_for_update().get(pk=issue_id)
+    article = Article.objects.select_for_update().get(pk=article_id)
+    issue_require_editable(issue)
+    require_article_edit(actor, article, layout=True)
+    article.lock_version += 1
+    with reversion.create_revision(atomic=False):
+        article.save(update_fields=["lock_version", "updated_at"])
+        _revision_meta(actor, what)
+    audit_record(actor=actor, action="update", obj=article, note=what)
+    issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
+    return article
+
+
+@transaction.atomic
+def article_transition(*, actor: Actor, article_id: int, name: str) -> Article:
+    article = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("responsible_editor")
+        .get(pk=article_id)
+    )
+    transition = ARTICLE_TRANSITIONS[name]
+    require_transition(actor, transition, assigned=is_assigned(actor, article))
+    issue_require_editable(Issue.objects.get(pk=article.issue_id))
+    if article.status not in transition.sources:
+        raise TransitionRefused(
+            f"“{transition.label}”不能用于{article.get_status_display()}状态的文章。",
+            code="wrong_state",
+        )
+    from_state, article.status = article.status, transition.target
+    article.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, action=name, obj=article, from_state=from_state, to_state=article.status
+    )
+    return article
+
+
+def _revision_meta(actor: Actor, comment: str) -> None:
+    if isinstance(actor, AbstractUser):
+        reversion.set_user(actor)
+    reversion.set_comment(comment)

@@ -1,0 +1,126 @@
+"""Telling the next person to act: notification rows, sent by a task after commit."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from editorial.models import AuditEntry, Issue, Notification, NotificationStatus
+from editorial.roles import Role
+
+from .jobs import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+SEND_TASK = "editorial.tasks.notification_send"
+
+# Who acts next after each event (the workflow issue's §10).
+_RECIPIENT_ROLES: dict[str, tuple[Role, ...]] = {
+    "submit": (Role.BOARD_MEMBER, Role.EDITOR_IN_CHIEF),
+    "request_changes": (Role.EXECUTIVE_EDITOR,),
+    "approve": (Role.EXECUTIVE_EDITOR,),
+    "schedule": (Role.EXECUTIVE_EDITOR,),
+    "publish": (Role.EXECUTIVE_EDITOR,),
+    "reopen_review": (Role.BOARD_MEMBER, Role.EDITOR_IN_CHIEF),
+}
+
+
+def recipients_for(event: str, issue: Issue) -> list[AbstractUser]:
+    from django.contrib.auth import get_user_model
+
+    groups = Group.objects.filter(name__in=[r.label for r in _RECIPIENT_ROLES.get(event, ())])
+    query = Q(groups__in=groups)
+    if event == "request_changes":
+        query |= Q(person__edited_articles__issue=issue)
+    users = get_user_model().objects.filter(query, is_active=True).exclude(email="")
+    return list(users.distinct().order_by("pk"))
+
+
+def notify_event(*, entry: AuditEntry, issue: Issue) -> list[Notification]:
+    """Record one notification per recipient of ``entry``'s event; each is sent after commit."""
+    return notify(
+        event=entry.action,
+        issue=issue,
+        recipients=recipients_for(entry.action, issue),
+        key=f"audit:{entry.pk}",
+        context={"entry": entry, "issue": issue, "site_url": settings.DIGEST_SITE_URL},
+    )
+
+
+def notify(
+    *,
+    event: str,
+    issue: Issue | None,
+    recipients: Iterable[AbstractUser],
+    key: str,
+    context: dict[str, object],
+) -> list[Notification]:
+    subject = render_to_string("editorial/email/subject.txt", {**context, "event": event})
+    created = []
+    for user in recipients:
+        body = render_to_string(
+            "editorial/email/body.txt", {**context, "event": event, "recipient": user}
+        )
+        notification, was_created = Notification.objects.get_or_create(
+            key=f"{key}:{user.pk}",
+            defaults={
+                "recipient": user,
+                "issue": issue,
+                "event": event,
+                "subject": " ".join(subject.split())[:200],
+                "body": body,
+            },
+        )
+        if was_created:
+            enqueue_on_commit(SEND_TASK, notification.pk)
+            created.append(notification)
+    return created
+
+
+@transaction.atomic
+def notification_deliver(notification_id: int) -> bool:
+    """Send one notification once; a second run (a retried or duplicated task) sends nothing."""
+    notification = (
+        Notification.objects.select_for_update(skip_locked=True)
+        .select_related("recipient")
+        .filter(pk=notification_id, status=NotificationStatus.PENDING)
+        .first()
+    )
+    if notification is None:
+        return False
+    notification.attempts += 1
+    try:
+        send_mail(
+            notification.subject,
+            notification.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [notification.recipient.email],
+        )
+    except OSError as exc:
+        notification.error = str(exc)
+        if notification.attempts >= settings.DIGEST_NOTIFICATION_MAX_ATTEMPTS:
+            notification.status = NotificationStatus.FAILED
+        notification.save(update_fields=["attempts", "error", "status"])
+        logger.warning("notification %s not sent: %s", notification.pk, exc)
+        raise
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = timezone.now()
+    notification.error = ""
+    notification.save(update_fields=["attempts", "error", "status", "sent_at"])
+    logger.info("notification %s sent to %s", notification.pk, notification.recipient.email)
+    return True
+
+
+def notifications_pending(older_than_seconds: int = 60) -> list[int]:
+    """Pending notifications nobody picked up (the broker was down at commit): for the sweeper."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )

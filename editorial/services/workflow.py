@@ -1,0 +1,225 @@
+"""Issue transitions: each locks the issue, checks the table and the actor, saves, writes an
+audit row and asks for follow-up work on commit — all in one transaction.
+"""
+
+import datetime
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from editorial.content import issue_content_hash
+from editorial.models import Comment, Figure, Issue
+from editorial.preflight import Level, issue_preflight
+from editorial.selectors import issue_for_export
+from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus
+
+from .audit import audit_record
+from .issues import masthead_copy
+from .notifications import notify_event
+from .permissions import Actor, require_transition
+
+logger = logging.getLogger(__name__)
+
+
+class TransitionRefused(ValidationError):
+    """The issue is not in a state, or not in a shape, that allows the transition."""
+
+
+def _lock(issue_id: int) -> Issue:
+    return Issue.objects.select_for_update().select_related("publication").get(pk=issue_id)
+
+
+def _take(
+    *,
+    actor: Actor,
+    issue: Issue,
+    name: str,
+    comment: str = "",
+    note: str = "",
+    notify: bool = True,
+) -> Issue:
+    """Move the locked ``issue`` along transition ``name`` after every check."""
+    transition = ISSUE_TRANSITIONS[name]
+    require_transition(actor, transition)
+    if issue.status not in transition.sources:
+        raise TransitionRefused(
+            f"“{transition.label}”不能用于{issue.get_status_display()}状态的期。",
+            code="wrong_state",
+        )
+    if transition.comment_required and not comment.strip():
+        raise TransitionRefused(f"“{transition.label}”必须填写意见。", code="comment_required")
+    from_state = issue.status
+    issue.status = transition.target
+    issue.save(update_fields=["status", "scheduled_at", "published_at", "updated_at"])
+    entry = audit_record(
+        actor=actor,
+        action=name,
+        obj=issue,
+        from_state=from_state,
+        to_state=issue.status,
+        note="\n".join(p for p in (comment.strip(), note) if p),
+    )
+    logger.info("%s: %s -> %s by %s", issue, from_state, issue.status, actor or "system")
+    if notify:
+        notify_event(entry=entry, issue=issue)
+    return issue
+
+
+def _invalidate_approvals(*, issue: Issue, reason: str) -> int:
+    return issue.approvals.filter(invalidated_at__isnull=True).update(
+        invalidated_at=timezone.now(), invalidated_reason=reason
+    )
+
+
+@transaction.atomic
+def issue_start_edit(*, actor: Actor, issue_id: int) -> Issue:
+    return _take(actor=actor, issue=_lock(issue_id), name="start_edit", notify=False)
+
+
+@transaction.atomic
+def issue_submit(*, actor: Actor, issue_id: int) -> Issue:
+    """Submit to the board; blocking pre-flight checks refuse, warnings go on the record."""
+    issue = _lock(issue_id)
+    require_transition(actor, ISSUE_TRANSITIONS["submit"])
+    checks = issue_preflight(issue_for_export(issue.pk))
+    blocking = [c for c in checks if c.level == Level.BLOCK]
+    if blocking:
+        raise TransitionRefused([c.message for c in blocking], code="preflight")
+    warnings = "\n".join(f"提醒：{c.message}" for c in checks)
+    return _take(actor=actor, issue=issue, name="submit", note=warnings)
+
+
+@transaction.atomic
+def issue_request_changes(*, actor: Actor, issue_id: int, comment: str) -> Issue:
+    issue = _lock(issue_id)
+    issue = _take(actor=actor, issue=issue, name="request_changes", comment=comment)
+    _invalidate_approvals(issue=issue, reason="退回修改")
+    if actor is not None and actor.is_authenticated:
+        Comment.objects.create(issue=issue, author=actor, body=comment.strip())
+    return issue
+
+
+@transaction.atomic
+def issue_withdraw(*, actor: Actor, issue_id: int, comment: str = "") -> Issue:
+    issue = _lock(issue_id)
+    issue.scheduled_at = None
+    issue = _take(actor=actor, issue=issue, name="withdraw", comment=comment, notify=False)
+    _invalidate_approvals(issue=issue, reason="撤回")
+    return issue
+
+
+@transaction.atomic
+def issue_schedule(*, actor: Actor, issue_id: int, at: datetime.datetime) -> Issue:
+    """Schedule an approved issue; ``at`` is aware (the admin reads it in Asia/Shanghai)."""
+    issue = _lock(issue_id)
+    if timezone.is_naive(at):
+        raise TransitionRefused("排期时间必须带时区。", code="naive_time")
+    if at <= timezone.now():
+        raise TransitionRefused("排期时间必须晚于现在。", code="past_time")
+    issue.scheduled_at = at
+    local = timezone.localtime(at)
+    return _take(
+        actor=actor, issue=issue, name="schedule", note=f"计划于 {local:%Y-%m-%d %H:%M} 发布"
+    )
+
+
+@transaction.atomic
+def issue_unschedule(*, actor: Actor, issue_id: int) -> Issue:
+    issue = _lock(issue_id)
+    issue.scheduled_at = None
+    return _take(actor=actor, issue=issue, name="unschedule", notify=False)
+
+
+@transaction.atomic
+def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
+    """Publish exactly the approved content: the current content hash must match the approval."""
+    issue = _lock(issue_id)
+    require_transition(actor, ISSUE_TRANSITIONS["publish"])
+    current = issue_content_hash(issue_for_export(issue.pk))
+    approved = issue.approvals.filter(invalidated_at__isnull=True, content_hash=current)
+    if issue.status in ISSUE_TRANSITIONS["publish"].sources and not approved.exists():
+        raise TransitionRefused("内容与批准时不一致，不能发布。", code="not_approved_content")
+    issue.published_at = timezone.now()
+    issue = _take(actor=actor, issue=issue, name="publish", note=f"内容指纹 {current[:12]}")
+    if issue.corrects_id is not None:
+        original = _lock(issue.corrects_id)
+        _take(
+            actor=None,
+            issue=original,
+            name="supersede",
+            note=f"由 {issue.label} 取代",
+            notify=False,
+        )
+    return issue
+
+
+def issues_due_for_publication(now: datetime.datetime) -> list[int]:
+    return list(
+        Issue.objects.filter(status=IssueStatus.SCHEDULED, scheduled_at__lte=now)
+        .order_by("scheduled_at")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def issue_publish_scheduled(*, issue_id: int, now: datetime.datetime) -> bool:
+    """The scheduler's publish: once, even if it fires twice or two workers race."""
+    issue = (
+        Issue.objects.select_for_update(skip_locked=True)
+        .filter(pk=issue_id, status=IssueStatus.SCHEDULED, scheduled_at__lte=now)
+        .first()
+    )
+    if issue is None:
+        return False
+    issue_publish(actor=None, issue_id=issue.pk)
+    return True
+
+
+@transaction.atomic
+def issue_correct(*, actor: Actor, issue_id: int, reason: str) -> Issue:
+    """Open a correction (勘误/修订版): a new revision with a copy of the published content."""
+    original = _lock(issue_id)
+    transition = ISSUE_TRANSITIONS["correct"]
+    require_transition(actor, transition)
+    if original.status != IssueStatus.PUBLISHED:
+        raise TransitionRefused("只有已发布的期可以开启勘误修订。", code="wrong_state")
+    if not reason.strip():
+        raise TransitionRefused("开启勘误修订必须说明原因。", code="comment_required")
+    if Issue.objects.filter(corrects=original).exists():
+        raise TransitionRefused("本期已有一个修订版。", code="correction_exists")
+    revision = Issue.objects.get(pk=original.pk)
+    revision.pk = None
+    revision.id = None
+    revision._state.adding = True
+    revision.corrects = original
+    revision.revision = original.revision + 1
+    revision.status = IssueStatus.IN_EDIT
+    revision.published_at = revision.scheduled_at = None
+    revision.lock_version = 0
+    revision.full_clean()
+    revision.save()
+    masthead_copy(source=original, target=revision)
+    for article in original.articles.prefetch_related("figures"):
+        figures = list(article.figures.all())
+        article.pk = None
+        article.id = None
+        article._state.adding = True
+        article.issue = revision
+        article.status = ArticleStatus.READY
+        article.lock_version = 0
+        article.save()
+        Figure.objects.bulk_create(
+            Figure(article=article, number=f.number, caption=f.caption, image=f.image.name)
+            for f in figures
+        )
+    audit_record(actor=actor, action="correct", obj=original, note=reason.strip())
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=revision,
+        to_state=revision.status,
+        note=f"{original.label} 的勘误修订：{reason.strip()}",
+    )
+    return revision
