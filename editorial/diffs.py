@@ -2,8 +2,9 @@
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import Field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
@@ -39,7 +40,7 @@ def article_version_diff(old: Version, new: Version) -> list[FieldDiff]:
     before, after = old.field_dict, new.field_dict
     diffs = []
     for name in DIFF_FIELDS:
-        field = Article._meta.get_field(name)
+        field = cast(Field, Article._meta.get_field(name))
         attname = getattr(field, "attname", name)
         a, b = _text(name, before.get(attname)), _text(name, after.get(attname))
         if a != b:

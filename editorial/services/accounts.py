@@ -1,7 +1,7 @@
 """Logins for the people of the masthead."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from editorial.models import Person
@@ -13,7 +13,7 @@ from .permissions import Actor, require_perm
 @transaction.atomic
 def account_provision(
     *, actor: Actor, username: str, password: str, person_name: str, roles: list[Role]
-) -> AbstractUser:
+) -> User:
     """Create or reset a staff login for ``person_name`` holding exactly ``roles``."""
     require_perm(actor, "auth.add_user")
     user, _ = get_user_model().objects.get_or_create(username=username)

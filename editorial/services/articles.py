@@ -1,7 +1,7 @@
 """Editing articles: who may, in which issue states, and never over someone else's newer save."""
 
 import reversion
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -147,6 +147,6 @@ def article_transition(*, actor: Actor, article_id: int, name: str) -> Article:
 
 
 def _revision_meta(actor: Actor, comment: str) -> None:
-    if isinstance(actor, AbstractUser):
+    if isinstance(actor, User):
         reversion.set_user(actor)
     reversion.set_comment(comment)

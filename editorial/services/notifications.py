@@ -1,10 +1,11 @@
 """Telling the next person to act: notification rows, sent by a task after commit."""
 
+import datetime
 import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -30,7 +31,7 @@ _RECIPIENT_ROLES: dict[str, tuple[Role, ...]] = {
 }
 
 
-def recipients_for(event: str, issue: Issue) -> list[AbstractUser]:
+def recipients_for(event: str, issue: Issue) -> list[User]:
     from django.contrib.auth import get_user_model
 
     groups = Group.objects.filter(name__in=[r.label for r in _RECIPIENT_ROLES.get(event, ())])
@@ -56,7 +57,7 @@ def notify(
     *,
     event: str,
     issue: Issue | None,
-    recipients: Iterable[AbstractUser],
+    recipients: Iterable[User],
     key: str,
     context: dict[str, object],
 ) -> list[Notification]:
@@ -118,7 +119,7 @@ def notification_deliver(notification_id: int) -> bool:
 
 def notifications_pending(older_than_seconds: int = 60) -> list[int]:
     """Pending notifications nobody picked up (the broker was down at commit): for the sweeper."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     return list(
         Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff)
         .order_by("pk")

@@ -1,12 +1,12 @@
 """The one place that turns "may this actor do that?" into a refusal."""
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
 from editorial.roles import Role
 from editorial.workflow import Transition
 
-Actor = AbstractUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 _ROLES_BY_LABEL = {role.label: role for role in Role}
 
@@ -29,7 +29,7 @@ def actor_roles(actor: Actor) -> frozenset[Role]:
         cached = frozenset(_ROLES_BY_LABEL[n] for n in names if n in _ROLES_BY_LABEL)
         if actor.is_superuser:
             cached |= {Role.PUBLISHER}
-        actor._editorial_roles = cached  # type: ignore[union-attr]
+        setattr(actor, "_editorial_roles", cached)  # noqa: B010 - a per-request cache
     return cached
 
 

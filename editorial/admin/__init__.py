@@ -1,0 +1,10 @@
+"""The editors' workspace: one module per concern, each an interface over the services.
+
+Importing the modules registers their ModelAdmins with the default admin site. Admins whose
+querysets annotate counts state their ``ordering``: a GROUP BY query ignores Meta.ordering, and
+the autocomplete views page through get_queryset() as it is.
+"""
+
+from . import articles, issues, people, publications, workflow
+
+__all__ = ["articles", "issues", "people", "publications", "workflow"]

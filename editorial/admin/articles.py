@@ -1,0 +1,192 @@
+"""Articles and their numbered figures."""
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Max, QuerySet
+from django.db.models.fields.related import RelatedField
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+
+from editorial.models import Article, Figure, Section
+from editorial.services.approvals import issue_require_editable
+from editorial.services.articles import (
+    article_check_fresh,
+    article_content_changed,
+    article_save,
+    may_edit_article,
+)
+from editorial.workflow import ISSUE_EDITABLE
+
+from .common import NO_IMAGE, thumbnail
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    fields = ("number", "caption", "image", "preview")
+    readonly_fields = ("preview",)
+    ordering = ("number",)
+    extra = 0
+
+    @admin.display(description="预览")
+    def preview(self, obj: Figure) -> str:
+        return thumbnail(obj.image, height=60) or NO_IMAGE
+
+
+class SectionListFilter(admin.RelatedFieldListFilter):
+    """Section names repeat across publications, so name the publication when there are several."""
+
+    def field_choices(
+        self, field: RelatedField, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> "list[tuple[str, str | StrPromise]]":
+        sections = list(
+            Section.objects.select_related("publication").order_by(
+                "publication__name", "position", "id"
+            )
+        )
+        several = len({section.publication_id for section in sections}) > 1
+        return [
+            (str(section.pk), f"{section.publication} · {section}" if several else str(section))
+            for section in sections
+        ]
+
+
+# Changing only these is layout work, which art editors may do too (see article_save).
+LAYOUT_FIELDS = frozenset({"position", "section"})
+
+
+class ArticleForm(forms.ModelForm):
+    """Remembers the version the editor opened, so a save over a newer one is refused on the form.
+
+    ``article_save`` checks the same again under a row lock; checking here as well lets the
+    refusal (and the editor's unsaved text) come back as a form error instead of a server error.
+    """
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["base_version"].initial = self.instance.lock_version
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            article_check_fresh(self.instance, self.cleaned_data.get("base_version"))
+        issue = self.cleaned_data.get("issue") or getattr(self.instance, "issue", None)
+        if issue is not None:
+            issue_require_editable(issue)
+        return cleaned
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
+    audit, approvals invalidated); their figures through ``article_content_changed``.
+    """
+
+    form = ArticleForm
+    list_display = (
+        "title",
+        "issue_label",
+        "section",
+        "position",
+        "source",
+        "responsible_editor",
+        "status",
+        "figure_count",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        "issue__status",
+        ("section", SectionListFilter),
+        "issue__date",
+        ("responsible_editor", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("issue", "section", "responsible_editor")
+    ordering = ("issue", "position", "id")
+    search_fields = ("title", "body", "source")
+    autocomplete_fields = ("issue", "responsible_editor")
+    readonly_fields = ("status", "lock_version", "created_at", "updated_at")
+    # Links to originals are typed without a scheme more often than not; they are https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [FigureInline]
+    fieldsets = (
+        (None, {"fields": ("issue", "section", "position", "title", "base_version")}),
+        ("正文", {"fields": ("body", "notes")}),
+        ("来源", {"fields": ("source", "original_url", "qr_caption")}),
+        (
+            "编辑",
+            {
+                "fields": (
+                    "responsible_editor",
+                    "status",
+                    "lock_version",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).annotate(figure_count=Count("figures"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> Any:
+        """An article stays in its issue (a correction copies the issue instead)."""
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else ("issue", *readonly)
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        """Read-only once the issue is past editing, or when the article is not the user's."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or (
+            obj.issue.status in ISSUE_EDITABLE and may_edit_article(request.user, obj)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.issue.status in ISSUE_EDITABLE
+
+    def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
+        if change and not form.has_changed():
+            return  # an unchanged save must not count as a content change
+        article_save(
+            actor=request.user,
+            article=obj,
+            base_version=form.cleaned_data.get("base_version"),
+            what="修改文章" if change else "新建文章",
+            layout=change and set(form.changed_data) <= LAYOUT_FIELDS,
+        )
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            article_content_changed(actor=request.user, article_id=form.instance.pk, what="修改图")
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
+        """Coming from an issue (?issue=<id>), place the new article after its last one."""
+        initial = super().get_changeform_initial_data(request)
+        issue_id = initial.get("issue")
+        if isinstance(issue_id, str) and issue_id.isdigit() and "position" not in initial:
+            last = Article.objects.filter(issue_id=int(issue_id)).aggregate(p=Max("position"))["p"]
+            initial["position"] = str((last or 0) + 1)
+        return initial
+
+    @admin.display(description="期", ordering="issue__total_number")
+    def issue_label(self, obj: Article) -> str:
+        return obj.issue.label
+
+    @admin.display(description="图数", ordering="figure_count")
+    def figure_count(self, obj: Article) -> int:
+        return obj.figure_count  # type: ignore[attr-defined]

@@ -1,0 +1,339 @@
+"""Issues: the list editors work from, numbering proposals, articles and masthead in order."""
+
+import datetime
+from typing import Any
+
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Case, Count, QuerySet, When
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from editorial.models import (
+    Article,
+    CopyrightNotice,
+    Issue,
+    MastheadMember,
+    MastheadOrganisation,
+    Publication,
+)
+from editorial.models.issues import OrganisationRole, PersonRole
+from editorial.services.approvals import issue_content_changed
+from editorial.services.articles import article_save
+from editorial.services.issues import issue_create, issue_propose_numbers
+from editorial.workflow import ISSUE_EDITABLE
+
+from .common import NO_IMAGE, adopt, thumbnail
+
+
+def _role_order(values: list[str]) -> Case:
+    """Order masthead rows by role as the roles are listed (as printed), not alphabetically."""
+    return Case(*(When(role=value, then=index) for index, value in enumerate(values)))
+
+
+class IssueForm(forms.ModelForm):
+    """Also checks the constraints that involve fields the form does not show.
+
+    Django skips a constraint when one of its fields is not on the form; the issue's uniqueness
+    constraints include such fields (set by the workflow, not by editors), so without this a
+    duplicate number would only be refused by the service, as a server error instead of a
+    message on the form.
+    """
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        try:
+            self.instance.validate_constraints(exclude=set(self.errors))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                field = name if name in self.fields else None
+                shown = self.errors.get(field or NON_FIELD_ERRORS)
+                for message in messages:
+                    if shown is None or message not in shown:
+                        self.add_error(field, message)
+
+
+class ArticleInline(SortableTabularInline):
+    """The issue's articles in reading order; drag a row to move an article.
+
+    Articles are written on their own page (body, notes, figures), so rows here are not added.
+    """
+
+    model = Article
+    fields = ("title", "section", "source", "responsible_editor")
+    readonly_fields = ("section", "responsible_editor")
+    ordering = ("position", "id")
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).select_related("section", "responsible_editor")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MastheadOrganisationInline(SortableTabularInline):
+    model = MastheadOrganisation
+    fields = ("role", "organisation")
+    autocomplete_fields = ("organisation",)
+    ordering = ("position", "id")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MastheadOrganisation]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("organisation")
+            .order_by(_role_order(OrganisationRole.values), "position", "id")
+        )
+
+
+class MastheadMemberInline(SortableTabularInline):
+    model = MastheadMember
+    fields = ("role", "person")
+    autocomplete_fields = ("person",)
+    ordering = ("position", "id")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MastheadMember]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("person")
+            .order_by(_role_order(PersonRole.values), "position", "id")
+        )
+
+
+@admin.register(Issue)
+class IssueAdmin(SortableAdminBase, admin.ModelAdmin):
+    """Issues are created by ``issue_create``; later edits are saved as the editor made them and
+    then reported to ``issue_content_changed`` (approvals of the old content stop counting), and
+    article rows edited here go through ``article_save``. Past editing, an issue opens read-only.
+    """
+
+    form = IssueForm
+    list_display = (
+        "publication",
+        "date",
+        "number_label",
+        "total_number_label",
+        "status",
+        "article_count",
+        "cover_headline_excerpt",
+    )
+    list_display_links = ("date", "number_label")
+    ordering = ("publication", "-total_number")
+    list_filter = ("status", "publication", "date")
+    list_select_related = ("publication",)
+    date_hierarchy = "date"
+    search_fields = ("cover_headline", "articles__title")
+    inlines = [ArticleInline, MastheadOrganisationInline, MastheadMemberInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Issue]:
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Issue | None = None) -> Any:
+        if obj is None:
+            # issue_create pins the latest notice and copies the masthead; a cover image is
+            # uploaded once the issue exists.
+            return [
+                (
+                    None,
+                    {
+                        "fields": (
+                            "publication",
+                            "date",
+                            ("number", "total_number"),
+                            "cover_headline",
+                        ),
+                        "description": "期号和总期号按该刊物已有的期自动建议，可修改。"
+                        "保存后本期沿用上一期的报头，并使用最新版本的版权声明。",
+                    },
+                )
+            ]
+        return [
+            (None, {"fields": ("publication", "date", ("number", "total_number"), "status")}),
+            ("封面", {"fields": ("cover_headline", "cover_image", "cover_image_preview")}),
+            ("版权声明", {"fields": ("notice",)}),
+            ("文章", {"fields": ("add_article_link",)}),
+            (
+                "记录",
+                {
+                    "fields": (
+                        ("revision", "corrects"),
+                        ("scheduled_at", "published_at"),
+                        "lock_version",
+                        ("created_at", "updated_at"),
+                    ),
+                    "classes": ("collapse",),
+                },
+            ),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Issue | None = None) -> Any:
+        if obj is None:
+            return ()
+        # The publication stays: numbering, sections and notices all belong to it.
+        return (
+            "publication",
+            "status",
+            "cover_image_preview",
+            "add_article_link",
+            "revision",
+            "corrects",
+            "scheduled_at",
+            "published_at",
+            "lock_version",
+            "created_at",
+            "updated_at",
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Issue | None = None) -> bool:
+        """Scheduled, published and superseded issues open read-only (corrections go elsewhere)."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or obj.status in ISSUE_EDITABLE
+
+    def has_delete_permission(self, request: HttpRequest, obj: Issue | None = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.status in ISSUE_EDITABLE
+
+    def get_inline_instances(
+        self, request: HttpRequest, obj: Issue | None = None
+    ) -> list[InlineModelAdmin]:
+        """A new issue takes the previous masthead, so the inlines start on its change page."""
+        if obj is None:
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def get_form(
+        self, request: HttpRequest, obj: Issue | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        """Offer only the notices of the issue's own publication."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "notice" in form.base_fields:
+            field = form.base_fields["notice"]
+            field.queryset = CopyrightNotice.objects.filter(  # type: ignore[attr-defined]
+                publication_id=obj.publication_id
+            ).select_related("publication")
+        return form
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
+        """Propose the next numbers for ?publication=<id>&date=YYYY-MM-DD.
+
+        Without them: the first publication and today.
+        """
+        initial = super().get_changeform_initial_data(request)
+        publication = _publication_or_first(initial.get("publication"))
+        date = _date_or_today(initial.get("date"))
+        initial["date"] = date.isoformat()
+        if publication is not None:
+            number, total_number = issue_propose_numbers(publication=publication, date=date)
+            initial["publication"] = str(publication.pk)
+            initial.setdefault("number", str(number))
+            initial.setdefault("total_number", str(total_number))
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Issue, form: ModelForm, change: bool) -> None:
+        """A new issue is created by the service: masthead copied, latest notice pinned."""
+        if change:
+            # Only what the form edits: status, revision and lock_version belong to the services.
+            fields = [name for name in form.changed_data if name in _ISSUE_FIELDS]
+            if fields:
+                obj.save(update_fields=[*fields, "updated_at"])
+            return
+        issue = issue_create(
+            actor=request.user,
+            publication=obj.publication,
+            date=obj.date,
+            number=obj.number,
+            total_number=obj.total_number,
+            cover_headline=obj.cover_headline,
+        )
+        adopt(obj, issue)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        """Article rows changed here are saved by ``article_save``, like on the article's page."""
+        if formset.model is not Article:
+            super().save_formset(request, form, formset, change)
+            return
+        changed = {article.pk for article in formset.save(commit=False)}
+        for article_form in formset.forms:
+            if article_form.instance.pk in changed:
+                article_save(
+                    actor=request.user,
+                    article=article_form.instance,
+                    base_version=None,
+                    what="在期页面修改",
+                    layout=set(article_form.changed_data) <= {"position"},
+                )
+        for article in formset.deleted_objects:
+            article.delete()
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
+            issue = Issue.objects.select_for_update().get(pk=form.instance.pk)
+            issue_content_changed(actor=request.user, issue=issue, what="在管理后台修改本期")
+
+    @admin.display(description="第N期", ordering="number")
+    def number_label(self, obj: Issue) -> str:
+        return f"第{obj.number}期"
+
+    @admin.display(description="总第N期", ordering="total_number")
+    def total_number_label(self, obj: Issue) -> str:
+        return obj.label_total
+
+    @admin.display(description="文章数", ordering="article_count")
+    def article_count(self, obj: Issue) -> int:
+        return obj.article_count  # type: ignore[attr-defined]
+
+    @admin.display(description="封面要闻", ordering="cover_headline")
+    def cover_headline_excerpt(self, obj: Issue) -> str:
+        return Truncator(obj.cover_headline).chars(24)
+
+    @admin.display(description="封面预览")
+    def cover_image_preview(self, obj: Issue) -> str:
+        return thumbnail(obj.cover_image, height=160) or NO_IMAGE
+
+    @admin.display(description="添加文章")
+    def add_article_link(self, obj: Issue) -> str:
+        if obj.status not in ISSUE_EDITABLE:
+            return f"{obj.get_status_display()}的期不能再添加文章。"
+        url = reverse("admin:editorial_article_add")
+        return format_html('<a class="addlink" href="{}?issue={}">在本期添加文章</a>', url, obj.pk)
+
+
+_ISSUE_FIELDS = frozenset(field.name for field in Issue._meta.concrete_fields if field.editable)
+
+
+def _publication_or_first(value: object) -> Publication | None:
+    """The publication named by a ?publication= id, or the first one when none (or a bad one) is."""
+    publications = Publication.objects.all()
+    if isinstance(value, str) and value.isdigit():
+        chosen = publications.filter(pk=int(value)).first()
+        if chosen is not None:
+            return chosen
+    return publications.first()
+
+
+def _date_or_today(value: object) -> datetime.date:
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return timezone.localdate()
