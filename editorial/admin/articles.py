@@ -56,6 +56,14 @@ class SectionListFilter(admin.RelatedFieldListFilter):
         ]
 
 
+class IssueStatusFilter(admin.ChoicesFieldListFilter):
+    """The issue's state, titled apart from the article's own state."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "所在期的状态"
+
+
 # Changing only these is layout work, which art editors may do too (see article_save).
 LAYOUT_FIELDS = frozenset({"position", "section"})
 
@@ -104,7 +112,7 @@ class ArticleAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "status",
-        "issue__status",
+        ("issue__status", IssueStatusFilter),
         ("section", SectionListFilter),
         "issue__date",
         ("responsible_editor", admin.RelatedOnlyFieldListFilter),
