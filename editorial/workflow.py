@@ -138,6 +138,7 @@ OTHER_ACTIONS = {
     "create": "创建",
     "import": "导入",
     "update": "修改",
+    "delete": "删除",
     "approval": "批准意见",
     "approval_invalidated": "批准失效",
     "comment": "编辑意见",

@@ -86,7 +86,11 @@ def article_save(
     layout: bool = False,
 ) -> Article:
     """Save an edited (or new) article: permission, issue state, freshness, revision, audit."""
-    issue = Issue.objects.select_for_update().select_related("publication").get(pk=article.issue_id)
+    issue = (
+        Issue.objects.select_for_update(of=("self",))
+        .select_related("publication")
+        .get(pk=article.issue_id)
+    )
     issue_require_editable(issue)
     if article.pk is None:
         require_perm(actor, "editorial.add_article")
@@ -121,6 +125,20 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
     return article
+
+
+@transaction.atomic
+def article_delete(*, actor: Actor, article_id: int) -> None:
+    """Remove an article from an editable issue; approvals of the old content stop counting."""
+    issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
+    issue = Issue.objects.select_for_update().get(pk=issue_id)
+    article = Article.objects.select_for_update().get(pk=article_id)
+    issue_require_editable(issue)
+    require_perm(actor, "editorial.delete_article")
+    title = article.title
+    article.delete()
+    audit_record(actor=actor, action="delete", obj=issue, note=f"删除文章《{title}》")
+    issue_content_changed(actor=actor, issue=issue, what=f"删除文章《{title}》")
 
 
 @transaction.atomic

@@ -83,38 +83,44 @@ def notify(
     return created
 
 
-@transaction.atomic
 def notification_deliver(notification_id: int) -> bool:
-    """Send one notification once; a second run (a retried or duplicated task) sends nothing."""
-    notification = (
-        Notification.objects.select_for_update(skip_locked=True)
-        .select_related("recipient")
-        .filter(pk=notification_id, status=NotificationStatus.PENDING)
-        .first()
-    )
-    if notification is None:
-        return False
-    notification.attempts += 1
-    try:
-        send_mail(
-            notification.subject,
-            notification.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient.email],
+    """Send one notification once; a second run (a retried or duplicated task) sends nothing.
+
+    A failed attempt is committed (attempts, error, failed after the last one) before the error
+    is raised for the task to retry: raised inside the transaction, it would roll that back.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
         )
-    except OSError as exc:
-        notification.error = str(exc)
-        if notification.attempts >= settings.DIGEST_NOTIFICATION_MAX_ATTEMPTS:
-            notification.status = NotificationStatus.FAILED
-        notification.save(update_fields=["attempts", "error", "status"])
-        logger.warning("notification %s not sent: %s", notification.pk, exc)
-        raise
-    notification.status = NotificationStatus.SENT
-    notification.sent_at = timezone.now()
-    notification.error = ""
-    notification.save(update_fields=["attempts", "error", "status", "sent_at"])
-    logger.info("notification %s sent to %s", notification.pk, notification.recipient.email)
-    return True
+        if notification is None:
+            return False
+        notification.attempts += 1
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient.email],
+            )
+        except OSError as exc:
+            failure = exc
+            notification.error = str(exc)
+            if notification.attempts >= settings.DIGEST_NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+            notification.save(update_fields=["attempts", "error", "status"])
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.error = ""
+            notification.save(update_fields=["attempts", "error", "status", "sent_at"])
+            logger.info("notification %s sent to %s", notification.pk, notification.recipient.email)
+            return True
+    logger.warning("notification %s not sent: %s", notification.pk, failure)
+    raise failure
 
 
 def notifications_pending(older_than_seconds: int = 60) -> list[int]:

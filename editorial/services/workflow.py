@@ -28,7 +28,9 @@ class TransitionRefused(ValidationError):
 
 
 def _lock(issue_id: int) -> Issue:
-    return Issue.objects.select_for_update().select_related("publication").get(pk=issue_id)
+    return (
+        Issue.objects.select_for_update(of=("self",)).select_related("publication").get(pk=issue_id)
+    )
 
 
 def _take(
