@@ -6,7 +6,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from editorial.services.notifications import SEND_TASK, notification_deliver, notifications_pending
-from editorial.services.workflow import issue_publish_scheduled, issues_due_for_publication
+from editorial.services.renditions import RENDER_TASK, rendition_generate, renditions_stalled
+from editorial.services.workflow import issues_publish_due
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +35,23 @@ def notifications_sweep() -> int:
 @shared_task(name="editorial.tasks.publish_due_issues")
 def publish_due_issues() -> int:
     """Publish scheduled issues whose time has come; safe to run twice or on two workers."""
-    now = timezone.now()
-    published = sum(
-        issue_publish_scheduled(issue_id=i, now=now) for i in issues_due_for_publication(now)
-    )
+    published = issues_publish_due(timezone.now())
     if published:
         logger.info("published %d scheduled issue(s)", published)
     return published
+
+
+@shared_task(name=RENDER_TASK, acks_late=True, soft_time_limit=240, time_limit=300)
+def rendition_generate_task(rendition_id: int) -> str:
+    """Render one job row (its own queue: see CELERY_TASK_ROUTES); a retry renders nothing twice."""
+    rendition = rendition_generate(rendition_id)
+    return rendition.status if rendition else "skipped"
+
+
+@shared_task(name="editorial.tasks.renditions_sweep")
+def renditions_sweep() -> int:
+    """Queue again the renditions nobody picked up or whose worker died."""
+    stalled = renditions_stalled(timezone.now())
+    for rendition_id in stalled:
+        rendition_generate_task.delay(rendition_id)
+    return len(stalled)

@@ -33,6 +33,9 @@ class ArticleStatus(models.TextChoices):
 ISSUE_EDITABLE = frozenset(
     {IssueStatus.DRAFT, IssueStatus.IN_EDIT, IssueStatus.IN_REVIEW, IssueStatus.APPROVED}
 )
+# Issue states in which its articles still move between draft, in edit and ready: once the issue
+# is with the board, an article can only go back through request_changes or withdraw.
+ISSUE_ARTICLES_OPEN = frozenset({IssueStatus.DRAFT, IssueStatus.IN_EDIT})
 # States in which approvals are collected or count.
 ISSUE_UNDER_SIGN_OFF = frozenset({IssueStatus.IN_REVIEW, IssueStatus.APPROVED})
 
@@ -82,11 +85,12 @@ ISSUE_TRANSITIONS: dict[str, Transition] = {
         _t("withdraw", "撤回", [S.IN_REVIEW, S.APPROVED, S.SCHEDULED], S.IN_EDIT, _EDITORS),
         # Reached through sign-off: the editor-in-chief's approval or a quorum of the board.
         _t("approve", "批准", [S.IN_REVIEW], S.APPROVED, _REVIEWERS),
-        # An edit after approval: the issue goes back to the board.
+        # An edit after approval, or a scheduled publication refused because the content is no
+        # longer what was approved: the issue goes back to the board.
         _t(
             "reopen_review",
             "内容变更，重新审核",
-            [S.APPROVED],
+            [S.APPROVED, S.SCHEDULED],
             S.IN_REVIEW,
             _EDITORS,
             system_only=True,

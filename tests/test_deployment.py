@@ -52,6 +52,7 @@ print(json.dumps({
 }))
 """
 
+
 def run(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - fixed argument lists, no shell
         args, cwd=cwd, env={**BASE_ENV, **env}, capture_output=True, text=True, timeout=120
@@ -91,13 +92,13 @@ def compose(compose_dir: Path) -> dict[str, Any]:
 
 def test_compose_defines_the_services_and_volumes(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "renderer", "beat", "postgres", "redis"}
     assert set(compose["volumes"]) == {"postgres-data", "redis-data", "media"}
     assert services["postgres"]["image"] == "postgres:15"
     assert services["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data:rw"]
     assert services["redis"]["image"] == "redis:7"
     assert services["redis"]["volumes"] == ["redis-data:/data:rw"]
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "renderer"):
         assert services[name]["volumes"] == ["media:/app/var/media:rw"]
 
 
@@ -116,10 +117,12 @@ def test_compose_health_checks(compose: dict[str, Any]) -> None:
     assert web_check[:3] == ["CMD", "python", "-c"]
     assert '"http://127.0.0.1:8000/healthz"' in web_check[3]
     compile(web_check[3], "web-healthcheck", "exec")
-    assert services["worker"]["healthcheck"]["test"] == [
-        "CMD-SHELL",
-        "celery -A digest inspect ping -d celery@$$HOSTNAME -t 10",
-    ]
+    for name in ("worker", "renderer"):
+        queue = "default" if name == "worker" else "render"
+        assert services[name]["healthcheck"]["test"] == [
+            "CMD-SHELL",
+            f"celery -A digest inspect ping -d {queue}@$$HOSTNAME -t 10",
+        ]
 
 
 def test_compose_start_order(compose: dict[str, Any]) -> None:
@@ -129,7 +132,7 @@ def test_compose_start_order(compose: dict[str, Any]) -> None:
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "renderer", "beat"):
         assert services[name]["depends_on"] == app_depends_on, name
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert services["migrate"]["restart"] == "no"
@@ -151,7 +154,19 @@ def test_compose_commands(compose: dict[str, Any]) -> None:
         "-l",
         "info",
         "-Q",
-        "default,render",
+        "default",
+        "-n",
+        "default@%h",
+    ]
+    assert services["renderer"]["command"][4:] == [
+        "-l",
+        "info",
+        "-Q",
+        "render",
+        "-n",
+        "render@%h",
+        "--concurrency=2",
+        "--max-tasks-per-child=10",
     ]
     assert services["beat"]["command"] == [
         "celery",
@@ -166,7 +181,7 @@ def test_compose_commands(compose: dict[str, Any]) -> None:
 
 
 def test_compose_application_environment(compose: dict[str, Any]) -> None:
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "renderer", "beat"):
         environment = compose["services"][name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "digest.settings.production", name
         assert environment["DJANGO_SECRET_KEY"] == SECRET_KEY, name

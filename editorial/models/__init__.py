@@ -5,6 +5,8 @@ from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
 from .people import Organisation, Person
 from .publications import CopyrightNotice, Publication, Section
+from .renditions import Rendition, RenditionKind, RenditionStatus
+from .wechat import WechatImage, WechatImageKind, WechatPush, WechatPushStatus
 from .workflow import Approval, AuditEntry, Comment, EditLock
 
 __all__ = [
@@ -25,5 +27,12 @@ __all__ = [
     "Person",
     "Publication",
     "QrCaption",
+    "Rendition",
+    "RenditionKind",
+    "RenditionStatus",
     "Section",
+    "WechatImage",
+    "WechatImageKind",
+    "WechatPush",
+    "WechatPushStatus",
 ]

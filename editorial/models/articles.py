@@ -41,6 +41,15 @@ class Article(models.Model):
         related_name="edited_articles",
         verbose_name="责任编辑",
     )
+    wechat_title = models.CharField(
+        "公众号标题",
+        max_length=64,
+        blank=True,
+        help_text="微信标题不超过 32 字；留空时由标题缩写生成建议。",
+    )
+    wechat_digest = models.CharField(
+        "公众号摘要", max_length=128, blank=True, help_text="不超过 128 字；留空时取导语。"
+    )
     status = models.CharField(
         "状态",
         max_length=20,

@@ -32,6 +32,11 @@ class Publication(models.Model):
     wechat_qr = models.ImageField(
         "公众号二维码", upload_to="publications/qr/", blank=True, validators=[validate_image]
     )
+    wechat_push_enabled = models.BooleanField(
+        "推送到公众号",
+        default=False,
+        help_text="通过公众号接口推送草稿（AppID 与密钥来自环境变量）。",
+    )
     approval_quorum = models.PositiveSmallIntegerField(
         "批准所需编委人数",
         default=2,

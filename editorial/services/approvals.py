@@ -1,6 +1,7 @@
 """Board sign-off: approvals on the exact content, and their invalidation by any change."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from editorial.content import issue_content_hash
 from editorial.models import Approval, Issue
@@ -10,7 +11,7 @@ from editorial.workflow import ISSUE_EDITABLE, ISSUE_TRANSITIONS, IssueStatus
 
 from .audit import audit_record
 from .permissions import Actor, actor_roles, require_transition
-from .workflow import TransitionRefused, _invalidate_approvals, _lock, _take
+from .workflow import TransitionRefused, _invalidate_approvals, _take, issue_lock
 
 
 @transaction.atomic
@@ -21,7 +22,7 @@ def issue_approve(*, actor: Actor, issue_id: int, comment: str = "") -> Approval
     quorum of board members has approved the same content. The issue row is locked, so racing
     approvals are counted one after the other and the transition happens exactly once.
     """
-    issue = _lock(issue_id)
+    issue = issue_lock(issue_id)
     require_transition(actor, ISSUE_TRANSITIONS["approve"])
     if actor is None or not actor.is_authenticated:
         raise TransitionRefused("批准必须由具体的人作出。", code="anonymous")
@@ -29,9 +30,18 @@ def issue_approve(*, actor: Actor, issue_id: int, comment: str = "") -> Approval
         raise TransitionRefused(
             f"只能批准审核中的期（当前：{issue.get_status_display()}）。", code="wrong_state"
         )
+    content_hash = issue_content_hash(issue_for_export(issue.pk))
+    # Approvals of other content (a section, an organisation or a person the issue prints was
+    # changed since) stop counting visibly, so that their authors may approve what is there now.
+    outdated = issue.approvals.filter(invalidated_at__isnull=True).exclude(
+        content_hash=content_hash
+    )
+    if outdated.update(invalidated_at=timezone.now(), invalidated_reason="内容已变更（共享信息）"):
+        audit_record(
+            actor=actor, action="approval_invalidated", obj=issue, note="内容已变更（共享信息）"
+        )
     if issue.approvals.filter(approver=actor, invalidated_at__isnull=True).exists():
         raise TransitionRefused("您已批准过本期的当前内容。", code="duplicate")
-    content_hash = issue_content_hash(issue_for_export(issue.pk))
     approval = Approval.objects.create(
         issue=issue,
         approver=actor,

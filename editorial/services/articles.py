@@ -6,14 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.models import Article, AuditEntry, Issue
+from editorial.models import Article, AuditEntry
 from editorial.roles import Role
-from editorial.workflow import ARTICLE_TRANSITIONS
+from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
 from .approvals import issue_content_changed, issue_require_editable
 from .audit import audit_record
 from .permissions import Actor, actor_roles, require_perm, require_transition
-from .workflow import TransitionRefused
+from .workflow import TransitionRefused, issue_lock
 
 # Who may change an article's text: any article for these, assigned ones for responsible editors.
 _EDIT_ANY = frozenset({Role.EXECUTIVE_EDITOR, Role.PUBLISHER})
@@ -25,7 +25,8 @@ class StaleEdit(ValidationError):
     """A save based on a version someone else has since replaced."""
 
     def __init__(self, article: Article, last: AuditEntry | None) -> None:
-        who = (last.actor if last and last.actor else None) or "他人"
+        actor = last.actor if last else None
+        who = getattr(actor, "person", None) or actor or "他人"
         when = timezone.localtime(last.created_at if last else article.updated_at)
         self.changed_by = last.actor if last else None
         self.changed_at = when
@@ -86,21 +87,22 @@ def article_save(
     layout: bool = False,
 ) -> Article:
     """Save an edited (or new) article: permission, issue state, freshness, revision, audit."""
-    issue = (
-        Issue.objects.select_for_update(of=("self",))
-        .select_related("publication")
-        .get(pk=article.issue_id)
-    )
-    issue_require_editable(issue)
+    issue = issue_lock(article.issue_id)
     if article.pk is None:
         require_perm(actor, "editorial.add_article")
+        issue_require_editable(issue)
     else:
-        stored = Article.objects.select_for_update().get(pk=article.pk)
+        stored = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
         require_article_edit(actor, stored, layout=layout)
+        if layout and not may_edit_article(actor, stored):
+            _require_layout_only(actor, stored, article)
         if stored.issue_id != article.issue_id:
             raise PermissionDenied("文章不能移到另一期。")
+        issue_require_editable(issue)
         article_check_fresh(article, base_version)
         article.lock_version = stored.lock_version + 1
+        # Only article_transition moves the status; never write back the one the caller loaded.
+        article.status = stored.status
     article.full_clean()
     with reversion.create_revision(atomic=False):
         article.save()
@@ -114,8 +116,8 @@ def article_save(
 def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Article:
     """After figures or other related rows of an article changed: a revision and the issue told."""
     issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
-    issue = Issue.objects.select_for_update().get(pk=issue_id)
-    article = Article.objects.select_for_update().get(pk=article_id)
+    issue = issue_lock(issue_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
     issue_require_editable(issue)
     require_article_edit(actor, article, layout=True)
     article.lock_version += 1
@@ -131,10 +133,10 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
 def article_delete(*, actor: Actor, article_id: int) -> None:
     """Remove an article from an editable issue; approvals of the old content stop counting."""
     issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
-    issue = Issue.objects.select_for_update().get(pk=issue_id)
-    article = Article.objects.select_for_update().get(pk=article_id)
-    issue_require_editable(issue)
+    issue = issue_lock(issue_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
     require_perm(actor, "editorial.delete_article")
+    issue_require_editable(issue)
     title = article.title
     article.delete()
     audit_record(actor=actor, action="delete", obj=issue, note=f"删除文章《{title}》")
@@ -143,6 +145,9 @@ def article_delete(*, actor: Actor, article_id: int) -> None:
 
 @transaction.atomic
 def article_transition(*, actor: Actor, article_id: int, name: str) -> Article:
+    # The issue first, as in article_save, so a transition cannot slip past a publication.
+    issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
+    issue = issue_lock(issue_id)
     article = (
         Article.objects.select_for_update(of=("self",))
         .select_related("responsible_editor")
@@ -150,7 +155,12 @@ def article_transition(*, actor: Actor, article_id: int, name: str) -> Article:
     )
     transition = ARTICLE_TRANSITIONS[name]
     require_transition(actor, transition, assigned=is_assigned(actor, article))
-    issue_require_editable(Issue.objects.get(pk=article.issue_id))
+    issue_require_editable(issue)
+    if issue.status not in ISSUE_ARTICLES_OPEN:
+        raise TransitionRefused(
+            f"本期{issue.get_status_display()}，文章状态不能变更；请先撤回或由编委退回修改。",
+            code="issue_not_open",
+        )
     if article.status not in transition.sources:
         raise TransitionRefused(
             f"“{transition.label}”不能用于{article.get_status_display()}状态的文章。",
@@ -162,6 +172,22 @@ def article_transition(*, actor: Actor, article_id: int, name: str) -> Article:
         actor=actor, action=name, obj=article, from_state=from_state, to_state=article.status
     )
     return article
+
+
+# What a layout-only save (art editors) may change.
+_LAYOUT_FIELDS = frozenset({"position", "section_id"})
+_BOOKKEEPING = frozenset({"lock_version", "status", "created_at", "updated_at"})
+
+
+def _require_layout_only(actor: Actor, stored: Article, article: Article) -> None:
+    changed = {
+        f.attname
+        for f in Article._meta.concrete_fields
+        if f.attname not in _BOOKKEEPING
+        and getattr(article, f.attname) != getattr(stored, f.attname)
+    }
+    if changed - _LAYOUT_FIELDS:
+        raise PermissionDenied(f"{actor} 只能调整《{stored.title}》的版式（顺序、栏目）。")
 
 
 def _revision_meta(actor: Actor, comment: str) -> None:

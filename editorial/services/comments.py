@@ -1,5 +1,6 @@
 """Editorial comments on an issue or an article: add, reply, resolve and reopen."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,10 +11,11 @@ from .audit import audit_record
 from .permissions import Actor, actor_roles
 
 
-def _require_participant(actor: Actor) -> None:
+def _participant(actor: Actor) -> User:
     """Everyone working on issues (any editorial role) may comment; others may not."""
-    if actor is None or not actor.is_authenticated or not actor_roles(actor):
+    if not isinstance(actor, User) or not actor_roles(actor):
         raise PermissionDenied("只有编辑部成员可以发表编辑意见。")
+    return actor
 
 
 @transaction.atomic
@@ -25,14 +27,14 @@ def comment_add(
     article: Article | None = None,
     parent: Comment | None = None,
 ) -> Comment:
-    _require_participant(actor)
+    author = _participant(actor)
     if article is not None and article.issue_id != issue.pk:
         raise ValidationError("文章不属于这一期。")
     if parent is not None:
         if parent.issue_id != issue.pk:
             raise ValidationError("回复的意见不属于这一期。")
         article = parent.article
-    comment = Comment(issue=issue, article=article, parent=parent, author=actor, body=body.strip())
+    comment = Comment(issue=issue, article=article, parent=parent, author=author, body=body.strip())
     comment.full_clean()
     comment.save()
     target = article or issue
@@ -42,7 +44,7 @@ def comment_add(
 
 @transaction.atomic
 def comment_resolve(*, actor: Actor, comment_id: int, resolved: bool = True) -> Comment:
-    _require_participant(actor)
+    author = _participant(actor)
     comment = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("issue", "article")
@@ -51,7 +53,7 @@ def comment_resolve(*, actor: Actor, comment_id: int, resolved: bool = True) -> 
     if resolved == (comment.resolved_at is not None):
         return comment
     comment.resolved_at = timezone.now() if resolved else None
-    comment.resolved_by = actor if resolved else None  # type: ignore[assignment]
+    comment.resolved_by = author if resolved else None
     comment.save(update_fields=["resolved_at", "resolved_by"])
     audit_record(
         actor=actor,

@@ -19,7 +19,7 @@ def enqueue_on_commit(task_name: str, *args: object) -> None:
             if task_name not in app.tasks:
                 # Only a worker imports the task modules on start; a web process has not.
                 app.autodiscover_tasks(force=True)
-            app.tasks[task_name].delay(*args)
+            app.tasks[task_name].apply_async(args, retry=False)
         except Exception:  # the sweeper picks the row up later
             logger.exception("could not enqueue %s%r; left for the sweeper", task_name, args)
 

@@ -3,6 +3,7 @@
 import datetime
 import logging
 from collections.abc import Iterable
+from smtplib import SMTPRecipientsRefused, SMTPSenderRefused
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -88,10 +89,12 @@ def notification_deliver(notification_id: int) -> bool:
 
     A failed attempt is committed (attempts, error, failed after the last one) before the error
     is raised for the task to retry: raised inside the transaction, it would roll that back.
+    Only the notification's row is locked: skipping it because the recipient's row is locked
+    elsewhere (a row pointing at the user being committed) would leave it unsent.
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
             .first()
@@ -106,6 +109,13 @@ def notification_deliver(notification_id: int) -> bool:
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient.email],
             )
+        except (SMTPRecipientsRefused, SMTPSenderRefused) as exc:
+            # Permanent: the server refused the address; retrying cannot help.
+            notification.error = str(exc)
+            notification.status = NotificationStatus.FAILED
+            notification.save(update_fields=["attempts", "error", "status"])
+            logger.error("notification %s refused for good: %s", notification.pk, exc)
+            return False
         except OSError as exc:
             failure = exc
             notification.error = str(exc)
@@ -123,11 +133,18 @@ def notification_deliver(notification_id: int) -> bool:
     raise failure
 
 
+# A task's retries (backoff up to 30 min, 5 tries) are over well within this.
+RETRY_CHAIN_SECONDS = 6 * 60 * 60
+
+
 def notifications_pending(older_than_seconds: int = 60) -> list[int]:
-    """Pending notifications nobody picked up (the broker was down at commit): for the sweeper."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    """Pending notifications no task is working on, for the sweeper: never tried (the broker was
+    down at commit), or tried and left pending longer than any retry chain lasts."""
+    now = timezone.now()
+    untried = Q(attempts=0, created_at__lt=now - datetime.timedelta(seconds=older_than_seconds))
+    abandoned = Q(created_at__lt=now - datetime.timedelta(seconds=RETRY_CHAIN_SECONDS))
     return list(
-        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff)
+        Notification.objects.filter(untried | abandoned, status=NotificationStatus.PENDING)
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
     )

@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from reversion.models import Version
 
-from editorial.models import Article, Issue
+from editorial.models import Article
 
 from .approvals import issue_content_changed, issue_require_editable
 from .articles import _revision_meta, require_article_edit
 from .audit import audit_record
 from .permissions import Actor
+from .workflow import issue_lock
 
 
 def article_versions(article: Article) -> list[Version]:
@@ -28,8 +29,8 @@ def article_revision_restore(*, actor: Actor, article_id: int, version_id: int) 
     log, and the issue's approvals of other content stop counting.
     """
     issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
-    issue = Issue.objects.select_for_update().get(pk=issue_id)
-    article = Article.objects.select_for_update().get(pk=article_id)
+    issue = issue_lock(issue_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
     issue_require_editable(issue)
     require_article_edit(actor, article)
     version = (

@@ -13,11 +13,12 @@ from editorial.content import issue_content_hash
 from editorial.models import Comment, Figure, Issue
 from editorial.preflight import Level, issue_preflight
 from editorial.selectors import issue_for_export
-from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus
+from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus, Transition
 
 from .audit import audit_record
 from .issues import masthead_copy
 from .notifications import notify_event
+from .outputs import issue_outputs_request
 from .permissions import Actor, require_transition
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,16 @@ class TransitionRefused(ValidationError):
     """The issue is not in a state, or not in a shape, that allows the transition."""
 
 
-def _lock(issue_id: int) -> Issue:
+def issue_lock(issue_id: int) -> Issue:
+    """The issue row, locked for this transaction: every change to an issue starts here.
+
+    FOR NO KEY UPDATE serializes writers of the issue but not the rows that merely point at it
+    (audit entries, approvals, notifications being committed elsewhere).
+    """
     return (
-        Issue.objects.select_for_update(of=("self",)).select_related("publication").get(pk=issue_id)
+        Issue.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("publication")
+        .get(pk=issue_id)
     )
 
 
@@ -43,13 +51,7 @@ def _take(
     notify: bool = True,
 ) -> Issue:
     """Move the locked ``issue`` along transition ``name`` after every check."""
-    transition = ISSUE_TRANSITIONS[name]
-    require_transition(actor, transition)
-    if issue.status not in transition.sources:
-        raise TransitionRefused(
-            f"“{transition.label}”不能用于{issue.get_status_display()}状态的期。",
-            code="wrong_state",
-        )
+    transition = _require_allowed(actor, issue, name)
     if transition.comment_required and not comment.strip():
         raise TransitionRefused(f"“{transition.label}”必须填写意见。", code="comment_required")
     from_state = issue.status
@@ -69,6 +71,18 @@ def _take(
     return issue
 
 
+def _require_allowed(actor: Actor, issue: Issue, name: str) -> Transition:
+    """Who first, then the state: a refused person learns nothing about the issue."""
+    transition = ISSUE_TRANSITIONS[name]
+    require_transition(actor, transition)
+    if issue.status not in transition.sources:
+        raise TransitionRefused(
+            f"“{transition.label}”不能用于{issue.get_status_display()}状态的期。",
+            code="wrong_state",
+        )
+    return transition
+
+
 def _invalidate_approvals(*, issue: Issue, reason: str) -> int:
     return issue.approvals.filter(invalidated_at__isnull=True).update(
         invalidated_at=timezone.now(), invalidated_reason=reason
@@ -77,25 +91,25 @@ def _invalidate_approvals(*, issue: Issue, reason: str) -> int:
 
 @transaction.atomic
 def issue_start_edit(*, actor: Actor, issue_id: int) -> Issue:
-    return _take(actor=actor, issue=_lock(issue_id), name="start_edit", notify=False)
+    return _take(actor=actor, issue=issue_lock(issue_id), name="start_edit", notify=False)
 
 
 @transaction.atomic
 def issue_submit(*, actor: Actor, issue_id: int) -> Issue:
     """Submit to the board; blocking pre-flight checks refuse, warnings go on the record."""
-    issue = _lock(issue_id)
-    require_transition(actor, ISSUE_TRANSITIONS["submit"])
+    issue = issue_lock(issue_id)
+    _require_allowed(actor, issue, "submit")
     checks = issue_preflight(issue_for_export(issue.pk))
     blocking = [c for c in checks if c.level == Level.BLOCK]
     if blocking:
-        raise TransitionRefused([c.message for c in blocking], code="preflight")
+        raise TransitionRefused([TransitionRefused(c.message, code="preflight") for c in blocking])
     warnings = "\n".join(f"提醒：{c.message}" for c in checks)
     return _take(actor=actor, issue=issue, name="submit", note=warnings)
 
 
 @transaction.atomic
 def issue_request_changes(*, actor: Actor, issue_id: int, comment: str) -> Issue:
-    issue = _lock(issue_id)
+    issue = issue_lock(issue_id)
     issue = _take(actor=actor, issue=issue, name="request_changes", comment=comment)
     _invalidate_approvals(issue=issue, reason="退回修改")
     if actor is not None and actor.is_authenticated:
@@ -105,7 +119,7 @@ def issue_request_changes(*, actor: Actor, issue_id: int, comment: str) -> Issue
 
 @transaction.atomic
 def issue_withdraw(*, actor: Actor, issue_id: int, comment: str = "") -> Issue:
-    issue = _lock(issue_id)
+    issue = issue_lock(issue_id)
     issue.scheduled_at = None
     issue = _take(actor=actor, issue=issue, name="withdraw", comment=comment, notify=False)
     _invalidate_approvals(issue=issue, reason="撤回")
@@ -115,7 +129,8 @@ def issue_withdraw(*, actor: Actor, issue_id: int, comment: str = "") -> Issue:
 @transaction.atomic
 def issue_schedule(*, actor: Actor, issue_id: int, at: datetime.datetime) -> Issue:
     """Schedule an approved issue; ``at`` is aware (the admin reads it in Asia/Shanghai)."""
-    issue = _lock(issue_id)
+    issue = issue_lock(issue_id)
+    _require_allowed(actor, issue, "schedule")
     if timezone.is_naive(at):
         raise TransitionRefused("排期时间必须带时区。", code="naive_time")
     if at <= timezone.now():
@@ -129,7 +144,7 @@ def issue_schedule(*, actor: Actor, issue_id: int, at: datetime.datetime) -> Iss
 
 @transaction.atomic
 def issue_unschedule(*, actor: Actor, issue_id: int) -> Issue:
-    issue = _lock(issue_id)
+    issue = issue_lock(issue_id)
     issue.scheduled_at = None
     return _take(actor=actor, issue=issue, name="unschedule", notify=False)
 
@@ -137,7 +152,7 @@ def issue_unschedule(*, actor: Actor, issue_id: int) -> Issue:
 @transaction.atomic
 def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
     """Publish exactly the approved content: the current content hash must match the approval."""
-    issue = _lock(issue_id)
+    issue = issue_lock(issue_id)
     require_transition(actor, ISSUE_TRANSITIONS["publish"])
     current = issue_content_hash(issue_for_export(issue.pk))
     approved = issue.approvals.filter(invalidated_at__isnull=True, content_hash=current)
@@ -145,8 +160,9 @@ def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
         raise TransitionRefused("内容与批准时不一致，不能发布。", code="not_approved_content")
     issue.published_at = timezone.now()
     issue = _take(actor=actor, issue=issue, name="publish", note=f"内容指纹 {current[:12]}")
+    issue_outputs_request(issue=issue)
     if issue.corrects_id is not None:
-        original = _lock(issue.corrects_id)
+        original = issue_lock(issue.corrects_id)
         _take(
             actor=None,
             issue=original,
@@ -169,7 +185,7 @@ def issues_due_for_publication(now: datetime.datetime) -> list[int]:
 def issue_publish_scheduled(*, issue_id: int, now: datetime.datetime) -> bool:
     """The scheduler's publish: once, even if it fires twice or two workers race."""
     issue = (
-        Issue.objects.select_for_update(skip_locked=True)
+        Issue.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
         .filter(pk=issue_id, status=IssueStatus.SCHEDULED, scheduled_at__lte=now)
         .first()
     )
@@ -179,10 +195,33 @@ def issue_publish_scheduled(*, issue_id: int, now: datetime.datetime) -> bool:
     return True
 
 
+def issues_publish_due(now: datetime.datetime) -> int:
+    """Publish every scheduled issue that is due; one that cannot be published goes back to the
+    board (its content is no longer what was approved) instead of blocking the others."""
+    published = 0
+    for issue_id in issues_due_for_publication(now):
+        try:
+            published += issue_publish_scheduled(issue_id=issue_id, now=now)
+        except TransitionRefused as exc:
+            issue_schedule_failed(issue_id=issue_id, reason="；".join(exc.messages))
+    return published
+
+
+@transaction.atomic
+def issue_schedule_failed(*, issue_id: int, reason: str) -> None:
+    issue = issue_lock(issue_id)
+    if issue.status != IssueStatus.SCHEDULED:
+        return
+    issue.scheduled_at = None
+    _take(actor=None, issue=issue, name="reopen_review", note=f"定时发布未完成：{reason}")
+    _invalidate_approvals(issue=issue, reason="定时发布时内容与批准时不一致")
+    logger.error("scheduled publication of %s refused: %s", issue, reason)
+
+
 @transaction.atomic
 def issue_correct(*, actor: Actor, issue_id: int, reason: str) -> Issue:
     """Open a correction (勘误/修订版): a new revision with a copy of the published content."""
-    original = _lock(issue_id)
+    original = issue_lock(issue_id)
     transition = ISSUE_TRANSITIONS["correct"]
     require_transition(actor, transition)
     if original.status != IssueStatus.PUBLISHED:

@@ -1,0 +1,164 @@
+import json
+import shutil
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from editorial.models import Issue, RenditionStatus
+from editorial.rendering.errors import RenderError
+from editorial.rendering.wechat import (
+    ImageSource,
+    WechatArticle,
+    render_wechat_cover,
+    render_wechat_issue,
+    validate_wechat_article,
+)
+from editorial.selectors import issue_for_export
+from editorial.services.renditions import rendition_generate, rendition_request
+
+WECHAT_PREVIEW_TEMPLATE = "editorial/wechat/preview.html"
+
+
+class Command(BaseCommand):
+    help = (
+        "Render an issue synchronously through the same service the workers use, and copy the "
+        "result into --output. Before approval the PDF is a proof (样稿). An unchanged issue is "
+        "not rendered again: the stored rendition is reused. --format wechat writes the "
+        "公众号 articles instead (one HTML file each, images/ and manifest.json), checks each "
+        "against WeChat's rules and exits non-zero if any is broken."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--total", type=int, required=True, help="total number (总第N期)")
+        parser.add_argument(
+            "--publication", help="publication slug (needed when there are several)"
+        )
+        parser.add_argument(
+            "--format", choices=["pdf", "wechat"], default="pdf", help="output format"
+        )
+        parser.add_argument("--output", type=Path, default=Path("out"), help="output folder")
+
+    def handle(
+        self, *args: Any, total: int, publication: str | None, output: Path, **options: Any
+    ) -> None:
+        issues = Issue.objects.filter(total_number=total).order_by("-revision")
+        if publication:
+            issues = issues.filter(publication__slug=publication)
+        if len({i.publication_id for i in issues}) > 1:
+            raise CommandError("有多个刊物的这一期，请用 --publication 指定。")
+        issue = issues.first()
+        if issue is None:
+            raise CommandError(f"找不到总第{total}期。")
+        if options["format"] == "wechat":
+            self.write_wechat(issue, output)
+            return
+        started = time.perf_counter()
+        self.stdout.write(f"[1/3] 准备 {issue} …")
+        rendition = rendition_request(actor=None, issue_id=issue.pk, enqueue=False)
+        if rendition.status != RenditionStatus.DONE:
+            self.stdout.write(f"[2/3] 渲染（{'样稿' if rendition.proof else '正式版'}）…")
+            rendition = rendition_generate(rendition.pk) or rendition
+            rendition.refresh_from_db()
+        else:
+            self.stdout.write("[2/3] 内容未变，沿用已生成的文件")
+        if rendition.status != RenditionStatus.DONE:
+            raise CommandError(f"渲染失败：{rendition.error or rendition.get_status_display()}")
+        output.mkdir(parents=True, exist_ok=True)
+        target = output / Path(rendition.file.name).name
+        with rendition.file.open("rb") as source, target.open("wb") as sink:
+            shutil.copyfileobj(source, sink)
+        self.stdout.write(f"[3/3] 写出 {target}")
+        summary = f"{rendition.page_count} 页，{rendition.size:,} 字节"
+        timing = f"渲染 {rendition.duration:.2f} 秒，共 {time.perf_counter() - started:.2f} 秒"
+        self.stdout.write(self.style.SUCCESS(f"{summary}；{timing}"))
+
+    def write_wechat(self, issue: Issue, output: Path) -> None:
+        """The 公众号 edition as files for review: what the push service would send, with the
+        images beside the pages (relative URLs, allowed only here) and a manifest in order."""
+        started = time.perf_counter()
+        self.stdout.write(f"[1/3] 准备 {issue} …")
+        issue = issue_for_export(issue.pk)
+        images_dir = output / "images"
+        images_dir.mkdir(parents=True, exist_ok=True)
+
+        def image_url(image: ImageSource) -> str:
+            (images_dir / image.name).write_bytes(image.data)
+            return f"images/{image.name}"
+
+        self.stdout.write("[2/3] 生成公众号图文 …")
+        try:
+            articles = render_wechat_issue(issue, image_url=image_url)
+            cover = render_wechat_cover(issue)
+        except RenderError as exc:
+            raise CommandError(f"生成失败：{exc}") from exc
+        (images_dir / cover.name).write_bytes(cover.data)
+        entries = []
+        violations = []
+        for index, article in enumerate(articles):
+            file_name = wechat_file_name(index, article)
+            page = render_to_string(
+                WECHAT_PREVIEW_TEMPLATE,
+                {"article": article, "issue": issue, "date_label": _date_label(issue)},
+            )
+            (output / file_name).write_text(page, encoding="utf-8")
+            found = validate_wechat_article(article, local_images_allowed=True)
+            violations.extend(found)
+            entries.append(
+                {
+                    "article_id": article.article_id,
+                    "title": article.title,
+                    "author": article.author,
+                    "digest": article.digest,
+                    "content_source_url": article.content_source_url,
+                    "file": file_name,
+                    "images": [f"images/{image.name}" for image in article.images],
+                    "content_length": len(article.content),
+                    "violations": [
+                        {"element": v.element, "rule": v.rule, "message": v.message} for v in found
+                    ],
+                }
+            )
+        manifest = {
+            "publication": issue.publication.name,
+            "date": issue.date.isoformat(),
+            "number": issue.number,
+            "total_number": issue.total_number,
+            "revision": issue.revision,
+            "cover": f"images/{cover.name}",
+            "articles": entries,
+        }
+        (output / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        self.stdout.write(f"[3/3] 写出 {output}：{len(articles)} 篇图文、manifest.json、images/")
+        for violation in violations:
+            self.stdout.write(
+                self.style.ERROR(
+                    f"  {violation.article}｜{violation.element}｜{violation.rule}："
+                    f"{violation.message}"
+                )
+            )
+        summary = (
+            f"{len(articles)} 篇图文，{len(violations)} 处不符合公众号规则；"
+            f"共 {time.perf_counter() - started:.2f} 秒"
+        )
+        if violations:
+            raise CommandError(summary)
+        self.stdout.write(self.style.SUCCESS(summary))
+
+
+def wechat_file_name(index: int, article: WechatArticle) -> str:
+    """``00-digest.html`` for 本期要目, then ``01-<title>.html`` … in issue order."""
+    if article.article_id is None:
+        return f"{index:02d}-digest.html"
+    slug = slugify(article.title, allow_unicode=True)[:40].strip("-") or str(article.article_id)
+    return f"{index:02d}-{slug}.html"
+
+
+def _date_label(issue: Issue) -> str:
+    return f"{issue.date.year}年{issue.date.month}月{issue.date.day}日"

@@ -1,0 +1,130 @@
+"""Images for the print edition: read from storage once, checked, and served to WeasyPrint.
+
+Templates refer to an image as ``digest-media:/<sha256 of its bytes>``; ``StorageFetcher`` answers
+those URLs from the bytes read here through the file's own storage (filesystem or S3) and refuses
+everything else, so rendering never touches the network. Naming images by content rather than by
+storage name keeps the PDF identical when the same content is stored under other names, and
+shares one decode between identical images.
+
+Each image is decoded once per render: PNG and other formats by WeasyPrint while it writes the PDF
+(this module only checks their structure), JPEG by this module (WeasyPrint embeds JPEG bytes as
+they are, so nothing else would notice a truncated one).
+"""
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models.fields.files import FieldFile
+from PIL import Image, ImageFile, UnidentifiedImageError
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .errors import RenderError
+
+SCHEME = "digest-media"
+BASE_URL = f"{SCHEME}:/"
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would also make
+# the upload validators (editorial.validators) accept truncated files in any process that imports
+# the renderer. Restore Pillow's default: a truncated image is an error to report, not to print.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+IMAGE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+)
+
+
+@dataclass(frozen=True)
+class Asset:
+    url: str
+    name: str  # storage name, for messages
+    data: bytes
+    mime_type: str
+    label: str  # who uses it, in the editors' words: "《标题》：图 2"
+
+
+class AssetStore:
+    """The stored images of one render, each read and checked once.
+
+    ``add`` raises RenderError naming the image when its file is missing or broken, so a corrupt
+    file in storage fails the render with a message instead of a silently missing picture.
+    """
+
+    def __init__(self) -> None:
+        self._assets: dict[str, Asset] = {}
+        self._urls_by_name: dict[tuple[int, str], str] = {}
+
+    def add(self, file: FieldFile, label: str) -> str:
+        """Read ``file`` and return the URL the templates print for it."""
+        name = file.name or ""
+        key = (id(file.storage), name)
+        if key in self._urls_by_name:
+            return self._urls_by_name[key]
+        try:
+            with file.storage.open(name, "rb") as handle:
+                data = handle.read()
+        except (OSError, ValueError) as exc:  # FileNotFoundError; S3 errors are OSErrors too
+            raise RenderError(f"{label} 图片无法读取（{name}：{exc}）。") from exc
+        url = f"{SCHEME}:/{hashlib.sha256(data).hexdigest()}"
+        if url not in self._assets:
+            mime_type = check_image(data, label=label, name=name)
+            self._assets[url] = Asset(
+                url=url, name=name, data=data, mime_type=mime_type, label=label
+            )
+        self._urls_by_name[key] = url
+        return url
+
+    def get(self, url: str) -> Asset | None:
+        return self._assets.get(url)
+
+    def label(self, url: str) -> str:
+        asset = self._assets.get(url)
+        return asset.label if asset else url
+
+    def __iter__(self) -> Iterator[Asset]:
+        return iter(self._assets.values())
+
+    def __len__(self) -> int:
+        return len(self._assets)
+
+
+def check_image(data: bytes, *, label: str, name: str, decode: bool = False) -> str:
+    """The image's MIME type; RenderError if it is not an image or is broken.
+
+    PNG (and GIF, WebP) are checked structurally — ``verify()`` walks the chunks and their CRCs,
+    which catches truncation — and decoded later by WeasyPrint; JPEG is decoded here. ``decode``
+    forces a full decode, used to find the culprit after WeasyPrint failed on one.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            image_format = probe.format or ""
+            if decode or image_format == "JPEG":
+                probe.load()
+            else:
+                probe.verify()
+    except IMAGE_ERRORS as exc:
+        raise RenderError(f"{label} 图片无法读取（{name}：文件损坏或不是图片）。") from exc
+    return Image.MIME.get(image_format, "application/octet-stream")
+
+
+class StorageFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves only the images of one render.
+
+    ``fail_on_errors`` makes any other URL stop the render (it would be a bug in the templates)
+    instead of WeasyPrint's default of logging and leaving the picture out.
+    """
+
+    def __init__(self, assets: AssetStore) -> None:
+        super().__init__(fail_on_errors=True, allowed_protocols=[SCHEME])
+        self.assets = assets
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        asset = self.assets.get(url)
+        if asset is None:
+            raise ValueError(f"not an image of this edition: {url}")
+        return URLFetcherResponse(url, body=asset.data, headers={"Content-Type": asset.mime_type})

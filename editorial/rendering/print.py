@@ -1,0 +1,444 @@
+"""The print edition: an issue as HTML (Django templates) laid out by WeasyPrint as an A4 PDF.
+
+Pure functions over an issue loaded by ``selectors.issue_for_export``: no queries beyond that
+prefetch and no writes. Images are read from the issue's storage (``assets``), QR codes are vector
+SVG (``qr``), fonts come from one configuration per process (``fonts``). The same content always
+gives the same bytes: the PDF's dates come from the issue date and its /ID from its content.
+
+    issue = issue_for_export(issue_id)
+    pdf = render_issue_pdf(issue, proof=needs_proof(issue))   # RenderedPdf; raises RenderError
+"""
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError
+
+from editorial.models import Article, Figure, Issue, Organisation
+from editorial.models.issues import OrganisationRole, PersonRole
+from editorial.richtext import FIGURE_MARKER, figure_numbers, plain_text, sanitize_html
+from editorial.workflow import IssueStatus
+
+from .assets import BASE_URL, IMAGE_ERRORS, AssetStore, StorageFetcher, check_image
+from .errors import RenderError
+from .fonts import font_config
+from .qr import qr_svg
+
+logger = logging.getLogger(__name__)
+
+
+class _UnsupportedLineBreakFilter(logging.Filter):
+    """Drop WeasyPrint's warning about ``line-break: strict`` on every render.
+
+    WeasyPrint does not implement the property, but Pango's UAX #14 line breaking already keeps
+    closing punctuation off the start of a line (what ``strict`` asks for in Chinese; tested);
+    the declaration stays in the stylesheet for browsers previewing the HTML.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`line-break:" not in record.getMessage()
+
+
+logging.getLogger("weasyprint").addFilter(_UnsupportedLineBreakFilter())
+
+TEMPLATE = "editorial/print/issue.html"
+# Statuses whose content the board has signed off: everything else prints with the 样稿 mark.
+FINAL_STATUSES = frozenset(
+    {IssueStatus.APPROVED, IssueStatus.SCHEDULED, IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}
+)
+ORGANISATION_ROLES = (
+    OrganisationRole.GUIDING_UNIT,
+    OrganisationRole.CHIEF_EDITOR,
+    OrganisationRole.CO_EDITOR,
+    OrganisationRole.ACADEMIC_SUPPORT,
+)
+PERSON_ROLES = (
+    PersonRole.BOARD_MEMBER,
+    PersonRole.EDITOR_IN_CHIEF,
+    PersonRole.DEPUTY_EDITOR,
+    PersonRole.EXECUTIVE_EDITOR,
+    PersonRole.RESPONSIBLE_EDITOR,
+    PersonRole.ART_EDITOR,
+)
+# Masthead labels are set in a box four characters wide, like the printed issue ("主 编").
+LABEL_WIDTH = 4
+# UAX #14 forbids a line break on either side of “ ” ‘ ’ (class QU), which leaves lines short by
+# several characters in Chinese text full of quotations. A zero-width space before an opening
+# quote and after a closing one, where it meets Chinese text, restores the break a Chinese
+# typesetter makes (before “, after ”) without allowing one inside the quotation.
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_QUOTE_OPENS = re.compile(f"(?<=[{_CJK}，。、；：！？）》】〕」』”’])([“‘])")
+_QUOTE_CLOSES = re.compile(f"([”’])(?=[{_CJK}（《【〔「『“‘])")
+_TAG = re.compile(r"(<[^>]*>)")
+# WeasyPrint breaks a word anywhere only when no ordinary break fits, so a printed URL would wrap
+# at its one or two natural breaks and leave most of the line empty; a zero-width space after
+# each separator gives the line breaker places to break cleanly (it is not extracted as text).
+_URL_SEPARATOR = re.compile(r"([/?&=#._~-])(?=[^/?&=#._~-])")
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A rendered print edition; ``data`` is the whole PDF file."""
+
+    data: bytes
+    page_count: int
+    proof: bool
+    filename: str
+    # Article.pk -> the page number printed on the page where its title is (01 = first article
+    # page), i.e. what the 本期要目 shows.
+    article_pages: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreparedEdition:
+    """The HTML of an edition with what WeasyPrint needs to lay it out (used by the benchmark)."""
+
+    html: str
+    url_fetcher: StorageFetcher
+    assets: AssetStore
+    base_url: str
+    anchors: dict[str, int]  # HTML id of each article title -> Article.pk
+
+
+def needs_proof(issue: Issue) -> bool:
+    """Whether an edition of ``issue`` must carry the 样稿 watermark: until the board approves."""
+    return issue.status not in FINAL_STATUSES
+
+
+def pdf_filename(issue: Issue, *, proof: bool) -> str:
+    """An ASCII file name that sorts by issue: ``dsjfzdt-2024-16-179[-r2][-proof].pdf``."""
+    revised = f"-r{issue.revision}" if issue.revision > 1 else ""
+    marked = "-proof" if proof else ""
+    return (
+        f"{issue.publication.slug}-{issue.date.year}-{issue.number:02d}-{issue.total_number}"
+        f"{revised}{marked}.pdf"
+    )
+
+
+def render_issue_html(issue: Issue, *, proof: bool) -> str:
+    """The edition as one self-contained HTML document (styles inline, images as asset URLs)."""
+    return prepare_edition(issue, proof=proof).html
+
+
+def render_issue_pdf(issue: Issue, *, proof: bool) -> RenderedPdf:
+    """The edition as an A4 PDF with outline, metadata and embedded, subset fonts.
+
+    Raises RenderError (message names the article or image) for content that cannot print: an
+    empty body, a figure marker without its figure, an image that is missing or does not decode.
+    """
+    edition = prepare_edition(issue, proof=proof)
+    image_cache: dict[str, Any] = {}
+    try:
+        document = HTML(
+            string=edition.html, base_url=edition.base_url, url_fetcher=edition.url_fetcher
+        ).render(font_config=font_config(), cache=image_cache)
+    except FatalURLFetchingError as exc:  # a template referring to something we did not load
+        raise RenderError(f"排版时无法取得资源：{exc}") from exc
+    broken = [url for url, image in image_cache.items() if image is None]
+    if broken:
+        labels = "；".join(edition.assets.label(url) for url in sorted(broken))
+        raise RenderError(f"{labels} 图片无法解码。")
+    try:
+        # /ID from the content (md5 of the objects), dates from <meta name=dcterms.*>: same
+        # content, same bytes.
+        data = document.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
+    except IMAGE_ERRORS as exc:  # pixel data that only fails when WeasyPrint decodes it
+        culprit = _broken_image(edition.assets)
+        if culprit is None:
+            raise
+        raise culprit from exc
+    first_page: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, index)
+    start = min((first_page[a] for a in edition.anchors if a in first_page), default=0)
+    logger.info(
+        "rendered %s%s: %d pages, %d bytes",
+        issue,
+        " (样稿)" if proof else "",
+        len(document.pages),
+        len(data),
+    )
+    return RenderedPdf(
+        data=data,
+        page_count=len(document.pages),
+        proof=proof,
+        filename=pdf_filename(issue, proof=proof),
+        article_pages={
+            pk: first_page[anchor] - start + 1
+            for anchor, pk in edition.anchors.items()
+            if anchor in first_page
+        },
+    )
+
+
+def _broken_image(assets: AssetStore) -> RenderError | None:
+    """The RenderError naming the image WeasyPrint could not decode (found by decoding each)."""
+    for asset in assets:
+        try:
+            check_image(asset.data, label=asset.label, name=asset.name, decode=True)
+        except RenderError as error:
+            return error
+    return None
+
+
+def prepare_edition(issue: Issue, *, proof: bool) -> PreparedEdition:
+    """Check the content, load its images and render the templates; nothing is laid out yet."""
+    assets = AssetStore()
+    publication = issue.publication
+    articles = list(issue.articles.all())
+    if not articles:
+        raise RenderError("本期没有文章，无法排版。")
+    article_views = [
+        _article_view(
+            article,
+            index,
+            assets,
+            starts_section=index == 1 or article.section_id != articles[index - 2].section_id,
+        )
+        for index, article in enumerate(articles, start=1)
+    ]
+    sections: list[dict[str, Any]] = []
+    for view in article_views:
+        if view["starts_section"]:
+            sections.append({"name": view["section"], "articles": []})
+        sections[-1]["articles"].append(view)
+
+    organisations = _masthead_organisations(issue)
+    chief_editors = organisations[OrganisationRole.CHIEF_EDITOR]
+    context = {
+        "proof": proof,
+        # Running header strings for the stylesheet's @page rules.
+        "css_running_name": mark_safe(css_string(publication.name)),  # noqa: S308 - escaped
+        "css_running_number": mark_safe(css_string(issue.label)),  # noqa: S308 - escaped
+        "publication": publication,
+        "issue": issue,
+        "document_title": str(issue),
+        "authors": [org.name for org in chief_editors],
+        "subject": " ".join(_lines(issue.cover_headline)),
+        "keywords": ", ".join(_unique(s["name"] for s in sections)),
+        "date_iso": issue.date.isoformat(),
+        "date_label": f"{issue.date.year}年{issue.date.month}月{issue.date.day}日",
+        "number_label": issue.label,
+        "cover_headline_lines": _lines(issue.cover_headline),
+        "cover_image_url": (
+            assets.add(issue.cover_image, "封面图片") if issue.cover_image else None
+        ),
+        "masthead": _masthead_rows(issue, organisations),
+        "contact_rows": _contact_rows(publication),
+        "wechat_qr_url": (
+            assets.add(publication.wechat_qr, "刊物公众号二维码") if publication.wechat_qr else None
+        ),
+        "notice": issue.notice.text if issue.notice else "",
+        "sections": sections,
+        "articles": article_views,
+        "profiles": _profiles(organisations, assets),
+    }
+    html = render_to_string(TEMPLATE, context)
+    return PreparedEdition(
+        html=html,
+        url_fetcher=StorageFetcher(assets),
+        assets=assets,
+        base_url=BASE_URL,
+        anchors={view["anchor"]: view["pk"] for view in article_views},
+    )
+
+
+def _article_view(
+    article: Article, index: int, assets: AssetStore, *, starts_section: bool
+) -> dict[str, Any]:
+    name = f"《{article.title}》" if article.title.strip() else f"第{index}篇文章"
+    body = sanitize_html(article.body or "")
+    if not plain_text(body) and not figure_numbers(body):
+        raise RenderError(f"{name}：正文为空，无法排版。")
+    figures: dict[int, Figure] = {figure.number: figure for figure in article.figures.all()}
+    placed: set[int] = set()
+
+    def figure_html(figure: Figure) -> str:
+        if not figure.image:
+            raise RenderError(f"{name}：图 {figure.number} 没有图片。")
+        url = assets.add(figure.image, f"{name}：图 {figure.number}")
+        return format_html(
+            '<figure class="figure"><img src="{}" alt="图 {}">'
+            '<figcaption><span class="figure-number">图 {}</span>{}</figcaption></figure>',
+            url,
+            figure.number,
+            figure.number,
+            figure.caption,
+        )
+
+    def place(match: Any) -> str:
+        number = int(match[1])
+        figure = figures.get(number)
+        if figure is None:
+            raise RenderError(f"{name}：正文放置了图 {number}，但没有这张图。")
+        placed.add(number)
+        return figure_html(figure)
+
+    body = FIGURE_MARKER.sub(place, quote_breaks(body))
+    appended = [figure_html(f) for n, f in sorted(figures.items()) if n not in placed]
+    return {
+        "pk": article.pk,
+        "anchor": f"article-{index:02d}",
+        "title": article.title,
+        "section": article.section.name,
+        "section_id": article.section_id,
+        "starts_section": starts_section,
+        "body": mark_safe(body),  # noqa: S308 - sanitized to the allow-list above
+        "appended_figures": mark_safe("".join(appended)),  # noqa: S308 - built by format_html
+        "notes": (
+            mark_safe(quote_breaks(sanitize_html(article.notes)))  # noqa: S308 - sanitized
+            if article.notes
+            else ""
+        ),
+        "source": article.source.strip(),
+        "original_url": article.original_url,
+        "printed_url": url_breaks(article.original_url),
+        "qr_svg": mark_safe(qr_svg(article.original_url)) if article.original_url else "",  # noqa: S308
+        "qr_caption": article.get_qr_caption_display() if article.original_url else "",
+    }
+
+
+def _masthead_organisations(issue: Issue) -> dict[str, list[Organisation]]:
+    by_role: dict[str, list[Organisation]] = {role: [] for role in ORGANISATION_ROLES}
+    rows = sorted(issue.masthead_organisations.all(), key=lambda r: (r.position, r.pk))
+    for row in rows:
+        by_role.setdefault(row.role, []).append(row.organisation)
+    return by_role
+
+
+def _masthead_rows(
+    issue: Issue, organisations: dict[str, list[Organisation]]
+) -> list[dict[str, Any]]:
+    """The colophon's 报头: organisations, then people by role, each in position order."""
+    rows: list[dict[str, Any]] = []
+    for role in ORGANISATION_ROLES:
+        if organisations[role]:
+            rows.append(
+                {
+                    "label": spaced_label(role.label),
+                    "values": [org.name for org in organisations[role]],
+                    "kind": "organisations",
+                }
+            )
+    people: dict[str, list[str]] = {role: [] for role in PERSON_ROLES}
+    for row in sorted(issue.masthead_members.all(), key=lambda r: (r.position, r.pk)):
+        people.setdefault(row.role, []).append(row.person.name)
+    for person_role in PERSON_ROLES:
+        if people[person_role]:
+            rows.append(
+                {
+                    "label": spaced_label(person_role.label),
+                    "values": [spaced_name(name) for name in people[person_role]],
+                    "kind": "people",
+                }
+            )
+    return rows
+
+
+def _contact_rows(publication: Any) -> list[dict[str, Any]]:
+    """咨询电话 (with "(传真)" when the fax is the same number), 传真, 邮箱, 编辑地址."""
+    rows = []
+    phone, fax = publication.phone.strip(), publication.fax.strip()
+    if phone:
+        rows.append({"label": "咨询电话", "value": f"{phone} (传真)" if fax == phone else phone})
+    if fax and fax != phone:
+        rows.append({"label": spaced_label("传真"), "value": fax})
+    if publication.email:
+        rows.append({"label": spaced_label("邮箱"), "value": publication.email})
+    if publication.address:
+        rows.append({"label": "编辑地址", "value": publication.address})
+    return rows
+
+
+def _profiles(
+    organisations: dict[str, list[Organisation]], assets: AssetStore
+) -> list[dict[str, Any]]:
+    """主编简介: the chief-editor, then the co-editor organisations that have a profile."""
+    profiles = []
+    seen: set[int] = set()
+    for org in [
+        *organisations[OrganisationRole.CHIEF_EDITOR],
+        *organisations[OrganisationRole.CO_EDITOR],
+    ]:
+        if org.pk in seen or not plain_text(org.profile or ""):
+            continue
+        seen.add(org.pk)
+        english = ", ".join(part for part in (org.name_en.strip(), org.acronym.strip()) if part)
+        profiles.append(
+            {
+                "name": org.name,
+                "english": english,
+                "logo_url": assets.add(org.logo, f"机构“{org.name}”的标志") if org.logo else None,
+                "profile": mark_safe(quote_breaks(sanitize_html(org.profile))),  # noqa: S308
+            }
+        )
+    return profiles
+
+
+def quote_breaks(html: str) -> str:
+    """Allow line breaks before “ and after ” in Chinese text (text between tags only)."""
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):  # even items are text, odd items are tags
+        parts[i] = _QUOTE_CLOSES.sub("\\1\u200b", _QUOTE_OPENS.sub("\u200b\\1", parts[i]))
+    return "".join(parts)
+
+
+def url_breaks(url: str) -> str:
+    """``url`` with break opportunities after its separators (after the scheme)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    return scheme + sep + _URL_SEPARATOR.sub("\\1\u200b", rest)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, safe inside a ``<style>`` element."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>&' or ord(char) < 0x20 else char for char in text
+    )
+    return f'"{escaped}"'
+
+
+def spaced_label(label: str, width: int = LABEL_WIDTH) -> str:
+    """ "主编" -> "主 编": short labels are spread over the label box by justifying the spaces."""
+    return " ".join(label) if len(label) < width else label
+
+
+def spaced_name(name: str) -> str:
+    """ "程茹" -> "程 茹": two-character Chinese names are spread to the width of three."""
+    if len(name) == 2 and all("\u3400" <= char <= "\u9fff" for char in name):
+        return " ".join(name)
+    return name
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+__all__ = [
+    "PreparedEdition",
+    "RenderError",
+    "RenderedPdf",
+    "needs_proof",
+    "pdf_filename",
+    "prepare_edition",
+    "render_issue_html",
+    "render_issue_pdf",
+]

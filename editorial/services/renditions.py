@@ -1,0 +1,119 @@
+"""Renditions: ask for an output of an issue's current content, and produce it once.
+
+A request records (or finds) the job row for the issue's content hash; the task renders it. The
+same content is never rendered twice: the row, its file and its checksum are reused.
+"""
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from editorial.content import issue_content_hash
+from editorial.models import Rendition, RenditionKind, RenditionStatus
+from editorial.rendering.errors import RenderError
+from editorial.rendering.print import needs_proof, render_issue_pdf
+from editorial.selectors import issue_for_export
+
+from .jobs import enqueue_on_commit
+from .permissions import Actor, require_perm
+
+logger = logging.getLogger(__name__)
+RENDER_TASK = "editorial.tasks.rendition_generate"
+
+
+@transaction.atomic
+def rendition_request(
+    *, actor: Actor, issue_id: int, kind: str = RenditionKind.PDF, enqueue: bool = True
+) -> Rendition:
+    """The rendition of the issue as it is now: an existing one, or a new pending job.
+
+    Before approval the output is a proof (样稿 watermark). A failed job is queued again.
+    """
+    require_perm(actor, "editorial.view_issue")
+    issue = issue_for_export(issue_id)
+    rendition, created = Rendition.objects.get_or_create(
+        issue_id=issue_id,
+        kind=kind,
+        proof=needs_proof(issue),
+        content_hash=issue_content_hash(issue),
+    )
+    if not created and rendition.status == RenditionStatus.FAILED:
+        rendition.status, rendition.error = RenditionStatus.PENDING, ""
+        rendition.save(update_fields=["status", "error"])
+        created = True
+    if created and enqueue:
+        enqueue_on_commit(RENDER_TASK, rendition.pk)
+    return rendition
+
+
+def rendition_generate(rendition_id: int) -> Rendition | None:
+    """Render a pending job; ``None`` when another worker has it or it is already done.
+
+    Rendering runs outside any transaction (it takes seconds); the row is marked running first
+    and finished after, so editors see progress and a crash leaves a row the sweeper re-queues.
+    """
+    with transaction.atomic():
+        rendition = (
+            Rendition.objects.select_for_update(skip_locked=True)
+            .filter(pk=rendition_id, status=RenditionStatus.PENDING)
+            .first()
+        )
+        if rendition is None:
+            return None
+        rendition.status, rendition.started_at = RenditionStatus.RUNNING, timezone.now()
+        rendition.attempts += 1
+        rendition.save(update_fields=["status", "started_at", "attempts"])
+    started = time.perf_counter()
+    try:
+        issue = issue_for_export(rendition.issue_id)
+        if issue_content_hash(issue) != rendition.content_hash:
+            raise RenderError("本期内容在排队期间已变更，请重新生成。")
+        pdf = render_issue_pdf(issue, proof=rendition.proof)
+    except RenderError as exc:
+        return _finish_failed(rendition, str(exc))
+    except Exception as exc:
+        _finish_failed(rendition, f"内部错误：{exc!r}")
+        raise
+    with transaction.atomic():
+        rendition.file.save(pdf.filename, ContentFile(pdf.data), save=False)
+        rendition.checksum, rendition.size = pdf.sha256, len(pdf.data)
+        rendition.page_count = pdf.page_count
+        rendition.duration = round(time.perf_counter() - started, 3)
+        rendition.status, rendition.error = RenditionStatus.DONE, ""
+        rendition.finished_at = timezone.now()
+        rendition.save()
+    logger.info(
+        "rendered %s: %d pages, %d bytes in %.2f s",
+        rendition,
+        pdf.page_count,
+        len(pdf.data),
+        rendition.duration,
+    )
+    return rendition
+
+
+def _finish_failed(rendition: Rendition, error: str) -> Rendition:
+    rendition.status, rendition.error = RenditionStatus.FAILED, error
+    rendition.finished_at = timezone.now()
+    rendition.save(update_fields=["status", "error", "finished_at"])
+    logger.warning("rendition %s failed: %s", rendition.pk, error)
+    return rendition
+
+
+def renditions_stalled(now: datetime.datetime) -> list[int]:
+    """Jobs nobody picked up (broker down) or whose worker died, set pending again."""
+    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    with transaction.atomic():
+        Rendition.objects.filter(status=RenditionStatus.RUNNING, started_at__lt=now - limit).update(
+            status=RenditionStatus.PENDING
+        )
+    return list(
+        Rendition.objects.filter(
+            status=RenditionStatus.PENDING, created_at__lt=now - datetime.timedelta(seconds=60)
+        ).values_list("pk", flat=True)[:100]
+    )
