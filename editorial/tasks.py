@@ -7,6 +7,13 @@ from django.utils import timezone
 
 from editorial.services.notifications import SEND_TASK, notification_deliver, notifications_pending
 from editorial.services.renditions import RENDER_TASK, rendition_generate, renditions_stalled
+from editorial.services.wechat import (
+    PUSH_TASK,
+    wechat_publish_poll,
+    wechat_push_run,
+    wechat_pushes_stalled,
+    wechat_pushes_to_poll,
+)
 from editorial.services.workflow import issues_publish_due
 
 logger = logging.getLogger(__name__)
@@ -54,4 +61,29 @@ def renditions_sweep() -> int:
     stalled = renditions_stalled(timezone.now())
     for rendition_id in stalled:
         rendition_generate_task.delay(rendition_id)
+    return len(stalled)
+
+
+@shared_task(name=PUSH_TASK, acks_late=True, soft_time_limit=540, time_limit=600)
+def wechat_push(push_id: int) -> str:
+    """Push an issue's drafts, or submit them for publishing (the sweeper polls the outcome)."""
+    push = wechat_push_run(push_id)
+    return push.status if push else "skipped"
+
+
+@shared_task(name="editorial.tasks.wechat_poll")
+def wechat_poll(push_id: int) -> str:
+    """Ask WeChat how publishing stands; the row says whether to ask again."""
+    push = wechat_publish_poll(push_id)
+    return push.status if push else "skipped"
+
+
+@shared_task(name="editorial.tasks.wechat_sweep")
+def wechat_sweep() -> int:
+    """Every minute: queue again the pushes nobody picked up, poll those still publishing."""
+    stalled = wechat_pushes_stalled(timezone.now())
+    for push_id in stalled:
+        wechat_push.delay(push_id)
+    for push_id in wechat_pushes_to_poll():
+        wechat_poll.delay(push_id)
     return len(stalled)

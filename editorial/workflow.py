@@ -150,6 +150,8 @@ OTHER_ACTIONS = {
     "comment_reopen": "意见重新打开",
     "lock_takeover": "接管编辑",
     "revision_restore": "恢复历史版本",
+    "wechat_push": "推送到公众号",
+    "wechat_publish": "在公众号发布",
 }
 
 

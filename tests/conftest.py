@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from pytest_django.fixtures import Settings
 from editorial.models import Publication
 from tests import factories
 from tests.builders import BundleMaker, bundle_maker
+from tests.integrations.fake_wechat import FakeWechat, running_fake_wechat
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +30,17 @@ def superuser() -> object:
 def make_bundle(tmp_path: Path) -> BundleMaker:
     """``make_bundle(edit=fn, files={...})``: a small valid bundle folder, changed by ``edit``."""
     return bundle_maker(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _serialized_rollback(django_db_serialized_rollback: None) -> None:
+    """Every transactional test (real threads, a real worker, the browser) reloads afterwards what
+    migrations created (role groups, content types, permissions) instead of letting post_migrate
+    recreate them under new ids, which would break the next such test's reload."""
+
+
+@pytest.fixture
+def wechat_server(settings: Settings) -> Iterator[FakeWechat]:
+    """The local stand-in of the WeChat API, with the settings pointed at it (fake_wechat.py)."""
+    with running_fake_wechat(settings) as server:
+        yield server

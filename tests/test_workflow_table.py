@@ -173,7 +173,7 @@ def test_mermaid_has_one_line_per_source_and_transition() -> None:
         for source in sorted(t.sources)
     ]
     assert lines[1:] == expected
-    assert len(set(lines)) == len(lines) == 1 + 15 + 3
+    assert len(set(lines)) == len(lines) == 1 + 16 + 3
     for line in (
         "    issue_in_review --> issue_approved: approve",
         "    issue_scheduled --> issue_in_edit: withdraw",

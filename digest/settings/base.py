@@ -137,6 +137,8 @@ WECHAT_APP_ID = env("WECHAT_APP_ID", default="")
 WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", default="")
 WECHAT_API_BASE = env("WECHAT_API_BASE", default="https://api.weixin.qq.com")
 WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
+WECHAT_RETRY_ATTEMPTS = env.int("WECHAT_RETRY_ATTEMPTS", default=4)
+WECHAT_RETRY_BACKOFF_SECONDS = env.float("WECHAT_RETRY_BACKOFF_SECONDS", default=1.0)
 
 # Uploads: what the image validators accept.
 DIGEST_MAX_IMAGE_BYTES = env.int("DIGEST_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
@@ -180,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "publish-due-issues": {"task": "editorial.tasks.publish_due_issues", "schedule": 60.0},
     "notifications-sweep": {"task": "editorial.tasks.notifications_sweep", "schedule": 300.0},
     "renditions-sweep": {"task": "editorial.tasks.renditions_sweep", "schedule": 300.0},
+    "wechat-sweep": {"task": "editorial.tasks.wechat_sweep", "schedule": 60.0},
 }
 # PDF rendering is heavy: its own queue, workers recycled often (see docs/operations.md).
 CELERY_TASK_ROUTES = {"editorial.tasks.rendition_generate": {"queue": "render"}}
