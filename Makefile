@@ -57,6 +57,8 @@ demo-data: debs venv
 	mkdir -p var
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py setup_demo samples/digest-2024-16
+	$(DEMO_ENV) $(PY) manage.py render_issue --total 179 --format pdf --output out/
+	$(DEMO_ENV) $(PY) manage.py render_issue --total 179 --format wechat --output out/wechat/
 
 demo: demo-data  ## embedded demo: import the sample issue, create demo logins, serve the admin
 	@echo "Serving the admin at http://127.0.0.1:8000/admin/ (Ctrl-C to stop)"

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from editorial.models import Article, Figure, Issue, Organisation
+from editorial.models import Article, Figure, Issue, Organisation, Publication
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.richtext import FIGURE_MARKER, figure_numbers, plain_text, sanitize_html
 from editorial.workflow import IssueStatus
@@ -164,7 +164,7 @@ def render_issue_pdf(issue: Issue, *, proof: bool) -> RenderedPdf:
         for anchor in page.anchors:
             first_page.setdefault(anchor, index)
     start = min((first_page[a] for a in edition.anchors if a in first_page), default=0)
-    logger.info(
+    logger.debug(
         "rendered %s%s: %d pages, %d bytes",
         issue,
         " (样稿)" if proof else "",
@@ -348,9 +348,9 @@ def _masthead_rows(
     return rows
 
 
-def _contact_rows(publication: Any) -> list[dict[str, Any]]:
+def _contact_rows(publication: Publication) -> list[dict[str, Any]]:
     """咨询电话 (with "(传真)" when the fax is the same number), 传真, 邮箱, 编辑地址."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     phone, fax = publication.phone.strip(), publication.fax.strip()
     if phone:
         rows.append({"label": "咨询电话", "value": f"{phone} (传真)" if fax == phone else phone})
@@ -413,7 +413,7 @@ def css_string(text: str) -> str:
 
 
 def spaced_label(label: str, width: int = LABEL_WIDTH) -> str:
-    """ "主编" -> "主 编": short labels are spread over the label box by justifying the spaces."""
+    """Spread a short label over the four-character box by justified spaces: 主编 -> 主 编."""
     return " ".join(label) if len(label) < width else label
 
 
