@@ -1,5 +1,7 @@
 """The WeChat tasks drive the push service: push, poll until published, sweep."""
 
+import datetime
+
 import pytest
 from django.db.models import F
 
@@ -43,13 +45,9 @@ def test_sweeper_requeues_a_push_nobody_picked_up(
     published: Issue, wechat_server: FakeWechat
 ) -> None:
     push = wechat_push_request(actor=None, issue_id=published.pk, enqueue=False)
-    WechatPush.objects.filter(pk=push.pk).update(updated_at=F("updated_at") - _minutes(5))
+    five_minutes = datetime.timedelta(minutes=5)
+    WechatPush.objects.filter(pk=push.pk).update(updated_at=F("updated_at") - five_minutes)
     assert wechat_sweep.apply().get() == 1  # eager in tests: the push ran right away
     push.refresh_from_db()
     assert push.status == WechatPushStatus.DRAFTED
 
-
-def _minutes(n: int) -> object:
-    import datetime
-
-    return datetime.timedelta(minutes=n)
