@@ -4,12 +4,13 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
-from editorial.models import Article
+from editorial.models import Article, Figure
 from editorial.richtext import plain_text
 
 # Fields an editor reads; bookkeeping fields (lock_version, timestamps, status) are left out.
@@ -59,9 +60,9 @@ def _text(name: str, value: Any) -> str:
 
 
 def _figures(version: Version) -> list[str]:
-    rows = [
-        v.field_dict for v in version.revision.version_set.all() if v.content_type.model == "figure"
-    ]
+    figure_type = ContentType.objects.get_for_model(Figure).pk  # cached by Django
+    revision_versions = version.revision.version_set.all()
+    rows = [v.field_dict for v in revision_versions if v.content_type_id == figure_type]
     return [
         f"图 {r['number']} {r['caption']}（{r['image']}）"
         for r in sorted(rows, key=lambda r: r["number"])

@@ -30,7 +30,18 @@ _MODELS = (
     "article",
     "figure",
 )
-_VIEW_ALL = [f"view_{m}" for m in _MODELS]
+# What the workflow and the outputs record: written only by services, read by the whole team.
+_RECORDS = (
+    "approval",
+    "auditentry",
+    "comment",
+    "editlock",
+    "notification",
+    "rendition",
+    "wechatpush",
+    "wechatimage",
+)
+_VIEW_ALL = [f"view_{m}" for m in (*_MODELS, *_RECORDS)]
 
 
 def _crud(*names: str) -> list[str]:
@@ -55,7 +66,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.BOARD_MEMBER: _VIEW_ALL,
     Role.EDITOR_IN_CHIEF: _VIEW_ALL,
-    Role.PUBLISHER: [*_crud(*_MODELS)],
+    Role.PUBLISHER: [*_crud(*_MODELS), *(f"view_{m}" for m in _RECORDS)],
 }
 
 
@@ -69,7 +80,10 @@ def sync_role_groups(apps: Any, schema_editor: Any = None) -> None:
         app_config.models_module = None
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
+    # An early migration runs before later models exist: grant what exists at that point.
+    existing = {m._meta.model_name for m in apps.get_app_config("editorial").get_models()}
+    for role, all_codenames in ROLE_PERMISSIONS.items():
+        codenames = [c for c in all_codenames if c.split("_", 1)[1] in existing]
         group, _ = group_model.objects.get_or_create(name=role.label)
         permissions = permission_model.objects.filter(
             content_type__app_label="editorial", codename__in=codenames

@@ -8,11 +8,12 @@ from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 from editorial.models import Article, Figure, Section
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
+    StaleEdit,
     article_check_fresh,
     article_content_changed,
     article_save,
@@ -20,6 +21,7 @@ from editorial.services.articles import (
 )
 from editorial.workflow import ISSUE_EDITABLE
 
+from .article_workflow import ArticleWorkflowAdmin
 from .common import NO_IMAGE, thumbnail
 
 if TYPE_CHECKING:
@@ -73,9 +75,14 @@ class ArticleForm(forms.ModelForm):
 
     ``article_save`` checks the same again under a row lock; checking here as well lets the
     refusal (and the editor's unsaved text) come back as a form error instead of a server error.
+
+    On a refusal the form keeps the editor's text, remembers the version they started from
+    (``stale_base``, for showing what changed since) and now carries the stored version: once
+    they have merged the other changes into their text, saving again goes through.
     """
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    stale_base: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +92,17 @@ class ArticleForm(forms.ModelForm):
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.instance.pk is not None:
-            article_check_fresh(self.instance, self.cleaned_data.get("base_version"))
+            base = self.cleaned_data.get("base_version")
+            try:
+                article_check_fresh(self.instance, base)
+            except StaleEdit:
+                self.stale_base = base
+                stored = Article.objects.values_list("lock_version", flat=True)
+                data = QueryDict(mutable=True)
+                data.update(self.data)
+                data[self.add_prefix("base_version")] = str(stored.get(pk=self.instance.pk))
+                self.data = data
+                raise
         issue = self.cleaned_data.get("issue") or getattr(self.instance, "issue", None)
         if issue is not None:
             issue_require_editable(issue)
@@ -93,9 +110,10 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleWorkflowAdmin):
     """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
-    audit, approvals invalidated); their figures through ``article_content_changed``.
+    audit, approvals invalidated); their figures through ``article_content_changed``; deleted
+    through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``.
     """
 
     form = ArticleForm
@@ -125,6 +143,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # Links to originals are typed without a scheme more often than not; they are https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [FigureInline]
+    actions = ("start_edit_selected", "mark_ready_selected", "delete_selected")
     fieldsets = (
         (None, {"fields": ("issue", "section", "position", "title", "base_version")}),
         ("正文", {"fields": ("body", "notes")}),

@@ -1,9 +1,20 @@
 """Small helpers the admin modules share."""
 
+import datetime
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.utils.html import format_html
+from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
+
+from editorial.models import AuditEntry
+from editorial.workflow import ArticleStatus, IssueStatus
 
 # What a read-only preview shows without an image (a change form would otherwise print "None").
 NO_IMAGE = "未上传"
@@ -31,3 +42,58 @@ def adopt(target: models.Model, source: models.Model) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
     target._state.adding = False
     target._state.db = source._state.db
+
+
+# Editors read and enter times in Beijing time, whatever the server's or the browser's zone.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(value: datetime.datetime) -> datetime.datetime:
+    """``value`` in Asia/Shanghai, for showing."""
+    return value.astimezone(SHANGHAI)
+
+
+def who(user: User | None) -> str:
+    """The name editors know a login by: its person's name (from the masthead), else the login.
+
+    Callers select ``<user>__person`` along with the user, so this reads no further row.
+    """
+    if user is None:
+        return "系统"
+    try:
+        person = user.person  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return user.get_username()
+    return person.name if person is not None else user.get_username()
+
+
+# Article and issue states share codes where they share meaning (草稿, 编辑中).
+STATE_LABELS = {**dict(ArticleStatus.choices), **dict(IssueStatus.choices)}
+
+
+def state_change(entry: AuditEntry) -> str:
+    """A transition row's change of state, as "编辑中 → 审核中"; empty for other rows."""
+    if not (entry.from_state or entry.to_state):
+        return ""
+    before = STATE_LABELS.get(entry.from_state, entry.from_state) or "—"
+    after = STATE_LABELS.get(entry.to_state, entry.to_state) or "—"
+    return f"{before} → {after}"
+
+
+def error_list(title: str, reasons: Iterable[object]) -> SafeString:
+    """A refusal as one message: what was not done, then every reason (escaped)."""
+    messages = [str(reason) for reason in reasons]
+    if len(messages) == 1:
+        return format_html("{}{}", title, messages[0])
+    items = format_html_join("", "<li>{}</li>", ((m,) for m in messages))
+    return format_html('{}<ul class="workflow-reasons">{}</ul>', title, items)
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """Back to the page a form was posted from (``next``), when it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)

@@ -26,11 +26,12 @@ from editorial.models import (
 )
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.services.approvals import issue_content_changed
-from editorial.services.articles import article_save
+from editorial.services.articles import article_delete, article_save
 from editorial.services.issues import issue_create, issue_propose_numbers
 from editorial.workflow import ISSUE_EDITABLE
 
 from .common import NO_IMAGE, adopt, thumbnail
+from .issue_workflow import IssueWorkflowAdmin
 
 
 def _role_order(values: list[str]) -> Case:
@@ -113,10 +114,12 @@ class MastheadMemberInline(SortableTabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(SortableAdminBase, admin.ModelAdmin):
+class IssueAdmin(SortableAdminBase, IssueWorkflowAdmin):
     """Issues are created by ``issue_create``; later edits are saved as the editor made them and
     then reported to ``issue_content_changed`` (approvals of the old content stop counting), and
-    article rows edited here go through ``article_save``. Past editing, an issue opens read-only.
+    article rows edited here go through ``article_save`` (removed ones through
+    ``article_delete``). Past editing, an issue opens read-only. The 工作流 panel, transitions,
+    comments and bulk actions: ``issue_workflow``.
     """
 
     form = IssueForm
@@ -136,6 +139,7 @@ class IssueAdmin(SortableAdminBase, admin.ModelAdmin):
     date_hierarchy = "date"
     search_fields = ("cover_headline", "articles__title")
     inlines = [ArticleInline, MastheadOrganisationInline, MastheadMemberInline]
+    actions = ("start_edit_selected", "submit_selected", "publish_selected")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Issue]:
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -279,7 +283,7 @@ class IssueAdmin(SortableAdminBase, admin.ModelAdmin):
                     layout=set(article_form.changed_data) <= {"position"},
                 )
         for article in formset.deleted_objects:
-            article.delete()
+            article_delete(actor=request.user, article_id=article.pk)
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool

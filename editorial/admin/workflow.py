@@ -5,10 +5,21 @@ notifications. All read-only here: the workflow services are the only writers of
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
 
-from editorial.models import Approval, AuditEntry, Comment, EditLock, Notification
+from editorial.models import Approval, AuditEntry, Comment, EditLock, Issue, Notification
+from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, OTHER_ACTIONS, action_label
+
+from .comments import comment_resolve_from_post
+from .common import local, state_change, who
+
+RECENT_ISSUES_IN_FILTER = 20
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -24,13 +35,86 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Every action the log records, by its Chinese label (no query)."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        names = dict.fromkeys([*ISSUE_TRANSITIONS, *ARTICLE_TRANSITIONS, *OTHER_ACTIONS])
+        return [(name, action_label(name)) for name in names]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(action=value) if value else queryset
+
+
+class IssueFilter(admin.SimpleListFilter):
+    """The recent issues (and the chosen one): the issue page links here with ?issue_id=<id>."""
+
+    title = "期"
+    parameter_name = "issue_id"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        value = self.value()
+        chosen = int(value) if value and value.isdigit() else 0
+        issues = Issue.objects.select_related("publication").order_by("-date", "-pk")
+        recent = list(issues[:RECENT_ISSUES_IN_FILTER])
+        if chosen and all(issue.pk != chosen for issue in recent):
+            recent += list(issues.filter(pk=chosen))
+        return [(str(issue.pk), str(issue)) for issue in recent]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(issue_id=int(value))
+        return queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "actor", "action", "object_repr", "from_state", "to_state")
-    list_filter = ("action",)
-    list_select_related = ("actor",)
-    search_fields = ("object_repr", "note", "actor__username")
+    list_display = ("time", "actor_name", "action_name", "object_link", "states", "note_excerpt")
+    list_filter = (
+        ActionFilter,
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        IssueFilter,
+        "created_at",
+    )
+    list_select_related = ("actor__person",)
+    search_fields = ("note", "object_repr")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+
+    @admin.display(description="时间", ordering="created_at")
+    def time(self, obj: AuditEntry) -> str:
+        return f"{local(obj.created_at):%Y-%m-%d %H:%M:%S}"
+
+    @admin.display(description="操作人", ordering="actor")
+    def actor_name(self, obj: AuditEntry) -> str:
+        return who(obj.actor)
+
+    @admin.display(description="操作", ordering="action")
+    def action_name(self, obj: AuditEntry) -> str:
+        return obj.action_label
+
+    @admin.display(description="对象", ordering="object_repr")
+    def object_link(self, obj: AuditEntry) -> SafeString | str:
+        if obj.article_id is not None:
+            url = reverse("admin:editorial_article_change", args=[obj.article_id])
+        elif obj.issue_id is not None:
+            url = reverse("admin:editorial_issue_change", args=[obj.issue_id])
+        else:
+            return obj.object_repr
+        return format_html('<a href="{}">{}</a>', url, obj.object_repr)
+
+    @admin.display(description="状态变化")
+    def states(self, obj: AuditEntry) -> str:
+        return state_change(obj)
+
+    @admin.display(description="说明")
+    def note_excerpt(self, obj: AuditEntry) -> str:
+        return Truncator(obj.note).chars(80)
 
 
 @admin.register(Approval)
@@ -46,9 +130,24 @@ class ApprovalAdmin(ReadOnlyAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
+    """Comments are written on the issue and article pages; resolving posts here."""
+
     list_display = ("excerpt", "issue", "article", "author", "created_at", "is_resolved")
     list_select_related = ("issue__publication", "article", "author")
     search_fields = ("body",)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:comment_id>/resolve/",
+                self.admin_site.admin_view(require_POST(self.resolve_view)),
+                name="editorial_comment_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request: HttpRequest, comment_id: int) -> HttpResponse:
+        return comment_resolve_from_post(request, comment_id)
 
     @admin.display(description="内容")
     def excerpt(self, obj: Comment) -> str:

@@ -60,7 +60,10 @@ def lock_take_over(*, actor: Actor, article: Article) -> EditLock:
     lock.save()
     if previous is not None and previous.pk != actor.pk:
         entry = audit_record(
-            actor=actor, action="lock_takeover", obj=article, note=f"接管了 {previous} 的编辑"
+            actor=actor,
+            action="lock_takeover",
+            obj=article,
+            note=f"接管了 {getattr(previous, 'person', None) or previous} 的编辑",
         )
         notify(
             event="lock_takeover",

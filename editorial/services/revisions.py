@@ -17,7 +17,9 @@ from .workflow import issue_lock
 def article_versions(article: Article) -> list[Version]:
     """The article's stored revisions, newest first, with who and when."""
     return list(
-        Version.objects.get_for_object(article).select_related("revision", "revision__user")
+        Version.objects.get_for_object(article).select_related(
+            "revision", "revision__user", "revision__user__person"
+        )
     )
 
 

@@ -1,10 +1,13 @@
-"""A real headless Chromium logs in, drags an issue's articles into a new order and saves."""
+"""A real headless Chromium: an editor drags an issue's articles into a new order and saves; an
+executive editor submits an issue with the 工作流 panel's button and a board member approves it.
+"""
 
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -13,9 +16,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from editorial.models import Issue, Publication
+from editorial.models import Issue, IssueStatus, Publication
+from editorial.roles import Role, sync_role_groups
 from tests import factories
 from tests.admin.conftest import EDITOR_PASSWORD
+from tests.admin.workflow_setup import bring_to, small_issue
+from tests.workflow_helpers import staff
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -111,3 +117,61 @@ def test_editor_reorders_articles_and_saves(
     assert "成功修改" in message
     titles = issue.articles.order_by("position").values_list("title", flat=True)
     assert list(titles) == ["第三篇 产业前沿", "第一篇 国策要论", "第二篇 地方新政"]
+
+
+def log_in(driver: WebDriver, live_server: object, username: str, next_path: str) -> None:
+    driver.delete_all_cookies()
+    driver.get(f"{live_server}/admin/login/?next={next_path}")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(EDITOR_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+
+@pytest.fixture
+def role_groups() -> None:
+    """The role groups, which a migration creates and a transactional test's flush removes."""
+    sync_role_groups(apps)
+
+
+def test_an_executive_submits_and_a_board_member_approves(
+    browser: WebDriver, live_server: object, role_groups: None
+) -> None:
+    staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    staff("cheng", "程茹", Role.BOARD_MEMBER)
+    issue = bring_to(small_issue(quorum=1), IssueStatus.IN_EDIT)
+    # A title longer than WeChat allows: a warning that does not stop the submission.
+    issue.articles.update(
+        title="国家发展改革委办公厅、国家数据局综合司印发《数字经济2024年工作要点》的通知"
+    )
+    change_path = f"/admin/editorial/issue/{issue.pk}/change/"
+
+    log_in(browser, live_server, "yang", change_path)
+    wait_for(browser, "#workflow")
+    warning = browser.find_element(By.CSS_SELECTOR, "#preflight li.preflight-warn").text
+    assert "超过微信的 32 字上限" in warning
+    assert not browser.find_elements(By.CSS_SELECTOR, "#preflight li.preflight-block")
+    browser.find_element(By.CSS_SELECTOR, "#transition-submit button[type=submit]").click()
+    wait_for(browser, "ul.messagelist li.success")
+
+    success = browser.find_element(By.CSS_SELECTOR, "ul.messagelist li.success").text
+    assert success == "已执行“提交审核”：本期现为“审核中”。"
+    assert browser.find_element(By.ID, "workflow-status").text == "审核中"
+    assert "超过微信的 32 字上限" in browser.find_element(By.ID, "preflight").text
+    assert not browser.find_elements(By.ID, "transition-submit")
+
+    log_in(browser, live_server, "cheng", change_path)
+    wait_for(browser, "#transition-approve")
+    assert browser.find_element(By.ID, "approval-progress").text == "0 / 1"
+    browser.find_element(By.ID, "id_approve_comment").send_keys("同意发布")
+    browser.find_element(By.CSS_SELECTOR, "#transition-approve button[type=submit]").click()
+    wait_for(browser, "ul.messagelist li.success")
+
+    success = browser.find_element(By.CSS_SELECTOR, "ul.messagelist li.success").text
+    assert success == "已批准：本期签发完成，现为“已批准”。"
+    assert browser.find_element(By.ID, "workflow-status").text == "已批准"
+    assert "同意发布" in browser.find_element(By.ID, "sign-off").text
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.APPROVED
+    assert list(issue.approvals.values_list("approver__username", "comment")) == [
+        ("cheng", "同意发布")
+    ]

@@ -341,7 +341,7 @@ def make_issue(**article: Any) -> Issue:
     MastheadOrganisation.objects.create(issue=issue, role="chief_editor", organisation=chief)
     section = factories.SectionFactory.create(publication=publication, name="国策要论")
     factories.ArticleFactory.create(
-        issue=issue, section=section, **{"title": "测试文章", **article}
+        issue=issue, section=section, **{"title": "测试文章", "position": 1, **article}
     )
     return issue
 

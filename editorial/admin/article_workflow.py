@@ -1,0 +1,351 @@
+"""The article's workflow in the admin: transition buttons and bulk actions, the soft edit lock
+and its take-over, the revision history with diffs and restore, comments, and deletion through
+``article_delete``. Every write is one service call; these views parse and report.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from reversion.models import Version
+
+from editorial.diffs import FieldDiff, article_version_diff
+from editorial.models import Article, Comment, EditLock, Person
+from editorial.services.articles import article_delete, article_transition, is_assigned
+from editorial.services.locks import TAKE_OVER_ROLES, lock_acquire, lock_release, lock_take_over
+from editorial.services.permissions import actor_roles, may_take
+from editorial.services.revisions import article_revision_restore, article_versions
+from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN, available
+
+from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
+from .common import error_list, local, who
+
+
+@dataclass(frozen=True)
+class ArticleButton:
+    name: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LockBanner:
+    """Someone else has the article open."""
+
+    holder: str
+    since: str
+    until: str
+    may_take_over: bool
+    url: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.holder} 正在编辑（自 {self.since} 起，{self.until} 到期）"
+
+
+def article_buttons(request: HttpRequest, article: Article) -> list[ArticleButton]:
+    """The article transitions the user may take; none once the issue is with the board."""
+    if article.issue.status not in ISSUE_ARTICLES_OPEN:
+        return []
+    user = request.user
+    assigned = is_assigned(user, article)
+    return [
+        ArticleButton(
+            t.name,
+            t.label,
+            reverse("admin:editorial_article_transition", args=[article.pk, t.name]),
+        )
+        for t in available(ARTICLE_TRANSITIONS, article.status, actor_roles(user))
+        if may_take(user, t, assigned=assigned)
+    ]
+
+
+def lock_banner(request: HttpRequest, article: Article, lock: EditLock | None) -> LockBanner | None:
+    if lock is None or lock.holder_id == request.user.pk or lock.expires_at <= timezone.now():
+        return None
+    return LockBanner(
+        holder=who(lock.holder),
+        since=f"{local(lock.acquired_at):%H:%M}",
+        until=f"{local(lock.expires_at):%H:%M}",
+        may_take_over=bool(actor_roles(request.user) & TAKE_OVER_ROLES),
+        url=reverse("admin:editorial_article_take_over", args=[article.pk]),
+    )
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: Version
+    number: int
+    user: str
+    comment: str
+
+    @property
+    def date(self) -> str:
+        return f"{local(self.version.revision.date_created):%Y-%m-%d %H:%M}"
+
+
+def version_rows(article: Article) -> list[VersionRow]:
+    """The article's revisions, newest first, numbered from the oldest (第 1 版).
+
+    The people behind the logins are read in one query for all the versions.
+    """
+    versions = article_versions(article)
+    user_ids = {v.revision.user_id for v in versions if v.revision.user_id is not None}
+    names = dict(Person.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
+
+    def name(version: Version) -> str:
+        user = version.revision.user
+        return names.get(user.pk) or user.get_username() if user is not None else "系统"
+
+    count = len(versions)
+    return [VersionRow(v, count - i, name(v), v.revision.comment) for i, v in enumerate(versions)]
+
+
+def stale_changes(article: Article, base_version: int | None) -> list[FieldDiff] | None:
+    """What others changed since the version an editor opened, or None when unknown."""
+    if base_version is None:
+        return None
+    versions = article_versions(article)
+    base = next((v for v in versions if v.field_dict.get("lock_version") == base_version), None)
+    if base is None or not versions or versions[0].pk == base.pk:
+        return None
+    return article_version_diff(base, versions[0])
+
+
+class ArticleWorkflowAdmin(admin.ModelAdmin):
+    """The workflow views and actions of the article admin (``ArticleAdmin`` inherits them)."""
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:article_id>/transition/<str:name>/",
+                wrap(require_POST(self.transition_view)),
+                name="editorial_article_transition",
+            ),
+            path(
+                "<int:article_id>/take-over/",
+                wrap(require_POST(self.take_over_view)),
+                name="editorial_article_take_over",
+            ),
+            path(
+                "<int:article_id>/revisions/",
+                wrap(self.revisions_view),
+                name="editorial_article_revisions",
+            ),
+            path(
+                "<int:article_id>/revisions/<int:version_id>/restore/",
+                wrap(require_POST(self.restore_view)),
+                name="editorial_article_revision_restore",
+            ),
+            path(
+                "<int:article_id>/comments/",
+                wrap(require_POST(self.comment_view)),
+                name="editorial_article_comment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request: HttpRequest, article_id: int) -> Article:
+        article = self.get_object(request, str(article_id))
+        if article is None:
+            raise Http404("没有这篇文章。")
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    @staticmethod
+    def _change_url(article: Article | int) -> str:
+        pk = article.pk if isinstance(article, Article) else article
+        return reverse("admin:editorial_article_change", args=[pk])
+
+    def transition_view(self, request: HttpRequest, article_id: int, name: str) -> HttpResponse:
+        article = self._article_or_404(request, article_id)
+        if name not in ARTICLE_TRANSITIONS:
+            raise Http404("没有这个操作。")
+        label = ARTICLE_TRANSITIONS[name].label
+        try:
+            article = article_transition(actor=request.user, article_id=article.pk, name=name)
+        except ValidationError as exc:
+            messages.error(request, error_list(f"“{label}”未执行：", exc.messages))
+        else:
+            state = article.get_status_display()
+            messages.success(request, f"已执行“{label}”：《{article.title}》现为“{state}”。")
+        return HttpResponseRedirect(self._change_url(article))
+
+    def take_over_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        article = self._article_or_404(request, article_id)
+        lock_take_over(actor=request.user, article=article)
+        messages.success(request, f"您已接管《{article.title}》的编辑；原编辑人会收到通知。")
+        return HttpResponseRedirect(self._change_url(article))
+
+    def revisions_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        article = self._article_or_404(request, article_id)
+        rows = version_rows(article)
+        by_id = {str(row.version.pk): row for row in rows}
+        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
+        if old is None and new is None and len(rows) >= 2:
+            new, old = rows[0], rows[1]
+        diff = None
+        if old is not None and new is not None:
+            if old.number > new.number:
+                old, new = new, old
+            diff = article_version_diff(old.version, new.version)
+        return TemplateResponse(
+            request,
+            "admin/editorial/article/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"修订历史：{article.title}",
+                "opts": self.opts,
+                "original": article,
+                "rows": rows,
+                "old": old,
+                "new": new,
+                "diff": diff,
+                "may_restore": self.has_change_permission(request, article),
+            },
+        )
+
+    def restore_view(self, request: HttpRequest, article_id: int, version_id: int) -> HttpResponse:
+        article = self._article_or_404(request, article_id)
+        try:
+            article = article_revision_restore(
+                actor=request.user, article_id=article.pk, version_id=version_id
+            )
+        except ValidationError as exc:
+            messages.error(request, error_list("未能恢复：", exc.messages))
+            return HttpResponseRedirect(
+                reverse("admin:editorial_article_revisions", args=[article.pk])
+            )
+        messages.success(request, f"已将《{article.title}》恢复到所选版本（保存为新的一版）。")
+        return HttpResponseRedirect(self._change_url(article))
+
+    def comment_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        article = self._article_or_404(request, article_id)
+        back = self._change_url(article) + "#comments"
+        return comment_add_from_post(request, issue=article.issue, article=article, back=back)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Article | None = None,
+    ) -> HttpResponse:
+        """On opening an article they may edit, the editor takes (or refreshes) its soft lock."""
+        if obj is not None and obj.pk is not None:
+            if request.method == "GET" and self.has_change_permission(request, obj):
+                lock: EditLock | None = lock_acquire(actor=request.user, article=obj)
+            else:
+                lock = EditLock.objects.filter(article=obj).first()
+            admin_form = context.get("adminform")
+            stale_base = getattr(getattr(admin_form, "form", None), "stale_base", None)
+            context.update(
+                {
+                    "lock_banner": lock_banner(request, obj, lock),
+                    "article_buttons": article_buttons(request, obj),
+                    "articles_open": obj.issue.status in ISSUE_ARTICLES_OPEN,
+                    "revisions_url": reverse("admin:editorial_article_revisions", args=[obj.pk]),
+                    "stale": stale_base is not None,
+                    "stale_changes": stale_changes(obj, stale_base),
+                    "comment_thread": comment_thread(comments_for(obj.issue, obj)),
+                    "comment_form": CommentForm(auto_id="id_comment_%s"),
+                    "comment_url": reverse("admin:editorial_article_comment", args=[obj.pk]),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        """Saved: the editor is done with the article for now, so others need not wait."""
+        lock_release(actor=request.user, article=obj)
+        return super().response_change(request, obj)
+
+    # Deleting goes through article_delete: published issues refuse, approvals are told.
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """Comments and the edit lock go with the article; they need no permission of their own
+        (the admin keeps them read-only, and ``article_delete`` decides).
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        workflow_rows = {str(m._meta.verbose_name) for m in (Comment, EditLock)}
+        return deleted, counts, set(perms_needed) - workflow_rows, protected
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        article_delete(actor=request.user, article_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Each article through ``article_delete``; each refusal is reported, the rest go."""
+        deleted = []
+        for article in queryset.select_related("issue").order_by("issue", "position", "pk"):
+            try:
+                article_delete(actor=request.user, article_id=article.pk)
+            except (PermissionDenied, ValidationError) as exc:
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                messages.error(request, error_list(f"《{article.title}》未删除：", reasons))
+            else:
+                deleted.append(f"《{article.title}》")
+        if deleted:
+            messages.success(request, f"已删除 {len(deleted)} 篇文章：{'、'.join(deleted)}。")
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            messages.error(request, error_list("文章未删除：", exc.messages))
+            return HttpResponseRedirect(reverse("admin:editorial_article_change", args=[object_id]))
+
+    @admin.action(description="删除所选的文章", permissions=["delete"])
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> Any:
+        """Django's confirmation page, then ``delete_queryset`` with a report per article."""
+        if not request.POST.get("post"):
+            return django_delete_selected(self, request, queryset)
+        self.delete_queryset(request, queryset)
+        return None
+
+    # Bulk transitions on the changelist.
+
+    def _may(self, request: HttpRequest, name: str) -> bool:
+        return bool(actor_roles(request.user) & ARTICLE_TRANSITIONS[name].roles)
+
+    def has_start_edit_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "start_edit")
+
+    def has_mark_ready_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "mark_ready")
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet[Article], name: str) -> None:
+        label = ARTICLE_TRANSITIONS[name].label
+        done = []
+        for article in queryset.order_by("issue", "position", "pk"):
+            try:
+                article_transition(actor=request.user, article_id=article.pk, name=name)
+            except (PermissionDenied, ValidationError) as exc:
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                messages.error(request, error_list(f"《{article.title}》：", reasons))
+            else:
+                done.append(f"《{article.title}》")
+        if done:
+            messages.success(request, f"“{label}”已执行 {len(done)} 篇：{'、'.join(done)}。")
+
+    @admin.action(description="开始编辑所选的文章", permissions=["start_edit"])
+    def start_edit_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._bulk(request, queryset, "start_edit")
+
+    @admin.action(description="定稿所选的文章", permissions=["mark_ready"])
+    def mark_ready_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._bulk(request, queryset, "mark_ready")

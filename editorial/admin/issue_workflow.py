@@ -1,0 +1,393 @@
+"""The issue's workflow in the admin: the 工作流 panel, its transition URLs, bulk actions.
+
+Each transition is a POST to ``<id>/transition/<name>/``: the view parses the small form the
+transition needs (a comment, a reason, a time in Beijing time) and calls the one service that
+performs it. The services check the table and the actor; a refusal comes back as a message
+(or as 403 when the actor may not take the transition at all), and leaves nothing changed.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from editorial.models import Approval, AuditEntry, Issue
+from editorial.preflight import Level, issue_preflight
+from editorial.selectors import issue_for_export
+from editorial.services.approvals import issue_approve
+from editorial.services.permissions import Actor, actor_roles, may_take
+from editorial.services.workflow import (
+    issue_correct,
+    issue_publish,
+    issue_request_changes,
+    issue_schedule,
+    issue_start_edit,
+    issue_submit,
+    issue_unschedule,
+    issue_withdraw,
+)
+from editorial.workflow import (
+    ISSUE_TRANSITIONS,
+    ISSUE_UNDER_SIGN_OFF,
+    IssueStatus,
+    available,
+)
+
+from . import my_work
+from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
+from .common import SHANGHAI, error_list, local, state_change, who
+
+AUDIT_ON_PAGE = 50
+
+
+class ShanghaiDateTimeField(forms.DateTimeField):
+    """A date and time typed in Beijing time, whatever zone the request runs in."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        with timezone.override(SHANGHAI):
+            return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            return local(value).replace(tzinfo=None)
+        return value
+
+
+class OptionalCommentForm(forms.Form):
+    comment = forms.CharField(
+        label="意见（可选）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+    )
+
+
+class RequiredCommentForm(forms.Form):
+    comment = forms.CharField(
+        label="退回意见",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        error_messages={"required": "请填写退回意见。"},
+    )
+
+
+class ScheduleForm(forms.Form):
+    at = ShanghaiDateTimeField(
+        label="发布时间（北京时间）", error_messages={"required": "请填写发布时间。"}
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="勘误原因",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        error_messages={"required": "请说明勘误原因。"},
+    )
+
+
+Run = Callable[[Actor, int, dict[str, Any]], object]
+
+
+@dataclass(frozen=True)
+class IssueStep:
+    """What the admin needs to take one transition: its input form and the service call."""
+
+    form: type[forms.Form] | None
+    run: Run
+
+
+ISSUE_STEPS: dict[str, IssueStep] = {
+    "start_edit": IssueStep(None, lambda a, pk, d: issue_start_edit(actor=a, issue_id=pk)),
+    "submit": IssueStep(None, lambda a, pk, d: issue_submit(actor=a, issue_id=pk)),
+    "request_changes": IssueStep(
+        RequiredCommentForm,
+        lambda a, pk, d: issue_request_changes(actor=a, issue_id=pk, comment=d["comment"]),
+    ),
+    "withdraw": IssueStep(
+        OptionalCommentForm,
+        lambda a, pk, d: issue_withdraw(actor=a, issue_id=pk, comment=d["comment"]),
+    ),
+    "approve": IssueStep(
+        OptionalCommentForm,
+        lambda a, pk, d: issue_approve(actor=a, issue_id=pk, comment=d["comment"]),
+    ),
+    "schedule": IssueStep(
+        ScheduleForm, lambda a, pk, d: issue_schedule(actor=a, issue_id=pk, at=d["at"])
+    ),
+    "unschedule": IssueStep(None, lambda a, pk, d: issue_unschedule(actor=a, issue_id=pk)),
+    "publish": IssueStep(None, lambda a, pk, d: issue_publish(actor=a, issue_id=pk)),
+    "correct": IssueStep(
+        ReasonForm, lambda a, pk, d: issue_correct(actor=a, issue_id=pk, reason=d["reason"])
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    name: str
+    label: str
+    url: str
+    form: forms.Form | None
+    danger: bool = False
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    approval: Approval
+
+    @property
+    def approver(self) -> str:
+        return who(self.approval.approver)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    entry: AuditEntry
+
+    @property
+    def actor(self) -> str:
+        return who(self.entry.actor)
+
+    @property
+    def states(self) -> str:
+        return state_change(self.entry)
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The approvals of an issue and how far its sign-off has come."""
+
+    approvals: list[ApprovalRow]
+    quorum: int
+    board_count: int
+    by_chief: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.by_chief or self.board_count >= self.quorum
+
+
+def sign_off(issue: Issue, approvals: list[Approval]) -> SignOff:
+    valid = [a for a in approvals if a.is_valid]
+    return SignOff(
+        approvals=[ApprovalRow(a) for a in approvals],
+        quorum=issue.publication.approval_quorum,
+        board_count=sum(1 for a in valid if not a.as_editor_in_chief),
+        by_chief=any(a.as_editor_in_chief for a in valid),
+    )
+
+
+def transition_buttons(
+    request: HttpRequest, issue: Issue, approvals: list[Approval]
+) -> list[Button]:
+    """The transitions the user may take from the issue's state, each with its form."""
+    user = request.user
+    already = any(a.is_valid and a.approver_id == user.pk for a in approvals)
+    buttons = []
+    for transition in available(ISSUE_TRANSITIONS, issue.status, actor_roles(user)):
+        step = ISSUE_STEPS.get(transition.name)
+        if step is None or (transition.name == "approve" and already):
+            continue
+        form = step.form(auto_id=f"id_{transition.name}_%s") if step.form else None
+        if isinstance(form, ScheduleForm):
+            form.fields["at"].initial = _next_full_hour()
+        buttons.append(
+            Button(
+                name=transition.name,
+                label=transition.label,
+                url=reverse("admin:editorial_issue_transition", args=[issue.pk, transition.name]),
+                form=form,
+                danger=transition.name in {"request_changes", "withdraw"},
+            )
+        )
+    return buttons
+
+
+def _next_full_hour() -> datetime.datetime:
+    now = local(timezone.now())
+    return now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+
+
+def issue_panel_context(request: HttpRequest, issue: Issue) -> dict[str, Any]:
+    """Everything the 工作流 panel and the thread below the form show, in a fixed number of
+    queries whatever the number of articles, approvals, comments and audit rows.
+    """
+    approvals = list(
+        issue.approvals.select_related("approver__person").order_by("created_at", "id")
+    )
+    checks = issue_preflight(issue_for_export(issue.pk))
+    user = request.user
+    correction = None
+    if issue.status in {IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}:
+        correction = Issue.objects.filter(corrects=issue).first()
+    buttons = transition_buttons(request, issue, approvals)
+    if correction is not None:  # one correction per issue: offer the link to it instead
+        buttons = [b for b in buttons if b.name != "correct"]
+    return {
+        "workflow_issue": issue,
+        "workflow_buttons": buttons,
+        "my_approval": next(
+            (a for a in approvals if a.is_valid and a.approver_id == user.pk), None
+        ),
+        "scheduled_local": local(issue.scheduled_at) if issue.scheduled_at else None,
+        "preflight_blocking": [c for c in checks if c.level == Level.BLOCK],
+        "preflight_warnings": [c for c in checks if c.level == Level.WARN],
+        "sign_off": sign_off(issue, approvals),
+        "under_sign_off": issue.status in ISSUE_UNDER_SIGN_OFF,
+        "correction": correction,
+        "comment_thread": comment_thread(comments_for(issue)),
+        "comment_form": CommentForm(auto_id="id_comment_%s"),
+        "comment_url": reverse("admin:editorial_issue_comment", args=[issue.pk]),
+        "audit_rows": [
+            AuditRow(entry)
+            for entry in AuditEntry.objects.filter(issue=issue)
+            .select_related("actor__person")
+            .order_by("-created_at", "-id")[:AUDIT_ON_PAGE]
+        ],
+        "audit_url": reverse("admin:editorial_auditentry_changelist") + f"?issue_id={issue.pk}",
+        "audit_on_page": AUDIT_ON_PAGE,
+    }
+
+
+def success_message(name: str, issue: Issue, result: object) -> str:
+    if name == "approve":
+        if issue.status == IssueStatus.APPROVED:
+            return "已批准：本期签发完成，现为“已批准”。"
+        valid = issue.approvals.filter(invalidated_at__isnull=True, as_editor_in_chief=False)
+        quorum = issue.publication.approval_quorum
+        return f"已记录您的批准（编委 {valid.count()} / {quorum}），还需其他编委批准。"
+    if name == "correct" and isinstance(result, Issue):
+        return f"已开启勘误修订：{result}，现为“{result.get_status_display()}”。"
+    if name == "schedule" and issue.scheduled_at is not None:
+        return f"已排期：本期将于 {local(issue.scheduled_at):%Y-%m-%d %H:%M}（北京时间）发布。"
+    label = ISSUE_TRANSITIONS[name].label
+    return f"已执行“{label}”：本期现为“{issue.get_status_display()}”。"
+
+
+class IssueWorkflowAdmin(admin.ModelAdmin):
+    """The workflow views and actions of the issue admin (``IssueAdmin`` inherits them)."""
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:issue_id>/transition/<str:name>/",
+                wrap(require_POST(self.transition_view)),
+                name="editorial_issue_transition",
+            ),
+            path(
+                "<int:issue_id>/comments/",
+                wrap(require_POST(self.comment_view)),
+                name="editorial_issue_comment",
+            ),
+            path("my-work/", wrap(self.my_work_view), name="editorial_my_work"),
+            *super().get_urls(),
+        ]
+
+    def _issue_or_404(self, request: HttpRequest, issue_id: int) -> Issue:
+        issue = self.get_object(request, str(issue_id))
+        if issue is None:
+            raise Http404("没有这一期。")
+        if not self.has_view_permission(request, issue):
+            raise PermissionDenied
+        return issue
+
+    def transition_view(self, request: HttpRequest, issue_id: int, name: str) -> HttpResponse:
+        issue = self._issue_or_404(request, issue_id)
+        step = ISSUE_STEPS.get(name)
+        if step is None:
+            raise Http404("没有这个操作。")
+        back = reverse("admin:editorial_issue_change", args=[issue.pk])
+        label = ISSUE_TRANSITIONS[name].label
+        data: dict[str, Any] = {}
+        if step.form is not None:
+            form = step.form(request.POST)
+            if not form.is_valid():
+                reasons = [m for errors in form.errors.values() for m in errors]
+                messages.error(request, error_list(f"“{label}”未执行：", reasons))
+                return HttpResponseRedirect(back)
+            data = form.cleaned_data
+        try:
+            result = step.run(request.user, issue.pk, data)
+        except ValidationError as exc:
+            messages.error(request, error_list(f"“{label}”未执行：", exc.messages))
+            return HttpResponseRedirect(back)
+        issue.refresh_from_db()
+        messages.success(request, success_message(name, issue, result))
+        if name == "correct" and isinstance(result, Issue):
+            return HttpResponseRedirect(reverse("admin:editorial_issue_change", args=[result.pk]))
+        return HttpResponseRedirect(back)
+
+    def comment_view(self, request: HttpRequest, issue_id: int) -> HttpResponse:
+        issue = self._issue_or_404(request, issue_id)
+        back = reverse("admin:editorial_issue_change", args=[issue.pk]) + "#comments"
+        return comment_add_from_post(request, issue=issue, article=None, back=back)
+
+    def my_work_view(self, request: HttpRequest) -> HttpResponse:
+        return my_work.my_work_response(request, self.admin_site)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Issue | None = None,
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None:
+            context.update(issue_panel_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Bulk transitions on the changelist: one service call per issue, each reported.
+
+    def _may(self, request: HttpRequest, name: str) -> bool:
+        return may_take(request.user, ISSUE_TRANSITIONS[name])
+
+    def has_start_edit_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "start_edit")
+
+    def has_submit_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "submit")
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "publish")
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet[Issue], name: str) -> None:
+        step = ISSUE_STEPS[name]
+        label = ISSUE_TRANSITIONS[name].label
+        done = []
+        for issue in queryset.order_by("publication", "-total_number"):
+            try:
+                step.run(request.user, issue.pk, {})
+            except (PermissionDenied, ValidationError) as exc:
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                messages.error(request, error_list(f"{issue.label}：“{label}”未执行：", reasons))
+            else:
+                done.append(issue.label)
+        if done:
+            messages.success(request, f"“{label}”已执行 {len(done)} 期：{'、'.join(done)}。")
+
+    @admin.action(description="开始编辑所选的期", permissions=["start_edit"])
+    def start_edit_selected(self, request: HttpRequest, queryset: QuerySet[Issue]) -> None:
+        self._bulk(request, queryset, "start_edit")
+
+    @admin.action(description="提交审核所选的期", permissions=["submit"])
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet[Issue]) -> None:
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description="发布所选的期", permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Issue]) -> None:
+        self._bulk(request, queryset, "publish")

@@ -1,0 +1,206 @@
+"""The soft edit lock on the article page, its take-over, and the stale-save refusal."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from editorial.models import Article, AuditEntry, EditLock, Notification
+from editorial.roles import Role
+from editorial.services.articles import article_save
+from tests.admin.forms import form_data
+from tests.admin.workflow_setup import bring_to, logged_in, messages_of, small_issue, snapshot
+from tests.workflow_helpers import staff
+
+pytestmark = pytest.mark.django_db
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def change_url(article: Article) -> str:
+    return reverse("admin:editorial_article_change", args=[article.pk])
+
+
+def take_over_url(article: Article) -> str:
+    return reverse("admin:editorial_article_take_over", args=[article.pk])
+
+
+@pytest.fixture
+def xiong() -> User:
+    return staff("xiong", "熊灵犀", Role.RESPONSIBLE_EDITOR)
+
+
+@pytest.fixture
+def article(xiong: User) -> Article:
+    """An article in an issue being edited, assigned to the responsible editor 熊灵犀."""
+    return bring_to(small_issue(editor=xiong), "in_edit").articles.get()
+
+
+def banner(html: str) -> str | None:
+    match = re.search(
+        r'<div class="lock-banner" id="lock-banner" role="status">(.*?)</div>', html, re.S
+    )
+    return " ".join(match.group(1).split()) if match else None
+
+
+def test_opening_an_article_takes_its_lock_and_nobody_else_sees_a_banner(
+    article: Article, xiong: User
+) -> None:
+    html = logged_in(xiong).get(change_url(article)).content.decode()
+
+    lock = EditLock.objects.get(article=article)
+    assert lock.holder.username == "xiong"
+    assert banner(html) is None
+
+
+def test_another_editor_sees_who_edits_since_when_and_until_when(
+    article: Article, xiong: User
+) -> None:
+    logged_in(xiong).get(change_url(article))
+    lock = EditLock.objects.get(article=article)
+    executive = logged_in(staff("yang", "杨婷", Role.EXECUTIVE_EDITOR))
+
+    html = executive.get(change_url(article)).content.decode()
+
+    since = lock.acquired_at.astimezone(BEIJING)
+    until = lock.expires_at.astimezone(BEIJING)
+    text = banner(html)
+    assert text is not None
+    assert text.startswith(f"熊灵犀 正在编辑（自 {since:%H:%M} 起，{until:%H:%M} 到期）")
+    assert "接管编辑" in text
+    # The holder keeps the lock: opening the page does not take it.
+    assert EditLock.objects.get(article=article).holder.username == "xiong"
+
+
+def test_the_take_over_button_moves_the_lock_tells_the_holder_and_logs_it(
+    article: Article, xiong: User
+) -> None:
+    logged_in(xiong).get(change_url(article))
+    executive = logged_in(staff("yang", "杨婷", Role.EXECUTIVE_EDITOR))
+    html = executive.get(change_url(article)).content.decode()
+
+    response = executive.post(take_over_url(article), form_data(html, "take-over"))
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(article)
+    assert messages_of(response) == [f"您已接管《{article.title}》的编辑；原编辑人会收到通知。"]
+    assert EditLock.objects.get(article=article).holder.username == "yang"
+    entry = AuditEntry.objects.get(action="lock_takeover")
+    assert entry.actor is not None
+    assert (entry.article_id, entry.actor.username) == (article.pk, "yang")
+    assert re.fullmatch("接管了 (xiong|熊灵犀) 的编辑", entry.note)
+    notification = Notification.objects.get(event="lock_takeover")
+    assert notification.recipient.username == "xiong"
+    # Now the former holder sees the banner, without a take-over button of their own.
+    xiong_page = logged_in(xiong).get(change_url(article))
+    text = banner(xiong_page.content.decode())
+    assert text is not None and text.startswith("杨婷 正在编辑") and "接管编辑" not in text
+
+
+def test_someone_not_allowed_to_take_over_gets_no_button_and_a_crafted_post_changes_nothing(
+    article: Article, xiong: User
+) -> None:
+    holder = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    logged_in(holder).get(change_url(article))
+    client = logged_in(xiong)
+    html = client.get(change_url(article)).content.decode()
+    before = snapshot(article.issue_id)
+
+    response = client.post(take_over_url(article))
+
+    text = banner(html)
+    assert text is not None and text.startswith("杨婷 正在编辑") and "接管编辑" not in text
+    assert response.status_code == 403
+    assert snapshot(article.issue_id) == before
+    assert EditLock.objects.get(article=article).holder == holder
+
+
+def test_an_expired_lock_shows_no_banner_and_passes_to_the_next_editor(
+    article: Article, xiong: User
+) -> None:
+    logged_in(xiong).get(change_url(article))
+    EditLock.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    executive = logged_in(staff("yang", "杨婷", Role.EXECUTIVE_EDITOR))
+
+    html = executive.get(change_url(article)).content.decode()
+
+    assert banner(html) is None
+    assert EditLock.objects.get(article=article).holder.username == "yang"
+
+
+def test_a_reader_who_may_not_edit_sees_the_banner_without_taking_the_lock(
+    article: Article, xiong: User
+) -> None:
+    logged_in(xiong).get(change_url(article))
+    board = logged_in(staff("cheng", "程茹", Role.BOARD_MEMBER))
+
+    html = board.get(change_url(article)).content.decode()
+
+    text = banner(html)
+    assert text is not None and text.startswith("熊灵犀 正在编辑") and "接管编辑" not in text
+    assert EditLock.objects.get(article=article).holder.username == "xiong"
+
+
+def test_saving_releases_the_lock(article: Article, xiong: User) -> None:
+    client = logged_in(xiong)
+    data = form_data(client.get(change_url(article)).content.decode(), "article_form")
+    data["title"] = ["熊灵犀改的标题"]
+
+    response = client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    assert not EditLock.objects.filter(article=article).exists()
+
+
+def test_two_editors_one_save_is_refused_with_the_text_kept_then_merged(
+    article: Article, xiong: User
+) -> None:
+    """Both open the article; the executive saves first; the responsible editor's save is
+    refused, shows what changed and keeps their text; their second save goes through.
+    """
+    article.body = "<p>导入后第一次修改的正文。</p>"
+    article_save(actor=None, article=article, base_version=0)  # version 1, with a revision
+    mine = logged_in(xiong)
+    yang = logged_in(staff("yang", "杨婷", Role.EXECUTIVE_EDITOR))
+    xiong_data = form_data(mine.get(change_url(article)).content.decode(), "article_form")
+    yang_data = form_data(yang.get(change_url(article)).content.decode(), "article_form")
+    yang_data["source"] = ["国家数据局综合司"]
+    assert yang.post(change_url(article), yang_data).status_code == 302
+    xiong_data["title"] = ["熊灵犀改的标题"]
+
+    refused = mine.post(change_url(article), xiong_data)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert re.search(r"保存被拒绝：这篇文章已被 (杨婷|yang) 于", html)
+    assert 'id="stale-box"' in html
+    stale_box = html[html.index('id="stale-box"') :]
+    assert "<del>国家数据局</del>" in stale_box and "<ins>国家数据局综合司</ins>" in stale_box
+    kept = form_data(html, "article_form")
+    assert kept["title"] == ["熊灵犀改的标题"]
+    assert kept["base_version"] == ["2"]
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.title, stored.source, stored.lock_version) == (
+        article.title,
+        "国家数据局综合司",
+        2,
+    )
+
+    kept["source"] = ["国家数据局综合司"]  # merged by hand
+    saved = mine.post(change_url(article), kept)
+
+    assert saved.status_code == 302
+    stored.refresh_from_db()
+    assert (stored.title, stored.source, stored.lock_version) == (
+        "熊灵犀改的标题",
+        "国家数据局综合司",
+        3,
+    )
+
+
+def test_the_lock_banner_needs_the_client_to_be_someone() -> None:
+    assert Client().get(reverse("admin:editorial_article_changelist")).status_code == 302
