@@ -193,11 +193,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "editorial.api.views.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Digest API",
     "DESCRIPTION": "Editorial workflow and CMS backend for periodical digests.",
     "VERSION": "0.1.0",
+    "ENUM_NAME_OVERRIDES": {
+        "IssueStatusEnum": "editorial.workflow.IssueStatus",
+        "ArticleStatusEnum": "editorial.workflow.ArticleStatus",
+        "RenditionStatusEnum": "editorial.models.renditions.RenditionStatus",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,130 @@
+"""Serializers: the API's view of the domain. Writes go to services, never to ``save()``."""
+
+from rest_framework import serializers
+
+from editorial.models import Article, Figure, Issue, Rendition
+
+
+class FigureSerializer(serializers.ModelSerializer[Figure]):
+    class Meta:
+        model = Figure
+        fields = ["id", "number", "caption", "image"]
+
+
+class ArticleSerializer(serializers.ModelSerializer[Article]):
+    section = serializers.CharField(source="section.name", read_only=True)
+    responsible_editor = serializers.CharField(
+        source="responsible_editor.name", read_only=True, default=None
+    )
+    figures = FigureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "issue",
+            "section",
+            "position",
+            "title",
+            "body",
+            "source",
+            "original_url",
+            "qr_caption",
+            "notes",
+            "wechat_title",
+            "wechat_digest",
+            "responsible_editor",
+            "status",
+            "lock_version",
+            "updated_at",
+            "figures",
+        ]
+        read_only_fields = ["issue", "position", "status", "lock_version", "updated_at"]
+
+
+class ArticleUpdateSerializer(serializers.ModelSerializer[Article]):
+    """An edit: the fields to change and the version it was made from (stale → 409)."""
+
+    base_version = serializers.IntegerField(min_value=0, write_only=True)
+
+    class Meta:
+        model = Article
+        editable = [
+            "title",
+            "body",
+            "source",
+            "original_url",
+            "qr_caption",
+            "notes",
+            "wechat_title",
+            "wechat_digest",
+        ]
+        fields = ["base_version", *editable]
+        extra_kwargs = {name: {"required": False} for name in editable}
+
+
+class IssueSerializer(serializers.ModelSerializer[Issue]):
+    publication = serializers.CharField(source="publication.slug", read_only=True)
+    article_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Issue
+        fields = [
+            "id",
+            "publication",
+            "date",
+            "number",
+            "total_number",
+            "revision",
+            "status",
+            "cover_headline",
+            "scheduled_at",
+            "published_at",
+            "article_count",
+        ]
+
+
+class IssueDetailSerializer(IssueSerializer):
+    articles = ArticleSerializer(many=True, read_only=True)
+
+    class Meta(IssueSerializer.Meta):
+        fields = [*IssueSerializer.Meta.fields, "articles"]
+
+
+class IssueActionSerializer(serializers.Serializer[Issue]):
+    """Input of an issue action: comment (退回修改 needs one), time (排期), reason (勘误)."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    at = serializers.DateTimeField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ArticleActionSerializer(serializers.Serializer[Article]):
+    name = serializers.ChoiceField(choices=["start_edit", "mark_ready", "reopen"])
+
+
+class PreflightCheckSerializer(serializers.Serializer[object]):
+    level = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    article_id = serializers.IntegerField(allow_null=True)
+
+
+class RenditionSerializer(serializers.ModelSerializer[Rendition]):
+    class Meta:
+        model = Rendition
+        fields = [
+            "id",
+            "issue",
+            "kind",
+            "proof",
+            "content_hash",
+            "status",
+            "checksum",
+            "page_count",
+            "size",
+            "duration",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
