@@ -20,7 +20,7 @@ from editorial.models import Issue, IssueStatus, Publication
 from editorial.roles import Role, sync_role_groups
 from tests import factories
 from tests.admin.conftest import EDITOR_PASSWORD
-from tests.admin.workflow_setup import bring_to, small_issue
+from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import staff
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,7 +11,8 @@ from editorial.models import Article, AuditEntry, Comment, Issue
 from editorial.roles import Role
 from editorial.services.comments import comment_add
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import bring_to, logged_in, messages_of, small_issue, snapshot
+from tests.admin.workflow_setup import logged_in, messages_of
+from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db

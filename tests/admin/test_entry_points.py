@@ -15,15 +15,8 @@ from django.urls import reverse
 from editorial.models import Approval, Article, AuditEntry, Issue
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, ArticleStatus, IssueStatus
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import (
-    ACTORS,
-    actor,
-    bring_to,
-    logged_in,
-    messages_of,
-    small_issue,
-    snapshot,
-)
+from tests.admin.workflow_setup import ACTORS, actor, logged_in, messages_of
+from tests.workflow.states import bring_to, small_issue, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from editorial.services.articles import article_save
 from editorial.services.comments import comment_add, comment_resolve
 from editorial.services.workflow import issue_request_changes
 from editorial.workflow import ArticleStatus
-from tests.admin.workflow_setup import bring_to, logged_in, small_issue
+from tests.admin.workflow_setup import logged_in
+from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from reversion.models import Version
 from editorial.models import Article, AuditEntry, Issue, IssueStatus
 from editorial.roles import Role
 from editorial.services.articles import article_save
-from tests.admin.workflow_setup import bring_to, logged_in, messages_of, small_issue, snapshot
+from tests.admin.workflow_setup import logged_in, messages_of
+from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db

@@ -18,14 +18,8 @@ from editorial.services.approvals import issue_approve
 from editorial.services.articles import article_save
 from editorial.services.comments import comment_add
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import (
-    actor,
-    bring_to,
-    logged_in,
-    messages_of,
-    small_issue,
-    snapshot,
-)
+from tests.admin.workflow_setup import actor, logged_in, messages_of
+from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db

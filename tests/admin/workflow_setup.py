@@ -5,31 +5,14 @@ a person, the editor-in-chief ``setup_chief``. ``snapshot`` is everything a refu
 leave as it was.
 """
 
-import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
-from django.utils import timezone
-from reversion.models import Version
 
-from editorial.models import (
-    Approval,
-    Article,
-    AuditEntry,
-    Comment,
-    EditLock,
-    Issue,
-    MastheadMember,
-    MastheadOrganisation,
-    Notification,
-)
-from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.roles import Role
-from editorial.services import approvals, workflow
-from editorial.workflow import ArticleStatus, IssueStatus
-from tests import factories
+from editorial.workflow import IssueStatus
 from tests.workflow_helpers import staff
 
 if TYPE_CHECKING:
@@ -39,14 +22,6 @@ S = IssueStatus
 
 # Every role, and a staff login holding none.
 ACTORS: dict[str, Role | None] = {role.value: role for role in Role} | {"no_role": None}
-PATHS: dict[str, list[str]] = {
-    S.DRAFT: [],
-    S.IN_EDIT: ["start_edit"],
-    S.IN_REVIEW: ["start_edit", "submit"],
-    S.APPROVED: ["start_edit", "submit", "approve"],
-    S.SCHEDULED: ["start_edit", "submit", "approve", "schedule"],
-    S.PUBLISHED: ["start_edit", "submit", "approve", "publish"],
-}
 
 
 def actor(key: str) -> User:
@@ -64,87 +39,3 @@ def logged_in(user: User) -> Client:
 def messages_of(response: "_MonkeyPatchedWSGIResponse") -> list[str]:
     """The messages the response's request left for the next page, as text."""
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def small_issue(*, quorum: int = 1, articles: int = 1, editor: User | None = None) -> Issue:
-    """An issue that passes pre-flight: notice, masthead and ``articles`` ready articles, whose
-    responsible editor is ``editor``'s person when given.
-    """
-    publication = factories.PublicationFactory.create(approval_quorum=quorum)
-    notice = factories.CopyrightNoticeFactory.create(publication=publication)
-    issue = factories.IssueFactory.create(publication=publication, notice=notice)
-    MastheadOrganisation.objects.create(
-        issue=issue,
-        role=OrganisationRole.CHIEF_EDITOR,
-        organisation=factories.OrganisationFactory.create(),
-    )
-    MastheadMember.objects.create(
-        issue=issue, role=PersonRole.EDITOR_IN_CHIEF, person=factories.PersonFactory.create()
-    )
-    section = factories.SectionFactory.create(publication=publication)
-    person = editor.person if editor is not None else None  # type: ignore[attr-defined]
-    for _ in range(articles):
-        factories.ArticleFactory.create(
-            issue=issue,
-            section=section,
-            status=ArticleStatus.READY,
-            body="<p>原来的正文。</p>",
-            responsible_editor=person,
-        )
-    return issue
-
-
-def setup_chief() -> User:
-    return staff("setup_chief", "宋希贤", Role.EDITOR_IN_CHIEF)
-
-
-def in_hours(hours: float) -> datetime.datetime:
-    return timezone.now() + datetime.timedelta(hours=hours)
-
-
-def bring_to(issue: Issue, status: str) -> Issue:
-    """Move a draft ``issue`` to ``status`` along the ordinary path; return it fresh."""
-    for step in PATHS[status]:
-        if step == "start_edit":
-            workflow.issue_start_edit(actor=None, issue_id=issue.pk)
-        elif step == "submit":
-            workflow.issue_submit(actor=None, issue_id=issue.pk)
-        elif step == "approve":
-            approvals.issue_approve(actor=setup_chief(), issue_id=issue.pk, comment="同意")
-        elif step == "schedule":
-            workflow.issue_schedule(actor=None, issue_id=issue.pk, at=in_hours(5))
-        elif step == "publish":
-            workflow.issue_publish(actor=None, issue_id=issue.pk)
-    fresh = Issue.objects.get(pk=issue.pk)
-    assert fresh.status == status
-    return fresh
-
-
-def snapshot(issue_id: int) -> dict[str, Any]:
-    """Everything a refused action must leave exactly as it was."""
-    issue = Issue.objects.get(pk=issue_id)
-    return {
-        "issue": (
-            issue.status,
-            issue.lock_version,
-            issue.scheduled_at,
-            issue.published_at,
-            issue.updated_at,
-        ),
-        "articles": list(
-            Article.objects.filter(issue_id=issue_id)
-            .order_by("pk")
-            .values_list(
-                "pk", "status", "lock_version", "title", "body", "source", "position", "updated_at"
-            )
-        ),
-        "issue_count": Issue.objects.count(),
-        "audit_count": AuditEntry.objects.count(),
-        "approvals": list(
-            Approval.objects.order_by("pk").values_list("pk", "invalidated_at", "content_hash")
-        ),
-        "version_count": Version.objects.count(),
-        "comments": list(Comment.objects.order_by("pk").values_list("pk", "resolved_at")),
-        "notification_count": Notification.objects.count(),
-        "locks": list(EditLock.objects.order_by("pk").values_list("pk", "holder_id")),
-    }

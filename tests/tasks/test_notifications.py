@@ -43,10 +43,10 @@ def test_submit_mails_every_reviewer_after_commit(
     assert [m.sender for m in mails] == ["digest@localhost"] * 3
     assert [m.subject for m in mails] == [SUBJECT.format("提交审核")] * 3
     bodies = {m.recipients[0]: m.body for m in mails}
-    assert bodies["chief@example.org"].startswith("chief，您好：\n\n")
+    assert bodies["chief@example.org"].startswith("宋希贤，您好：\n\n")
     for body in bodies.values():
         assert "大数据发展动态 2024年第16期（总第179期）（审核中）\n操作：提交审核\n" in body
-        assert "操作人：executive\n" in body
+        assert "操作人：杨婷\n" in body
         assert f"请登录编辑工作台处理：{change_link(issue)}\n" in body
 
     notifications = list(Notification.objects.order_by("recipient__username"))
@@ -99,7 +99,7 @@ def test_request_changes_mails_the_executive_and_the_articles_editors(
     ]
     assert [m.subject for m in mails] == [SUBJECT.format("退回修改")] * 2
     for mail in mails:
-        assert "（编辑中）\n操作：退回修改\n操作人：board1\n" in mail.body
+        assert "（编辑中）\n操作：退回修改\n操作人：程茹\n" in mail.body
         assert f"说明：{comment}\n" in mail.body
         assert change_link(ready_issue) in mail.body
     rows = Notification.objects.filter(event="request_changes").order_by("recipient__username")
@@ -123,8 +123,8 @@ def test_taking_over_a_lock_mails_the_previous_holder(
     assert lock.holder == people.executive
     assert mail.recipients == ("xiong@example.org",)
     assert mail.subject == SUBJECT.format("接管编辑")
-    assert mail.body.startswith("xiong，您好：\n\n")
-    assert "操作：接管编辑\n操作人：executive\n说明：接管了 xiong 的编辑\n" in mail.body
+    assert mail.body.startswith("熊灵犀，您好：\n\n")
+    assert "操作：接管编辑\n操作人：杨婷\n说明：接管了 熊灵犀 的编辑\n" in mail.body
     [notification] = Notification.objects.all()
     assert (notification.recipient, notification.event, notification.status) == (
         people.editor,

@@ -16,6 +16,7 @@ from editorial.models import (
     Article,
     AuditEntry,
     Comment,
+    EditLock,
     Issue,
     MastheadMember,
     MastheadOrganisation,
@@ -31,8 +32,10 @@ from tests.workflow_helpers import staff
 S = IssueStatus
 
 
-def small_issue(*, quorum: int = 1, articles: int = 1) -> Issue:
-    """An issue that passes pre-flight: notice, masthead, ``articles`` ready articles."""
+def small_issue(*, quorum: int = 1, articles: int = 1, editor: User | None = None) -> Issue:
+    """An issue that passes pre-flight: notice, masthead and ``articles`` ready articles, whose
+    responsible editor is ``editor``'s person when given.
+    """
     publication = factories.PublicationFactory.create(approval_quorum=quorum)
     notice = factories.CopyrightNoticeFactory.create(publication=publication)
     issue = factories.IssueFactory.create(publication=publication, notice=notice)
@@ -45,9 +48,14 @@ def small_issue(*, quorum: int = 1, articles: int = 1) -> Issue:
         issue=issue, role=PersonRole.EDITOR_IN_CHIEF, person=factories.PersonFactory.create()
     )
     section = factories.SectionFactory.create(publication=publication)
+    person = editor.person if editor is not None else None  # type: ignore[attr-defined]
     for _ in range(articles):
         factories.ArticleFactory.create(
-            issue=issue, section=section, status=ArticleStatus.READY, body="<p>原来的正文。</p>"
+            issue=issue,
+            section=section,
+            status=ArticleStatus.READY,
+            body="<p>原来的正文。</p>",
+            responsible_editor=person,
         )
     return issue
 
@@ -118,6 +126,7 @@ def snapshot(issue_id: int) -> dict[str, Any]:
             Approval.objects.order_by("pk").values_list("pk", "invalidated_at", "content_hash")
         ),
         "version_count": Version.objects.count(),
-        "comment_count": Comment.objects.count(),
+        "comments": list(Comment.objects.order_by("pk").values_list("pk", "resolved_at")),
         "notification_count": Notification.objects.count(),
+        "locks": list(EditLock.objects.order_by("pk").values_list("pk", "holder_id")),
     }
