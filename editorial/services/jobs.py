@@ -4,9 +4,11 @@ Services never import tasks: they record the work as a row and name the task tha
 If the broker is down at that moment the row stays pending and the periodic sweeper sends it.
 """
 
+import datetime
 import logging
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +26,23 @@ def enqueue_on_commit(task_name: str, *args: object) -> None:
             logger.exception("could not enqueue %s%r; left for the sweeper", task_name, args)
 
     transaction.on_commit(send)
+
+
+def jobs_stalled(
+    jobs: "models.QuerySet[models.Model]",
+    *,
+    now: datetime.datetime,
+    pending: str,
+    running: str,
+    running_since: str,
+    pending_since: str,
+) -> list[int]:
+    """Job rows no task is working on, for a sweeper to queue again: pending for over a minute
+    (the broker was down at commit), or running past the task time limit (the worker died —
+    set pending again)."""
+    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    with transaction.atomic():
+        jobs.filter(status=running, **{f"{running_since}__lt": now - limit}).update(status=pending)
+    waiting = now - datetime.timedelta(seconds=60)
+    stalled = jobs.filter(status=pending, **{f"{pending_since}__lt": waiting})
+    return list(stalled.values_list("pk", flat=True)[:100])

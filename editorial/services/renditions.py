@@ -8,7 +8,6 @@ import datetime
 import logging
 import time
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +18,7 @@ from editorial.rendering.errors import RenderError
 from editorial.rendering.print import needs_proof, render_issue_pdf
 from editorial.selectors import issue_for_export
 
-from .jobs import enqueue_on_commit
+from .jobs import enqueue_on_commit, jobs_stalled
 from .permissions import Actor, require_perm
 
 logger = logging.getLogger(__name__)
@@ -106,14 +105,12 @@ def _finish_failed(rendition: Rendition, error: str) -> Rendition:
 
 
 def renditions_stalled(now: datetime.datetime) -> list[int]:
-    """Jobs nobody picked up (broker down) or whose worker died, set pending again."""
-    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    with transaction.atomic():
-        Rendition.objects.filter(status=RenditionStatus.RUNNING, started_at__lt=now - limit).update(
-            status=RenditionStatus.PENDING
-        )
-    return list(
-        Rendition.objects.filter(
-            status=RenditionStatus.PENDING, created_at__lt=now - datetime.timedelta(seconds=60)
-        ).values_list("pk", flat=True)[:100]
+    """Renditions nobody picked up or whose worker died, set pending again (see jobs_stalled)."""
+    return jobs_stalled(
+        Rendition.objects.all(),
+        now=now,
+        pending=RenditionStatus.PENDING,
+        running=RenditionStatus.RUNNING,
+        running_since="started_at",
+        pending_since="created_at",
     )

@@ -25,7 +25,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -57,7 +56,7 @@ from editorial.roles import Role
 from editorial.selectors import issue_for_export
 
 from .audit import audit_record
-from .jobs import enqueue_on_commit
+from .jobs import enqueue_on_commit, jobs_stalled
 from .permissions import Actor, actor_roles
 
 logger = logging.getLogger(__name__)
@@ -345,16 +344,14 @@ def wechat_pushes_to_poll() -> list[int]:
 
 
 def wechat_pushes_stalled(now: datetime.datetime) -> list[int]:
-    """Pushes nobody picked up (broker down) or whose worker died, set pending again."""
-    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    with transaction.atomic():
-        WechatPush.objects.filter(status=S.RUNNING, updated_at__lt=now - limit).update(
-            status=S.PENDING
-        )
-    return list(
-        WechatPush.objects.filter(
-            status=S.PENDING, updated_at__lt=now - datetime.timedelta(seconds=60)
-        ).values_list("pk", flat=True)[:100]
+    """Pushes nobody picked up or whose worker died, set pending again (see jobs_stalled)."""
+    return jobs_stalled(
+        WechatPush.objects.all(),
+        now=now,
+        pending=S.PENDING,
+        running=S.RUNNING,
+        running_since="updated_at",
+        pending_since="updated_at",
     )
 
 

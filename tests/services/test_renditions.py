@@ -1,5 +1,6 @@
 """Renditions as job rows: one per content, rendered once, failures recorded for editors."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -105,3 +106,22 @@ def test_render_issue_command_writes_the_pdf(issue: Issue, tmp_path: Path) -> No
     out = io.StringIO()
     call_command("render_issue", total=179, output=tmp_path, stdout=out)
     assert "内容未变，沿用已生成的文件" in out.getvalue()
+
+
+def test_stalled_renditions_are_set_pending_again_for_the_sweeper(issue: Issue) -> None:
+    from django.utils import timezone
+
+    from editorial.services.renditions import renditions_stalled
+
+    now = timezone.now()
+    hours_ago = now - datetime.timedelta(hours=2)
+    fresh = rendition_request(actor=None, issue_id=issue.pk, enqueue=False)
+    assert renditions_stalled(now) == []  # queued a moment ago: its task may still come
+    Rendition.objects.filter(pk=fresh.pk).update(
+        status=RenditionStatus.RUNNING, started_at=hours_ago, created_at=hours_ago
+    )
+    assert renditions_stalled(now) == [fresh.pk]  # the worker died: queued again
+    assert Rendition.objects.get(pk=fresh.pk).status == RenditionStatus.PENDING
+    done = rendition_generate(fresh.pk)
+    assert done is not None and done.status == RenditionStatus.DONE
+    assert renditions_stalled(now) == []
