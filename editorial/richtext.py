@@ -7,6 +7,8 @@ replace with figure N of the article.
 
 import html as html_lib
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import nh3
 from markdown_it import MarkdownIt
@@ -50,6 +52,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 FIGURE_MARKER = re.compile(r'<figure data-figure="(\d+)"></figure>')
 
+T = TypeVar("T")
+
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
@@ -82,3 +86,22 @@ def plain_text(html: str) -> str:
     text = re.sub(r"</(p|h[2-4]|li|tr|blockquote)>|<br\s*/?>", "\n", html)
     text = html_lib.unescape(re.sub(r"<[^>]+>", "", text))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def place_figures(
+    html: str, figures: dict[int, T], render: Callable[[T], str]
+) -> tuple[str, list[str]]:
+    """Replace each figure marker with ``render(figure)``; also return the figures no marker
+    placed, rendered, for the end of the article. Markers without a figure are dropped."""
+    placed: set[int] = set()
+
+    def substitute(match: re.Match[str]) -> str:
+        number = int(match[1])
+        if number not in figures:
+            return ""
+        placed.add(number)
+        return render(figures[number])
+
+    body = FIGURE_MARKER.sub(substitute, html)
+    rest = [render(f) for n, f in sorted(figures.items()) if n not in placed]
+    return body, rest

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.archive, name="archive"),
+    path("<slug:slug>/<int:total>/", views.issue_page, name="issue"),
+    path("<slug:slug>/<int:total>/r<int:revision>/", views.issue_page, name="issue-revision"),
+    path("<slug:slug>/<int:total>.pdf", views.issue_pdf, name="issue-pdf"),
+    path("<slug:slug>/<int:total>/r<int:revision>.pdf", views.issue_pdf, name="issue-revision-pdf"),
+]

@@ -1,0 +1,91 @@
+"""The public archive: only published issues, readable in full, with their final PDF."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from editorial.models import Issue
+from editorial.services.renditions import rendition_generate, rendition_request
+from editorial.workflow import IssueStatus
+from tests import factories
+from tests.workflow_helpers import sample_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(issue: Issue) -> Issue:
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
+    issue.refresh_from_db()
+    return issue
+
+
+def test_drafts_are_not_public(client: Client) -> None:
+    issue = sample_issue()
+    assert "总第179期" not in client.get("/archive/").content.decode()
+    assert client.get("/archive/dsjfzdt/179/").status_code == 404
+    assert client.get("/archive/dsjfzdt/179.pdf").status_code == 404
+    publish(issue)
+    assert "第16期 总第179期" in client.get("/archive/").content.decode()
+
+
+def test_an_issue_page_holds_every_article_with_figures_in_place(client: Client) -> None:
+    issue = publish(sample_issue())
+    page = client.get("/archive/dsjfzdt/179/").content.decode()
+    for article in issue.articles.all():
+        assert article.title in page
+        if article.source:
+            assert f"（来源：{article.source}）" in page
+    assert page.count("<figure>") == 18
+    assert "<figcaption>图 1 电子信息制造业和工业增加值累计增速</figcaption>" in page
+    assert 'data-figure="' not in page
+    assert issue.notice is not None and issue.notice.text.split(",")[0] in page
+    assert page.index("国策要论") < page.index("地方新政") < page.index("产业前沿")
+
+
+def test_query_counts_do_not_grow_with_the_issue(client: Client) -> None:
+    issue = publish(sample_issue())
+    with CaptureQueriesContext(connection) as before:
+        client.get("/archive/dsjfzdt/179/")
+    section = issue.articles.first().section  # type: ignore[union-attr]
+    for n in range(5):
+        factories.FigureFactory.create(
+            article=factories.ArticleFactory.create(issue=issue, section=section, position=100 + n)
+        )
+    with CaptureQueriesContext(connection) as after:
+        client.get("/archive/dsjfzdt/179/")
+    assert len(after) == len(before)
+    with CaptureQueriesContext(connection) as listing:
+        client.get("/archive/")
+    assert len(listing) <= 2
+
+
+def test_the_final_pdf_is_offered_once_rendered(client: Client, make_bundle: object) -> None:
+    from editorial.services.bundles import issue_import
+
+    issue = publish(issue_import(actor=None, source=make_bundle()))  # type: ignore[operator]
+    assert client.get("/archive/dsjfzdt/179.pdf").status_code == 404
+    rendition = rendition_request(actor=None, issue_id=issue.pk, enqueue=False)
+    assert rendition.proof is False
+    rendition_generate(rendition.pk)
+    response = client.get("/archive/dsjfzdt/179.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
+    assert "/archive/dsjfzdt/179.pdf" in client.get("/archive/").content.decode()
+
+
+def test_a_superseded_issue_points_to_its_correction(client: Client) -> None:
+    from editorial.services.workflow import issue_correct
+
+    issue = publish(sample_issue())
+    revision = issue_correct(actor=None, issue_id=issue.pk, reason="勘误")
+    Issue.objects.filter(pk=revision.pk).update(status=IssueStatus.PUBLISHED)
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.SUPERSEDED)
+    page = client.get("/archive/dsjfzdt/179/").content.decode()
+    assert "本期已发布勘误修订版" in page and "/archive/dsjfzdt/179/r2/" in page
+    assert client.get("/archive/dsjfzdt/179/r2/").status_code == 200
+
+
+def test_the_site_root_leads_to_the_archive(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/archive/"
