@@ -7,7 +7,6 @@ performs it. The services check the table and the actor; a refusal comes back as
 """
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,18 +22,8 @@ from django.views.decorators.http import require_POST
 from editorial.models import Approval, AuditEntry, Issue
 from editorial.preflight import Level, issue_preflight
 from editorial.selectors import issue_for_export
-from editorial.services.approvals import issue_approve
 from editorial.services.permissions import Actor, actor_roles, may_take
-from editorial.services.workflow import (
-    issue_correct,
-    issue_publish,
-    issue_request_changes,
-    issue_schedule,
-    issue_start_edit,
-    issue_submit,
-    issue_unschedule,
-    issue_withdraw,
-)
+from editorial.services.transitions import issue_take
 from editorial.workflow import (
     ISSUE_TRANSITIONS,
     ISSUE_UNDER_SIGN_OFF,
@@ -97,41 +86,30 @@ class ReasonForm(forms.Form):
     )
 
 
-Run = Callable[[Actor, int, dict[str, Any]], object]
-
-
 @dataclass(frozen=True)
 class IssueStep:
-    """What the admin needs to take one transition: its input form and the service call."""
+    """What the admin needs to take one action: its input form; the action itself is the
+    service-layer table ``services.transitions.ISSUE_ACTIONS`` that the API uses too."""
 
     form: type[forms.Form] | None
-    run: Run
+    name: str
+
+    def run(self, actor: Actor, issue_id: int, data: dict[str, Any]) -> object:
+        return issue_take(actor=actor, issue_id=issue_id, name=self.name, **data)
 
 
-ISSUE_STEPS: dict[str, IssueStep] = {
-    "start_edit": IssueStep(None, lambda a, pk, d: issue_start_edit(actor=a, issue_id=pk)),
-    "submit": IssueStep(None, lambda a, pk, d: issue_submit(actor=a, issue_id=pk)),
-    "request_changes": IssueStep(
-        RequiredCommentForm,
-        lambda a, pk, d: issue_request_changes(actor=a, issue_id=pk, comment=d["comment"]),
-    ),
-    "withdraw": IssueStep(
-        OptionalCommentForm,
-        lambda a, pk, d: issue_withdraw(actor=a, issue_id=pk, comment=d["comment"]),
-    ),
-    "approve": IssueStep(
-        OptionalCommentForm,
-        lambda a, pk, d: issue_approve(actor=a, issue_id=pk, comment=d["comment"]),
-    ),
-    "schedule": IssueStep(
-        ScheduleForm, lambda a, pk, d: issue_schedule(actor=a, issue_id=pk, at=d["at"])
-    ),
-    "unschedule": IssueStep(None, lambda a, pk, d: issue_unschedule(actor=a, issue_id=pk)),
-    "publish": IssueStep(None, lambda a, pk, d: issue_publish(actor=a, issue_id=pk)),
-    "correct": IssueStep(
-        ReasonForm, lambda a, pk, d: issue_correct(actor=a, issue_id=pk, reason=d["reason"])
-    ),
+_FORMS: dict[str, type[forms.Form] | None] = {
+    "start_edit": None,
+    "submit": None,
+    "request_changes": RequiredCommentForm,
+    "withdraw": OptionalCommentForm,
+    "approve": OptionalCommentForm,
+    "schedule": ScheduleForm,
+    "unschedule": None,
+    "publish": None,
+    "correct": ReasonForm,
 }
+ISSUE_STEPS: dict[str, IssueStep] = {name: IssueStep(form, name) for name, form in _FORMS.items()}
 
 
 @dataclass(frozen=True)
