@@ -11,6 +11,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, QueryDict
 
 from editorial.models import Article, Figure, Section
+from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
     StaleEdit,
@@ -149,6 +150,13 @@ class ArticleAdmin(ArticleWorkflowAdmin):
         ("正文", {"fields": ("body", "notes")}),
         ("来源", {"fields": ("source", "original_url", "qr_caption")}),
         (
+            "公众号",
+            {
+                "fields": ("wechat_title", "wechat_digest"),
+                "description": "留空时推送使用框中灰色的建议；在期页面的“公众号预览”中查看效果。",
+            },
+        ),
+        (
             "编辑",
             {
                 "fields": (
@@ -164,6 +172,21 @@ class ArticleAdmin(ArticleWorkflowAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).annotate(figure_count=Count("figures"))
+
+    def get_form(
+        self, request: HttpRequest, obj: Article | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        """Show the WeChat title and digest proposals in the blank fields (what a push uses)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            proposals = {
+                "wechat_title": propose_wechat_title(obj.title),
+                "wechat_digest": propose_wechat_digest(obj),
+            }
+            for name, proposal in proposals.items():
+                if name in form.base_fields:
+                    form.base_fields[name].widget.attrs["placeholder"] = proposal
+        return form
 
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> Any:
         """An article stays in its issue (a correction copies the issue instead)."""

@@ -32,6 +32,7 @@ from editorial.workflow import ISSUE_EDITABLE
 
 from .common import NO_IMAGE, adopt, thumbnail
 from .issue_workflow import IssueWorkflowAdmin
+from .outputs import IssueOutputsAdmin
 
 
 def _role_order(values: list[str]) -> Case:
@@ -114,12 +115,12 @@ class MastheadMemberInline(SortableTabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(SortableAdminBase, IssueWorkflowAdmin):
+class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
     """Issues are created by ``issue_create``; later edits are saved as the editor made them and
     then reported to ``issue_content_changed`` (approvals of the old content stop counting), and
     article rows edited here go through ``article_save`` (removed ones through
     ``article_delete``). Past editing, an issue opens read-only. The 工作流 panel, transitions,
-    comments and bulk actions: ``issue_workflow``.
+    comments and bulk actions: ``issue_workflow``; the 输出 panel, PDF and 公众号: ``outputs``.
     """
 
     form = IssueForm

@@ -10,65 +10,32 @@ docs/images (本期要目, an article with figures, an article's end with its QR
 import base64
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from editorial.rendering.wechat import clean_wechat_html
+from tests.browser import chromium
 from tests.rendering.test_wechat import HOSTILE_BODY
 from tests.workflow_helpers import sample_issue
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PHONE = {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver",
-    ),
 ]
 
 
 @pytest.fixture
 def phone(tmp_path: Path) -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--window-size=375,812",
-        "--lang=zh-CN",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(60)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
-    try:
+    with chromium(tmp_path / "chromium-profile", phone=True) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
 
 
 def page_facts(driver: WebDriver, page: Path) -> dict[str, Any]:

@@ -50,4 +50,3 @@ def test_sweeper_requeues_a_push_nobody_picked_up(
     assert wechat_sweep.apply().get() == 1  # eager in tests: the push ran right away
     push.refresh_from_db()
     assert push.status == WechatPushStatus.DRAFTED
-
