@@ -26,7 +26,7 @@ from editorial.services.revisions import article_revision_restore, article_versi
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN, available
 
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
-from .common import error_list, local, who
+from .common import error_list, local, viewable_object, who
 
 
 @dataclass(frozen=True)
@@ -155,12 +155,7 @@ class ArticleWorkflowAdmin(admin.ModelAdmin):
         ]
 
     def _article_or_404(self, request: HttpRequest, article_id: int) -> Article:
-        article = self.get_object(request, str(article_id))
-        if article is None:
-            raise Http404("没有这篇文章。")
-        if not self.has_view_permission(request, article):
-            raise PermissionDenied
-        return article
+        return viewable_object(self, request, article_id, "没有这篇文章。")
 
     @staticmethod
     def _change_url(article: Article | int) -> str:

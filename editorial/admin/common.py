@@ -2,13 +2,15 @@
 
 import datetime
 from collections.abc import Iterable
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from django.contrib import admin
 from django.contrib.auth.models import User
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
@@ -97,3 +99,19 @@ def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(fallback)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def viewable_object(
+    model_admin: "admin.ModelAdmin[M]", request: HttpRequest, pk: int, missing: str
+) -> M:
+    """The object behind a custom admin view: 404 when it does not exist, 403 when the user may
+    not see it — the same rule for every page and button the admin adds."""
+    obj = model_admin.get_object(request, str(pk))
+    if obj is None:
+        raise Http404(missing)
+    if not model_admin.has_view_permission(request, obj):
+        raise PermissionDenied
+    return obj

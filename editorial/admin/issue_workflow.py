@@ -33,7 +33,7 @@ from editorial.workflow import (
 
 from . import my_work
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
-from .common import SHANGHAI, error_list, local, state_change, who
+from .common import SHANGHAI, error_list, local, state_change, viewable_object, who
 
 AUDIT_ON_PAGE = 50
 
@@ -275,12 +275,7 @@ class IssueWorkflowAdmin(admin.ModelAdmin):
         ]
 
     def _issue_or_404(self, request: HttpRequest, issue_id: int) -> Issue:
-        issue = self.get_object(request, str(issue_id))
-        if issue is None:
-            raise Http404("没有这一期。")
-        if not self.has_view_permission(request, issue):
-            raise PermissionDenied
-        return issue
+        return viewable_object(self, request, issue_id, "没有这一期。")
 
     def transition_view(self, request: HttpRequest, issue_id: int, name: str) -> HttpResponse:
         issue = self._issue_or_404(request, issue_id)

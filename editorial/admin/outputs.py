@@ -66,7 +66,7 @@ from editorial.services.wechat import (
     wechat_push_request,
 )
 
-from .common import error_list
+from .common import error_list, viewable_object
 from .workflow import IssueFilter, ReadOnlyAdmin
 
 EARLIER_RENDITIONS_SHOWN = 20
@@ -340,12 +340,7 @@ class IssueOutputsAdmin(admin.ModelAdmin):
         ]
 
     def _viewable_issue(self, request: HttpRequest, issue_id: int) -> Issue:
-        issue = self.get_object(request, str(issue_id))
-        if issue is None:
-            raise Http404("没有这一期。")
-        if not self.has_view_permission(request, issue):
-            raise PermissionDenied
-        return issue
+        return viewable_object(self, request, issue_id, "没有这一期。")
 
     def _back(self, issue: Issue) -> HttpResponseRedirect:
         url = reverse("admin:editorial_issue_change", args=[issue.pk])
