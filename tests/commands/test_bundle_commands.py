@@ -1,7 +1,9 @@
 """The import/export commands: same service, errors listed with file and field, --help works."""
 
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -31,11 +33,32 @@ def test_import_lists_every_problem_and_saves_nothing(make_bundle: BundleMaker) 
         manifest["articles"][1]["section"] = "nosuch"
 
     err = io.StringIO()
-    with pytest.raises(CommandError, match="2 个问题，未导入任何内容"):
+    with pytest.raises(CommandError, match="1 个包未导入（共 1 个）"):
         call_command("import_issue", str(make_bundle(break_two_things)), stderr=err)
+    assert "2 个问题，未导入任何内容：" in err.getvalue()
     assert "issue.yaml: articles[1].section: 未知栏目：nosuch" in err.getvalue()
     assert "issue.yaml: articles[0].original_url: " in err.getvalue()
     assert Issue.objects.count() == 0
+
+
+def test_a_back_catalogue_imports_bundle_by_bundle(make_bundle: BundleMaker) -> None:
+    def numbered(number: int, date: str) -> Callable[[dict[str, Any]], None]:
+        def edit(manifest: dict[str, Any]) -> None:
+            manifest["issue"].update(number=number, total_number=163 + number, date=date)
+
+        return edit
+
+    first = make_bundle(numbered(14, "2024-04-22"), name="b14")
+    broken = make_bundle(lambda m: m["articles"][0].update(section="nosuch"), name="bad")
+    second = make_bundle(numbered(15, "2024-04-29"), name="b15")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 个包未导入（共 3 个）"):
+        call_command("import_issue", str(first), str(broken), str(second), stdout=out, stderr=err)
+
+    assert sorted(Issue.objects.values_list("total_number", flat=True)) == [177, 178]
+    assert out.getvalue().count("已导入") == 2
+    assert "issue.yaml: articles[0].section: 未知栏目：nosuch" in err.getvalue()
+    assert "导入: 100%" in err.getvalue()  # the progress bar over the three bundles
 
 
 def test_export_of_unknown_issue_is_a_clear_error(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from editorial.bundles import BundleInvalid
 from editorial.services.bundles import issue_import
@@ -11,25 +12,35 @@ from editorial.services.bundles import issue_import
 
 class Command(BaseCommand):
     help = (
-        "Import an issue bundle (a folder or .zip with issue.yaml; see docs/issue-bundle.md). "
-        "Everything is validated first; on any error nothing is saved and every problem is "
-        "listed with its file and field."
+        "Import issue bundles (folders or .zip files with issue.yaml; see docs/issue-bundle.md). "
+        "Each bundle is validated first and saved in its own transaction: a bad bundle saves "
+        "nothing and every problem is listed with its file and field; the others still import. "
+        "Several bundles (a back catalogue, oldest first) show a progress bar."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("path", type=Path, help="bundle folder or .zip file")
+        parser.add_argument("paths", nargs="+", type=Path, help="bundle folders or .zip files")
         parser.add_argument(
             "--as", dest="username", help="import as this user (permissions are checked)"
         )
 
-    def handle(self, *args: Any, path: Path, username: str | None, **options: Any) -> None:
+    def handle(self, *args: Any, paths: list[Path], username: str | None, **options: Any) -> None:
         actor = get_user_model().objects.get(username=username) if username else None
-        try:
-            issue = issue_import(actor=actor, source=path)
-        except BundleInvalid as exc:
-            for error in exc.errors:
-                self.stderr.write(f"  {error}")
-            raise CommandError(f"{path}: {len(exc.errors)} 个问题，未导入任何内容。") from exc
-        self.stdout.write(
-            self.style.SUCCESS(f"已导入 {issue}：{issue.articles.count()} 篇文章（id={issue.pk}）")
-        )
+        failed = 0
+        progress = tqdm(paths, desc="导入", unit="期", file=self.stderr, disable=len(paths) == 1)
+        for path in progress:
+            try:
+                issue = issue_import(actor=actor, source=path)
+            except BundleInvalid as exc:
+                failed += 1
+                progress.write(f"{path}: {len(exc.errors)} 个问题，未导入任何内容：", self.stderr)
+                for error in exc.errors:
+                    progress.write(f"  {error}", self.stderr)
+                continue
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"已导入 {issue}：{issue.articles.count()} 篇文章（id={issue.pk}）"
+                )
+            )
+        if failed:
+            raise CommandError(f"{failed} 个包未导入（共 {len(paths)} 个）。")
