@@ -89,16 +89,21 @@ def plain_text(html: str) -> str:
 
 
 def place_figures(
-    html: str, figures: dict[int, T], render: Callable[[T], str]
+    html: str,
+    figures: dict[int, T],
+    render: Callable[[T], str],
+    *,
+    missing: Callable[[int], str] = lambda number: "",
 ) -> tuple[str, list[str]]:
     """Replace each figure marker with ``render(figure)``; also return the figures no marker
-    placed, rendered, for the end of the article. Markers without a figure are dropped."""
+    placed, rendered, for the end of the article. A marker without its figure is replaced by
+    ``missing(number)`` (nothing by default; the renderers raise instead)."""
     placed: set[int] = set()
 
     def substitute(match: re.Match[str]) -> str:
         number = int(match[1])
         if number not in figures:
-            return ""
+            return missing(number)
         placed.add(number)
         return render(figures[number])
 

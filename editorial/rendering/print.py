@@ -24,7 +24,12 @@ from weasyprint.urls import FatalURLFetchingError
 
 from editorial.models import Article, Figure, Issue, Organisation, Publication
 from editorial.models.issues import OrganisationRole, PersonRole
-from editorial.richtext import FIGURE_MARKER, figure_numbers, plain_text, sanitize_html
+from editorial.richtext import (
+    figure_numbers,
+    place_figures,
+    plain_text,
+    sanitize_html,
+)
 from editorial.workflow import IssueStatus
 
 from .assets import BASE_URL, IMAGE_ERRORS, AssetStore, StorageFetcher, check_image
@@ -264,7 +269,6 @@ def _article_view(
     if not plain_text(body) and not figure_numbers(body):
         raise RenderError(f"{name}：正文为空，无法排版。")
     figures: dict[int, Figure] = {figure.number: figure for figure in article.figures.all()}
-    placed: set[int] = set()
 
     def figure_html(figure: Figure) -> str:
         if not figure.image:
@@ -279,16 +283,10 @@ def _article_view(
             figure.caption,
         )
 
-    def place(match: Any) -> str:
-        number = int(match[1])
-        figure = figures.get(number)
-        if figure is None:
-            raise RenderError(f"{name}：正文放置了图 {number}，但没有这张图。")
-        placed.add(number)
-        return figure_html(figure)
+    def missing(number: int) -> str:
+        raise RenderError(f"{name}：正文放置了图 {number}，但没有这张图。")
 
-    body = FIGURE_MARKER.sub(place, quote_breaks(body))
-    appended = [figure_html(f) for n, f in sorted(figures.items()) if n not in placed]
+    body, appended = place_figures(quote_breaks(body), figures, figure_html, missing=missing)
     return {
         "pk": article.pk,
         "anchor": f"article-{index:02d}",

@@ -37,7 +37,13 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from editorial.models import Article, Figure, Issue
 from editorial.models.issues import OrganisationRole, PersonRole
-from editorial.richtext import FIGURE_MARKER, figure_numbers, plain_text, sanitize_html
+from editorial.richtext import (
+    FIGURE_MARKER,
+    figure_numbers,
+    place_figures,
+    plain_text,
+    sanitize_html,
+)
 
 from .assets import IMAGE_ERRORS, check_image
 from .errors import RenderError
@@ -500,23 +506,13 @@ def _article_body(
         stem = f"{index:02d}-fig{figure.number}"
         return images.url(wechat_image(data, name_stem=stem, label=label))
 
-    placed: set[int] = set()
+    def missing(number: int) -> str:
+        raise RenderError(f"{name}：正文放置了图 {number}，但没有这张图。")
 
-    def place(match: re.Match[str]) -> str:
-        number = int(match[1])
-        figure = figures.get(number)
-        if figure is None:
-            raise RenderError(f"{name}：正文放置了图 {number}，但没有这张图。")
-        placed.add(number)
-        return _figure_html(figure, figure_url(figure))
-
-    body = FIGURE_MARKER.sub(place, body)
-    appended = "".join(
-        _figure_html(figure, figure_url(figure))
-        for number, figure in sorted(figures.items())
-        if number not in placed
+    body, appended = place_figures(
+        body, figures, lambda f: _figure_html(f, figure_url(f)), missing=missing
     )
-    return body, appended
+    return body, "".join(appended)
 
 
 def _render_article(
