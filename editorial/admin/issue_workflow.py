@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from editorial.models import Approval, AuditEntry, Issue
 from editorial.preflight import Level, issue_preflight
-from editorial.selectors import issue_for_export
 from editorial.services.permissions import Actor, actor_roles, may_take
 from editorial.services.transitions import issue_take
 from editorial.workflow import (
@@ -198,14 +197,15 @@ def _next_full_hour() -> datetime.datetime:
     return now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
 
 
-def issue_panel_context(request: HttpRequest, issue: Issue) -> dict[str, Any]:
+def issue_panel_context(request: HttpRequest, issue: Issue, exported: Issue) -> dict[str, Any]:
     """Everything the 工作流 panel and the thread below the form show, in a fixed number of
-    queries whatever the number of articles, approvals, comments and audit rows.
+    queries whatever the number of articles, approvals, comments and audit rows; ``exported``
+    is the issue as ``issue_for_export`` loads it, shared with the 输出 panel.
     """
     approvals = list(
         issue.approvals.select_related("approver__person").order_by("created_at", "id")
     )
-    checks = issue_preflight(issue_for_export(issue.pk))
+    checks = issue_preflight(exported)
     user = request.user
     correction = None
     if issue.status in {IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}:
@@ -310,19 +310,6 @@ class IssueWorkflowAdmin(admin.ModelAdmin):
 
     def my_work_view(self, request: HttpRequest) -> HttpResponse:
         return my_work.my_work_response(request, self.admin_site)
-
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Issue | None = None,
-    ) -> HttpResponse:
-        if obj is not None and obj.pk is not None:
-            context.update(issue_panel_context(request, obj))
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Bulk transitions on the changelist: one service call per issue, each reported.
 

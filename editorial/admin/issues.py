@@ -10,7 +10,7 @@ from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, Count, QuerySet, When
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -25,14 +25,15 @@ from editorial.models import (
     Publication,
 )
 from editorial.models.issues import OrganisationRole, PersonRole
+from editorial.selectors import issue_for_export
 from editorial.services.approvals import issue_content_changed
 from editorial.services.articles import article_delete, article_save
 from editorial.services.issues import issue_create, issue_propose_numbers
 from editorial.workflow import ISSUE_EDITABLE
 
 from .common import NO_IMAGE, adopt, thumbnail
-from .issue_workflow import IssueWorkflowAdmin
-from .outputs import IssueOutputsAdmin
+from .issue_workflow import IssueWorkflowAdmin, issue_panel_context
+from .outputs import IssueOutputsAdmin, outputs_panel
 
 
 def _role_order(values: list[str]) -> Case:
@@ -231,6 +232,21 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
                 publication_id=obj.publication_id
             ).select_related("publication")
         return form
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Issue | None = None,
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None:
+            exported = issue_for_export(obj.pk)  # loaded once for both panels
+            context.update(issue_panel_context(request, obj, exported))
+            context["outputs"] = outputs_panel(request, obj, exported)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
         """Propose the next numbers for ?publication=<id>&date=YYYY-MM-DD.

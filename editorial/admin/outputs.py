@@ -18,7 +18,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
@@ -113,9 +112,9 @@ class OutputsPanel:
         return reverse("admin:editorial_rendition_changelist") + f"?issue_id={self.issue.pk}"
 
 
-def outputs_panel(request: HttpRequest, issue: Issue) -> OutputsPanel:
-    """What the 输出 panel shows, in a fixed number of queries however many renditions exist."""
-    exported = issue_for_export(issue.pk)
+def outputs_panel(request: HttpRequest, issue: Issue, exported: Issue) -> OutputsPanel:
+    """What the 输出 panel shows, in a fixed number of queries however many renditions exist;
+    ``exported`` is the issue as ``issue_for_export`` loads it, shared with the 工作流 panel."""
     proof = needs_proof(exported)
     pdfs = Rendition.objects.filter(issue_id=issue.pk, kind=RenditionKind.PDF).order_by(
         "-created_at", "-id"
@@ -345,19 +344,6 @@ class IssueOutputsAdmin(admin.ModelAdmin):
     def _back(self, issue: Issue) -> HttpResponseRedirect:
         url = reverse("admin:editorial_issue_change", args=[issue.pk])
         return HttpResponseRedirect(f"{url}#outputs")
-
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Issue | None = None,
-    ) -> HttpResponse:
-        if obj is not None and obj.pk is not None:
-            context["outputs"] = outputs_panel(request, obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # PDF
 
