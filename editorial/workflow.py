@@ -7,6 +7,7 @@ editorial/README.md (a test keeps the two in step).
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import models
 
@@ -23,6 +24,10 @@ class IssueStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已被修订版取代"
 
 
+class HasStatus(Protocol):
+    status: str
+
+
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     IN_EDIT = "in_edit", "编辑中"
@@ -33,6 +38,17 @@ class ArticleStatus(models.TextChoices):
 ISSUE_EDITABLE = frozenset(
     {IssueStatus.DRAFT, IssueStatus.IN_EDIT, IssueStatus.IN_REVIEW, IssueStatus.APPROVED}
 )
+# States whose content the board has signed off; any other state prints with the 样稿 mark.
+ISSUE_SIGNED_OFF = frozenset(
+    {IssueStatus.APPROVED, IssueStatus.SCHEDULED, IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}
+)
+
+
+def needs_proof(issue: "HasStatus") -> bool:
+    """Whether an output of ``issue`` must carry the 样稿 watermark: until the board approves."""
+    return issue.status not in ISSUE_SIGNED_OFF
+
+
 # Issue states in which its articles still move between draft, in edit and ready: once the issue
 # is with the board, an article can only go back through request_changes or withdraw.
 ISSUE_ARTICLES_OPEN = frozenset({IssueStatus.DRAFT, IssueStatus.IN_EDIT})

@@ -44,7 +44,6 @@ from editorial.models import (
     WechatPushStatus,
 )
 from editorial.rendering.errors import RenderError
-from editorial.rendering.print import needs_proof
 from editorial.rendering.wechat import (
     ImageSource,
     Violation,
@@ -64,6 +63,7 @@ from editorial.services.wechat import (
     wechat_publish_request,
     wechat_push_request,
 )
+from editorial.workflow import needs_proof
 
 from .common import error_list, viewable_object
 from .workflow import IssueFilter, ReadOnlyAdmin

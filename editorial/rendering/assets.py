@@ -1,10 +1,10 @@
 """Images for the print edition: read from storage once, checked, and served to WeasyPrint.
 
-Templates refer to an image as ``digest-media:/<sha256 of its bytes>``; ``StorageFetcher`` answers
-those URLs from the bytes read here through the file's own storage (filesystem or S3) and refuses
-everything else, so rendering never touches the network. Naming images by content rather than by
-storage name keeps the PDF identical when the same content is stored under other names, and
-shares one decode between identical images.
+Templates refer to an image as ``digest-media:/<sha256 of its bytes>``; ``print.StorageFetcher``
+answers those URLs from the bytes read here through the file's own storage (filesystem or S3) and
+refuses everything else, so rendering never touches the network. Naming images by content rather
+than by storage name keeps the PDF identical when the same content is stored under other names,
+and shares one decode between identical images.
 
 Each image is decoded once per render: PNG and other formats by WeasyPrint while it writes the PDF
 (this module only checks their structure), JPEG by this module (WeasyPrint embeds JPEG bytes as
@@ -17,18 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models.fields.files import FieldFile
-from PIL import Image, ImageFile, UnidentifiedImageError
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from PIL import Image, UnidentifiedImageError
 
 from .errors import RenderError
 
 SCHEME = "digest-media"
 BASE_URL = f"{SCHEME}:/"
-
-# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would also make
-# the upload validators (editorial.validators) accept truncated files in any process that imports
-# the renderer. Restore Pillow's default: a truncated image is an error to report, not to print.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 IMAGE_ERRORS = (
     UnidentifiedImageError,
@@ -110,21 +104,3 @@ def check_image(data: bytes, *, label: str, name: str, decode: bool = False) -> 
     except IMAGE_ERRORS as exc:
         raise RenderError(f"{label} 图片无法读取（{name}：文件损坏或不是图片）。") from exc
     return Image.MIME.get(image_format, "application/octet-stream")
-
-
-class StorageFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that serves only the images of one render.
-
-    ``fail_on_errors`` makes any other URL stop the render (it would be a bug in the templates)
-    instead of WeasyPrint's default of logging and leaving the picture out.
-    """
-
-    def __init__(self, assets: AssetStore) -> None:
-        super().__init__(fail_on_errors=True, allowed_protocols=[SCHEME])
-        self.assets = assets
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        asset = self.assets.get(url)
-        if asset is None:
-            raise ValueError(f"not an image of this edition: {url}")
-        return URLFetcherResponse(url, body=asset.data, headers={"Content-Type": asset.mime_type})

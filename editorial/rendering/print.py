@@ -19,8 +19,9 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from PIL import ImageFile
 from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from editorial.models import Article, Figure, Issue, Organisation, Publication
 from editorial.models.issues import OrganisationRole, PersonRole
@@ -30,12 +31,17 @@ from editorial.richtext import (
     plain_text,
     sanitize_html,
 )
-from editorial.workflow import IssueStatus
 
-from .assets import BASE_URL, IMAGE_ERRORS, AssetStore, StorageFetcher, check_image
+from .assets import BASE_URL, IMAGE_ERRORS, SCHEME, AssetStore, check_image
 from .errors import RenderError
 from .fonts import font_config
 from .qr import qr_svg
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would also make
+# the upload validators (editorial.validators) accept truncated files in any process that renders.
+# Restore Pillow's default: a truncated image is an error to report, not to print. (Only this
+# module and ``fonts`` import WeasyPrint, and this one imports ``fonts`` above.)
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +61,6 @@ class _UnsupportedLineBreakFilter(logging.Filter):
 logging.getLogger("weasyprint").addFilter(_UnsupportedLineBreakFilter())
 
 TEMPLATE = "editorial/print/issue.html"
-# Statuses whose content the board has signed off: everything else prints with the 样稿 mark.
-FINAL_STATUSES = frozenset(
-    {IssueStatus.APPROVED, IssueStatus.SCHEDULED, IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}
-)
 ORGANISATION_ROLES = (
     OrganisationRole.GUIDING_UNIT,
     OrganisationRole.CHIEF_EDITOR,
@@ -106,6 +108,24 @@ class RenderedPdf:
         return hashlib.sha256(self.data).hexdigest()
 
 
+class StorageFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves only the images of one render.
+
+    ``fail_on_errors`` makes any other URL stop the render (it would be a bug in the templates)
+    instead of WeasyPrint's default of logging and leaving the picture out.
+    """
+
+    def __init__(self, assets: AssetStore) -> None:
+        super().__init__(fail_on_errors=True, allowed_protocols=[SCHEME])
+        self.assets = assets
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        asset = self.assets.get(url)
+        if asset is None:
+            raise ValueError(f"not an image of this edition: {url}")
+        return URLFetcherResponse(url, body=asset.data, headers={"Content-Type": asset.mime_type})
+
+
 @dataclass(frozen=True)
 class PreparedEdition:
     """The HTML of an edition with what WeasyPrint needs to lay it out (used by the benchmark)."""
@@ -115,11 +135,6 @@ class PreparedEdition:
     assets: AssetStore
     base_url: str
     anchors: dict[str, int]  # HTML id of each article title -> Article.pk
-
-
-def needs_proof(issue: Issue) -> bool:
-    """Whether an edition of ``issue`` must carry the 样稿 watermark: until the board approves."""
-    return issue.status not in FINAL_STATUSES
 
 
 def pdf_filename(issue: Issue, *, proof: bool) -> str:
@@ -434,7 +449,6 @@ __all__ = [
     "PreparedEdition",
     "RenderError",
     "RenderedPdf",
-    "needs_proof",
     "pdf_filename",
     "prepare_edition",
     "render_issue_html",

@@ -15,8 +15,8 @@ from django.utils import timezone
 from editorial.content import issue_content_hash
 from editorial.models import Rendition, RenditionKind, RenditionStatus
 from editorial.rendering.errors import RenderError
-from editorial.rendering.print import needs_proof, render_issue_pdf
 from editorial.selectors import issue_for_export
+from editorial.workflow import needs_proof
 
 from .jobs import enqueue_on_commit, jobs_stalled
 from .permissions import Actor, require_perm
@@ -72,6 +72,9 @@ def rendition_generate(rendition_id: int) -> Rendition | None:
         issue = issue_for_export(rendition.issue_id)
         if issue_content_hash(issue) != rendition.content_hash:
             raise RenderError("本期内容在排队期间已变更，请重新生成。")
+        # WeasyPrint is loaded where a PDF is made, not by every process that imports services.
+        from editorial.rendering.print import render_issue_pdf
+
         pdf = render_issue_pdf(issue, proof=rendition.proof)
     except RenderError as exc:
         return _finish_failed(rendition, str(exc))

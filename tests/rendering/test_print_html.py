@@ -18,17 +18,17 @@ from PIL import Image, ImageFile
 from editorial.models import Issue, MastheadOrganisation
 from editorial.rendering import RenderError
 from editorial.rendering import qr as qr_module
-from editorial.rendering.assets import AssetStore, StorageFetcher
+from editorial.rendering.assets import AssetStore
 from editorial.rendering.fonts import font_config
 from editorial.rendering.print import (
+    StorageFetcher,
     css_string,
-    needs_proof,
     quote_breaks,
     render_issue_html,
     render_issue_pdf,
 )
 from editorial.selectors import issue_for_export
-from editorial.workflow import IssueStatus
+from editorial.workflow import IssueStatus, needs_proof
 from tests import factories
 
 pytestmark = pytest.mark.django_db
