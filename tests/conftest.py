@@ -32,11 +32,21 @@ def make_bundle(tmp_path: Path) -> BundleMaker:
     return bundle_maker(tmp_path)
 
 
-@pytest.fixture(autouse=True)
-def _serialized_rollback(django_db_serialized_rollback: None) -> None:
-    """Every transactional test (real threads, a real worker, the browser) reloads afterwards what
-    migrations created (role groups, content types, permissions) instead of letting post_migrate
-    recreate them under new ids, which would break the next such test's reload."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test (real threads, a real worker, the browser) reloads what migrations
+    created (role groups, content types, permissions) instead of letting a flush's post_migrate
+    recreate part of it under new ids. Set on each test's marker, because that is where
+    pytest-django decides whether to serialize the database, even for a module run alone."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in fixtures for name in ("transactional_db", "live_server")
+        )
+        if transactional:
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True}
+            kwargs["serialized_rollback"] = True
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture

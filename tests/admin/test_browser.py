@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import User
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -14,7 +13,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from editorial.models import Issue, IssueStatus, Publication
-from editorial.roles import Role, sync_role_groups
+from editorial.roles import Role
 from tests import factories
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.browser import chromium
@@ -95,14 +94,9 @@ def log_in(driver: WebDriver, live_server: object, username: str, next_path: str
     driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
 
 
-@pytest.fixture
-def role_groups() -> None:
-    """The role groups, which a migration creates and a transactional test's flush removes."""
-    sync_role_groups(apps)
-
-
 def test_an_executive_submits_and_a_board_member_approves(
-    browser: WebDriver, live_server: object, role_groups: None
+    browser: WebDriver,
+    live_server: object,
 ) -> None:
     staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
     staff("cheng", "程茹", Role.BOARD_MEMBER)

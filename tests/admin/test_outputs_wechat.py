@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
@@ -34,7 +33,6 @@ from editorial.rendering.wechat import (
     propose_wechat_title,
     render_wechat_issue,
 )
-from editorial.roles import sync_role_groups
 from editorial.selectors import issue_for_export
 from editorial.services.wechat import wechat_publish_poll
 from tests import factories
@@ -318,15 +316,9 @@ def test_the_panel_offers_no_push_when_the_publication_does_not_push(issue: Issu
     assert 'id="wechat-disabled"' in part and "<form" not in part
 
 
-@pytest.fixture
-def role_groups() -> None:
-    """The role groups with their permissions, which a transactional test's flush may remove."""
-    sync_role_groups(apps)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_push_creates_the_drafts_once_and_publish_submits_them(
-    role_groups: None, pushable: Issue, wechat_server: FakeWechat
+    pushable: Issue, wechat_server: FakeWechat
 ) -> None:
     """Tasks run eagerly here, as in the embedded demo: the drafts exist when the page returns."""
     client = logged_in(actor("executive_editor"))

@@ -33,7 +33,7 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
     issue = workflow.issue_submit(actor=executive, issue_id=issue.pk)
     assert issue.status == IssueStatus.IN_REVIEW
     submitted = issue.audit_entries.get(action="submit")
-    assert "提醒：" in submitted.note  # three titles are longer than WeChat's 32 characters
+    assert "提醒：" in submitted.note  # two titles are longer than WeChat's 32 characters
 
     approvals.issue_approve(actor=board1, issue_id=issue.pk, comment="同意")
     assert Issue.objects.get(pk=issue.pk).status == IssueStatus.IN_REVIEW
