@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from editorial.services.issue_transitions import issues_publish_due
 from editorial.services.notifications import SEND_TASK, notification_deliver, notifications_pending
 from editorial.services.renditions import RENDER_TASK, rendition_generate, renditions_stalled
 from editorial.services.wechat import (
@@ -14,7 +15,6 @@ from editorial.services.wechat import (
     wechat_pushes_stalled,
     wechat_pushes_to_poll,
 )
-from editorial.services.workflow import issues_publish_due
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import pytest
 from editorial.models import Article, AuditEntry, Issue, QrCaption
 from editorial.preflight import Check, Level, issue_preflight
 from editorial.selectors import issue_for_export
-from editorial.services import workflow
+from editorial.services import issue_transitions
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests import factories
 from tests.workflow.states import bring_to, small_issue
@@ -319,8 +319,8 @@ def test_the_sample_issue_can_be_submitted_once_its_source_is_set() -> None:
     issue = sample_issue()
     Article.objects.filter(issue=issue).update(status=ArticleStatus.READY)
     Article.objects.filter(issue=issue, source="").update(source="工业和信息化部运行监测协调局")
-    workflow.issue_start_edit(actor=None, issue_id=issue.pk)
-    workflow.issue_submit(actor=None, issue_id=issue.pk)
+    issue_transitions.issue_start_edit(actor=None, issue_id=issue.pk)
+    issue_transitions.issue_submit(actor=None, issue_id=issue.pk)
     note = AuditEntry.objects.get(issue=issue, action="submit").note
     assert note.count("提醒：") == 9
     assert note.count("超过微信的 32 字上限") == 2

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from editorial.models import Approval, AuditEntry, Issue
 from editorial.preflight import Level, issue_preflight
+from editorial.services.issue_actions import issue_take
 from editorial.services.permissions import Actor, actor_roles, may_take
-from editorial.services.transitions import issue_take
 from editorial.workflow import (
     ISSUE_TRANSITIONS,
     ISSUE_UNDER_SIGN_OFF,
@@ -88,7 +88,7 @@ class ReasonForm(forms.Form):
 @dataclass(frozen=True)
 class IssueStep:
     """What the admin needs to take one action: its input form; the action itself is the
-    service-layer table ``services.transitions.ISSUE_ACTIONS`` that the API uses too."""
+    service-layer table ``services.issue_actions.ISSUE_ACTIONS`` that the API uses too."""
 
     form: type[forms.Form] | None
     name: str

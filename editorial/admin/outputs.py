@@ -66,7 +66,7 @@ from editorial.services.wechat import (
 from editorial.workflow import needs_proof
 
 from .common import error_list, viewable_object
-from .workflow import IssueFilter, ReadOnlyAdmin
+from .records import IssueFilter, ReadOnlyAdmin
 
 EARLIER_RENDITIONS_SHOWN = 20
 PREVIEW_IMAGE_SECONDS = 60 * 60  # how long the preview's images stay in the cache

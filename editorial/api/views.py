@@ -16,8 +16,8 @@ from editorial.models import Article, Figure, Issue
 from editorial.preflight import issue_preflight
 from editorial.selectors import issue_for_export
 from editorial.services.articles import StaleEdit, article_save, article_transition
+from editorial.services.issue_actions import ISSUE_ACTIONS, issue_take
 from editorial.services.renditions import rendition_request
-from editorial.services.transitions import ISSUE_ACTIONS, issue_take
 
 from .serializers import (
     ArticleActionSerializer,

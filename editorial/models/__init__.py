@@ -5,9 +5,9 @@ from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
 from .people import Organisation, Person
 from .publications import CopyrightNotice, Publication, Section
+from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
 from .wechat import WechatImage, WechatImageKind, WechatPush, WechatPushStatus
-from .workflow import Approval, AuditEntry, Comment, EditLock
 
 __all__ = [
     "Approval",

@@ -10,8 +10,8 @@ from editorial.selectors import issue_for_export
 from editorial.workflow import ISSUE_EDITABLE, ISSUE_TRANSITIONS, IssueStatus
 
 from .audit import audit_record
+from .issue_transitions import TransitionRefused, _invalidate_approvals, _take, issue_lock
 from .permissions import Actor, actor_roles, require_transition
-from .workflow import TransitionRefused, _invalidate_approvals, _take, issue_lock
 
 
 @transaction.atomic

@@ -12,8 +12,8 @@ from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
 from .approvals import issue_content_changed, issue_require_editable
 from .audit import audit_record
+from .issue_transitions import TransitionRefused, issue_lock
 from .permissions import Actor, actor_roles, require_perm, require_transition
-from .workflow import TransitionRefused, issue_lock
 
 # Who may change an article's text: any article for these, assigned ones for responsible editors.
 _EDIT_ANY = frozenset({Role.EXECUTIVE_EDITOR, Role.PUBLISHER})

@@ -10,8 +10,8 @@ from editorial.models import Article
 from .approvals import issue_content_changed, issue_require_editable
 from .articles import _revision_meta, require_article_edit
 from .audit import audit_record
+from .issue_transitions import issue_lock
 from .permissions import Actor
-from .workflow import issue_lock
 
 
 def article_versions(article: Article) -> list[Version]:

@@ -1,7 +1,7 @@
 """The admin offers a form for exactly the actions the service layer can take by name."""
 
 from editorial.admin.issue_workflow import ISSUE_STEPS
-from editorial.services.transitions import ISSUE_ACTIONS
+from editorial.services.issue_actions import ISSUE_ACTIONS
 from editorial.workflow import ISSUE_TRANSITIONS
 
 

@@ -13,7 +13,7 @@ from editorial.roles import Role
 from editorial.services.approvals import issue_approve
 from editorial.services.articles import article_save
 from editorial.services.comments import comment_add, comment_resolve
-from editorial.services.workflow import issue_request_changes
+from editorial.services.issue_transitions import issue_request_changes
 from editorial.workflow import ArticleStatus
 from tests.admin.workflow_setup import logged_in
 from tests.workflow.states import bring_to, small_issue

@@ -75,7 +75,7 @@ def test_the_final_pdf_is_offered_once_rendered(client: Client, make_bundle: obj
 
 
 def test_a_superseded_issue_points_to_its_correction(client: Client) -> None:
-    from editorial.services.workflow import issue_correct
+    from editorial.services.issue_transitions import issue_correct
 
     issue = publish(sample_issue())
     revision = issue_correct(actor=None, issue_id=issue.pk, reason="勘误")

@@ -17,7 +17,7 @@ from pytest_django.fixtures import Settings
 
 from digest.celery import app
 from editorial.models import Issue, Notification, NotificationStatus
-from editorial.services import workflow
+from editorial.services import issue_transitions
 from editorial.services.notifications import (
     RETRY_CHAIN_SECONDS,
     SEND_TASK,
@@ -240,7 +240,7 @@ def test_broker_down_at_commit_leaves_the_notifications_to_the_sweeper(
         broker_transport_options={"max_retries": 0},
         task_publish_retry=False,
     ):
-        issue = workflow.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
+        issue = issue_transitions.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
 
     assert issue.status == IssueStatus.IN_REVIEW
     assert Issue.objects.get(pk=issue.pk).status == IssueStatus.IN_REVIEW

@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings
 
 from digest.celery import app
 from editorial.models import AuditEntry, Issue, Notification, NotificationStatus
-from editorial.services import workflow
+from editorial.services import issue_transitions
 from editorial.tasks import publish_due_issues
 from editorial.workflow import IssueStatus
 from tests.tasks.support import ScheduleBoard, SmtpServer, WorkerLog
@@ -51,7 +51,7 @@ def assert_published_once(board: ScheduleBoard, smtp_server: SmtpServer) -> None
 
 def test_the_set_up_is_what_the_scheduler_sees(schedule_board: ScheduleBoard) -> None:
     now = timezone.now()
-    assert workflow.issues_due_for_publication(now) == [schedule_board.due.pk]
+    assert issue_transitions.issues_due_for_publication(now) == [schedule_board.due.pk]
     assert (schedule_board.cancelled.status, schedule_board.cancelled.scheduled_at) == (
         IssueStatus.APPROVED,
         None,
@@ -105,9 +105,16 @@ def test_a_cancelled_schedule_is_not_published_even_if_the_scheduler_listed_it(
     """The scheduler re-checks under the row lock: the list it read may be out of date."""
     now = timezone.now() + datetime.timedelta(hours=3)
 
-    assert workflow.issue_publish_scheduled(issue_id=schedule_board.cancelled.pk, now=now) is False
-    assert workflow.issue_publish_scheduled(issue_id=schedule_board.due.pk, now=now) is True
-    assert workflow.issue_publish_scheduled(issue_id=schedule_board.due.pk, now=now) is False
+    assert (
+        issue_transitions.issue_publish_scheduled(issue_id=schedule_board.cancelled.pk, now=now)
+        is False
+    )
+    assert (
+        issue_transitions.issue_publish_scheduled(issue_id=schedule_board.due.pk, now=now) is True
+    )
+    assert (
+        issue_transitions.issue_publish_scheduled(issue_id=schedule_board.due.pk, now=now) is False
+    )
 
     smtp_server.wait_for(schedule_board.mails_before + 2)
     celery_worker.drain()

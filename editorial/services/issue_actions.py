@@ -8,8 +8,7 @@ from typing import Any
 from editorial.models import Approval, Issue
 
 from .approvals import issue_approve
-from .permissions import Actor
-from .workflow import (
+from .issue_transitions import (
     TransitionRefused,
     issue_correct,
     issue_publish,
@@ -20,6 +19,7 @@ from .workflow import (
     issue_unschedule,
     issue_withdraw,
 )
+from .permissions import Actor
 
 IssueAction = Callable[..., Issue | Approval]
 
