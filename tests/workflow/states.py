@@ -24,7 +24,7 @@ from editorial.models import (
 )
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.roles import Role
-from editorial.services import approvals, workflow
+from editorial.services import approvals, issue_transitions
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests import factories
 from tests.workflow_helpers import staff
@@ -79,20 +79,20 @@ def bring_to(issue: Issue, status: str) -> Issue:
     }[IssueStatus(status)]
     for step in steps:
         if step == "start_edit":
-            workflow.issue_start_edit(actor=None, issue_id=pk)
+            issue_transitions.issue_start_edit(actor=None, issue_id=pk)
         elif step == "submit":
-            workflow.issue_submit(actor=None, issue_id=pk)
+            issue_transitions.issue_submit(actor=None, issue_id=pk)
         elif step == "approve":
             approvals.issue_approve(actor=chief(), issue_id=pk, comment="同意")
         elif step == "schedule":
-            workflow.issue_schedule(actor=None, issue_id=pk, at=in_hours(1))
+            issue_transitions.issue_schedule(actor=None, issue_id=pk, at=in_hours(1))
         elif step == "publish":
-            workflow.issue_publish(actor=None, issue_id=pk)
+            issue_transitions.issue_publish(actor=None, issue_id=pk)
         elif step == "supersede":  # a correction is opened, approved and published
-            revision = workflow.issue_correct(actor=None, issue_id=pk, reason="勘误")
-            workflow.issue_submit(actor=None, issue_id=revision.pk)
+            revision = issue_transitions.issue_correct(actor=None, issue_id=pk, reason="勘误")
+            issue_transitions.issue_submit(actor=None, issue_id=revision.pk)
             approvals.issue_approve(actor=chief(), issue_id=revision.pk)
-            workflow.issue_publish(actor=None, issue_id=revision.pk)
+            issue_transitions.issue_publish(actor=None, issue_id=revision.pk)
     fresh = Issue.objects.get(pk=pk)
     assert fresh.status == status
     return fresh

@@ -17,7 +17,7 @@ from editorial.models import (
 )
 from editorial.roles import Role
 from editorial.selectors import issue_for_export
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles, issue_transitions
 from editorial.workflow import IssueStatus
 from tests import factories
 from tests.workflow.states import bring_to, small_issue, snapshot
@@ -118,8 +118,8 @@ def test_an_edit_after_full_approval_sends_the_issue_back_and_publish_is_refused
     ) == ["board1", "board2"]
 
     before = snapshot(issue.pk)
-    with pytest.raises(workflow.TransitionRefused) as refused:
-        workflow.issue_publish(actor=executive, issue_id=issue.pk)
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
+        issue_transitions.issue_publish(actor=executive, issue_id=issue.pk)
     assert refused.value.code == "wrong_state"
     assert snapshot(issue.pk) == before
 
@@ -156,8 +156,8 @@ def test_publish_refuses_content_changed_behind_the_services_back(
     change_behind_the_services(issue, what)
     assert current_hash(issue.pk) != approved_hash
     before = snapshot(issue.pk)
-    with pytest.raises(workflow.TransitionRefused) as refused:
-        workflow.issue_publish(actor=executive, issue_id=issue.pk)
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
+        issue_transitions.issue_publish(actor=executive, issue_id=issue.pk)
     assert refused.value.code == "not_approved_content"
     assert snapshot(issue.pk) == before
 
@@ -182,7 +182,7 @@ def test_after_a_shared_row_changed_a_board_member_may_approve_again(
 def test_published_content_is_the_approved_content(executive: User) -> None:
     issue = bring_to(small_issue(), IssueStatus.APPROVED)
     approved_hash = Approval.objects.get(issue=issue).content_hash
-    workflow.issue_publish(actor=executive, issue_id=issue.pk)
+    issue_transitions.issue_publish(actor=executive, issue_id=issue.pk)
     assert current_hash(issue.pk) == approved_hash
     entry = AuditEntry.objects.get(issue=issue, action="publish")
     assert entry.note == f"内容指纹 {approved_hash[:12]}"
@@ -198,9 +198,9 @@ def test_sending_back_invalidates_approvals_with_its_reason(
     issue = bring_to(small_issue(), IssueStatus.APPROVED)
     if action == "request_changes":
         reviewer = staff("board1", "程茹", Role.BOARD_MEMBER)
-        workflow.issue_request_changes(actor=reviewer, issue_id=issue.pk, comment="再改改")
+        issue_transitions.issue_request_changes(actor=reviewer, issue_id=issue.pk, comment="再改改")
     else:
-        workflow.issue_withdraw(actor=executive, issue_id=issue.pk)
+        issue_transitions.issue_withdraw(actor=executive, issue_id=issue.pk)
     approval = Approval.objects.get(issue=issue)
     assert approval.invalidated_at is not None
     assert approval.invalidated_reason == reason

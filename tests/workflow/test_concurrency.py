@@ -20,7 +20,7 @@ from editorial.content import issue_content_hash
 from editorial.models import Approval, Article, AuditEntry, Issue, Person
 from editorial.roles import Role
 from editorial.selectors import issue_for_export
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles, issue_transitions
 from editorial.services.articles import StaleEdit
 from editorial.services.permissions import actor_roles
 from editorial.workflow import ArticleStatus, IssueStatus
@@ -109,7 +109,7 @@ def test_with_a_quorum_of_one_the_second_approval_is_refused_cleanly() -> None:
         )
 
         won = [o for o in outcomes if isinstance(o, Approval)]
-        refused = [o for o in outcomes if isinstance(o, workflow.TransitionRefused)]
+        refused = [o for o in outcomes if isinstance(o, issue_transitions.TransitionRefused)]
         assert (len(won), len(refused)) == (1, 1), outcomes
         assert refused[0].code == "wrong_state"
         assert Issue.objects.get(pk=issue.pk).status == IssueStatus.APPROVED
@@ -134,7 +134,7 @@ def test_publish_racing_a_late_edit_never_publishes_unapproved_content() -> None
         versions = Version.objects.count()
 
         published, edited = race(
-            partial(workflow.issue_publish, actor=publisher, issue_id=issue.pk),
+            partial(issue_transitions.issue_publish, actor=publisher, issue_id=issue.pk),
             partial(
                 articles.article_save,
                 actor=editor,
@@ -149,7 +149,7 @@ def test_publish_racing_a_late_edit_never_publishes_unapproved_content() -> None
         stored = Article.objects.get(pk=editing.pk)
         if isinstance(published, Issue):
             seen.append("publish won")
-            assert isinstance(edited, workflow.TransitionRefused), edited
+            assert isinstance(edited, issue_transitions.TransitionRefused), edited
             assert edited.code == "not_editable"
             assert issue.status == IssueStatus.PUBLISHED
             assert stored.body == original_body
@@ -159,7 +159,7 @@ def test_publish_racing_a_late_edit_never_publishes_unapproved_content() -> None
             assert Version.objects.count() == versions
         else:
             seen.append("edit won")
-            assert isinstance(published, workflow.TransitionRefused), published
+            assert isinstance(published, issue_transitions.TransitionRefused), published
             assert published.code == "wrong_state"
             assert isinstance(edited, Article), edited
             assert issue.status == IssueStatus.IN_REVIEW
@@ -182,8 +182,8 @@ def test_a_scheduled_publication_fired_twice_at_once_publishes_once() -> None:
         assert at is not None
 
         outcomes = race(
-            partial(workflow.issue_publish_scheduled, issue_id=issue.pk, now=at),
-            partial(workflow.issue_publish_scheduled, issue_id=issue.pk, now=at),
+            partial(issue_transitions.issue_publish_scheduled, issue_id=issue.pk, now=at),
+            partial(issue_transitions.issue_publish_scheduled, issue_id=issue.pk, now=at),
         )
 
         assert sorted(outcomes) == [False, True]
@@ -274,7 +274,7 @@ def test_a_transition_on_one_issue_does_not_wait_for_another_issue() -> None:
     def hold_one() -> None:
         try:
             with transaction.atomic():
-                workflow.issue_start_edit(actor=None, issue_id=one.pk)
+                issue_transitions.issue_start_edit(actor=None, issue_id=one.pk)
                 holding.set()
                 release.wait(5)
         finally:
@@ -284,7 +284,7 @@ def test_a_transition_on_one_issue_does_not_wait_for_another_issue() -> None:
         holding.wait(5)
         started = time.monotonic()
         try:
-            workflow.issue_start_edit(actor=None, issue_id=other.pk)
+            issue_transitions.issue_start_edit(actor=None, issue_id=other.pk)
             waited.append(time.monotonic() - started)
         finally:
             connection.close()
@@ -338,7 +338,7 @@ def test_an_article_transition_cannot_slip_into_an_issue_being_published() -> No
     def publish() -> None:
         try:
             with transaction.atomic():
-                workflow.issue_publish(actor=executive, issue_id=issue.pk)
+                issue_transitions.issue_publish(actor=executive, issue_id=issue.pk)
                 published.set()
                 release.wait(5)  # published, not yet committed
         finally:
@@ -364,5 +364,5 @@ def test_an_article_transition_cannot_slip_into_an_issue_being_published() -> No
         thread.join(timeout=10)
     assert Issue.objects.get(pk=issue.pk).status == IssueStatus.PUBLISHED
     assert Article.objects.get(pk=article.pk).status == ArticleStatus.READY
-    assert isinstance(outcome[0], workflow.TransitionRefused)
+    assert isinstance(outcome[0], issue_transitions.TransitionRefused)
     assert outcome[0].code == "not_editable"

@@ -1,7 +1,7 @@
 """Every role against every transition service: the allowed ones move the issue or article to
 the table's target; the refused ones raise PermissionDenied and change nothing at all.
 
-"Allowed" comes from the table in editorial/workflow.py, so the matrix follows it; a few
+"Allowed" comes from the table in editorial/issue_transitions.py, so the matrix follows it; a few
 hard-coded expectations at the end check the table itself.
 """
 
@@ -15,7 +15,7 @@ from reversion.models import Version
 
 from editorial.models import Approval, Article, AuditEntry, Comment, Issue, Person
 from editorial.roles import Role
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles, issue_transitions
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, ArticleStatus, IssueStatus
 from tests import factories
 from tests.workflow.states import bring_to, in_hours, small_issue, snapshot
@@ -34,17 +34,23 @@ def actor_for(key: str) -> User:
 
 IssueCall = Callable[[User | None, int], Any]
 ISSUE_CALLS: dict[str, IssueCall] = {
-    "start_edit": lambda a, pk: workflow.issue_start_edit(actor=a, issue_id=pk),
-    "submit": lambda a, pk: workflow.issue_submit(actor=a, issue_id=pk),
-    "request_changes": lambda a, pk: workflow.issue_request_changes(
+    "start_edit": lambda a, pk: issue_transitions.issue_start_edit(actor=a, issue_id=pk),
+    "submit": lambda a, pk: issue_transitions.issue_submit(actor=a, issue_id=pk),
+    "request_changes": lambda a, pk: issue_transitions.issue_request_changes(
         actor=a, issue_id=pk, comment="第1篇的来源请再核对"
     ),
-    "withdraw": lambda a, pk: workflow.issue_withdraw(actor=a, issue_id=pk, comment="补一篇稿"),
+    "withdraw": lambda a, pk: issue_transitions.issue_withdraw(
+        actor=a, issue_id=pk, comment="补一篇稿"
+    ),
     "approve": lambda a, pk: approvals.issue_approve(actor=a, issue_id=pk, comment="同意"),
-    "schedule": lambda a, pk: workflow.issue_schedule(actor=a, issue_id=pk, at=in_hours(3)),
-    "unschedule": lambda a, pk: workflow.issue_unschedule(actor=a, issue_id=pk),
-    "publish": lambda a, pk: workflow.issue_publish(actor=a, issue_id=pk),
-    "correct": lambda a, pk: workflow.issue_correct(actor=a, issue_id=pk, reason="第1篇来源有误"),
+    "schedule": lambda a, pk: issue_transitions.issue_schedule(
+        actor=a, issue_id=pk, at=in_hours(3)
+    ),
+    "unschedule": lambda a, pk: issue_transitions.issue_unschedule(actor=a, issue_id=pk),
+    "publish": lambda a, pk: issue_transitions.issue_publish(actor=a, issue_id=pk),
+    "correct": lambda a, pk: issue_transitions.issue_correct(
+        actor=a, issue_id=pk, reason="第1篇来源有误"
+    ),
 }
 # The audit rows each transition leaves, in order, when they differ from just its name.
 NEW_ENTRIES = {"approve": ["approval", "approve"], "correct": ["correct", "create"]}
@@ -240,13 +246,13 @@ def test_article_save_and_transition_refused_once_the_issue_is_out_of_editing(
     before = snapshot(issue.pk)
     editing = issue.articles.get()
     editing.body = "<p>晚到的修改。</p>"
-    with pytest.raises(workflow.TransitionRefused) as refused:
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
         articles.article_save(actor=executive, article=editing, base_version=editing.lock_version)
     assert refused.value.code == "not_editable"
-    with pytest.raises(workflow.TransitionRefused) as refused:
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
         articles.article_transition(actor=executive, article_id=editing.pk, name="reopen")
     assert refused.value.code == "not_editable"
-    with pytest.raises(workflow.TransitionRefused) as refused:
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
         articles.article_delete(actor=executive, article_id=editing.pk)
     assert refused.value.code == "not_editable"
     assert snapshot(issue.pk) == before
@@ -306,7 +312,7 @@ def test_one_board_member_is_not_a_quorum_of_two() -> None:
     assert not AuditEntry.objects.filter(issue=issue, action="approve").exists()
     # The same member approving twice is refused and changes nothing.
     before = snapshot(issue.pk)
-    with pytest.raises(workflow.TransitionRefused) as refused:
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
         approvals.issue_approve(actor=board1, issue_id=issue.pk)
     assert refused.value.code == "duplicate"
     assert snapshot(issue.pk) == before
@@ -324,7 +330,7 @@ def test_an_inactive_executive_editor_is_refused() -> None:
     issue = small_issue()
     before = snapshot(issue.pk)
     with pytest.raises(PermissionDenied):
-        workflow.issue_start_edit(actor=executive, issue_id=issue.pk)
+        issue_transitions.issue_start_edit(actor=executive, issue_id=issue.pk)
     assert snapshot(issue.pk) == before
 
 
@@ -333,8 +339,8 @@ def test_request_changes_needs_a_comment(comment: str) -> None:
     board = actor_for(Role.BOARD_MEMBER.value)
     issue = bring_to(small_issue(), IssueStatus.IN_REVIEW)
     before = snapshot(issue.pk)
-    with pytest.raises(workflow.TransitionRefused) as refused:
-        workflow.issue_request_changes(actor=board, issue_id=issue.pk, comment=comment)
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
+        issue_transitions.issue_request_changes(actor=board, issue_id=issue.pk, comment=comment)
     assert refused.value.code == "comment_required"
     assert snapshot(issue.pk) == before
 
@@ -357,7 +363,7 @@ def test_allowed_role_in_the_wrong_state_is_refused_cleanly(name: str, source: s
     actor = actor_for(role.value)
     issue = bring_to(small_issue(), source)
     before = snapshot(issue.pk)
-    with pytest.raises(workflow.TransitionRefused) as refused:
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
         ISSUE_CALLS[name](actor, issue.pk)
     assert refused.value.code == "wrong_state"
     assert snapshot(issue.pk) == before
@@ -369,8 +375,8 @@ def test_submit_is_refused_by_blocking_preflight_and_changes_nothing() -> None:
     Article.objects.filter(issue=issue).update(source="")
     title = issue.articles.get().title
     before = snapshot(issue.pk)
-    with pytest.raises(workflow.TransitionRefused) as refused:
-        workflow.issue_submit(actor=executive, issue_id=issue.pk)
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
+        issue_transitions.issue_submit(actor=executive, issue_id=issue.pk)
     assert refused.value.messages == [f"《{title}》：缺少来源。"]
     assert snapshot(issue.pk) == before
 
@@ -378,8 +384,8 @@ def test_submit_is_refused_by_blocking_preflight_and_changes_nothing() -> None:
 def test_preflight_refusal_carries_its_code() -> None:
     issue = bring_to(small_issue(), IssueStatus.IN_EDIT)
     Article.objects.filter(issue=issue).update(source="")
-    with pytest.raises(workflow.TransitionRefused) as refused:
-        workflow.issue_submit(actor=None, issue_id=issue.pk)
+    with pytest.raises(issue_transitions.TransitionRefused) as refused:
+        issue_transitions.issue_submit(actor=None, issue_id=issue.pk)
     assert [e.code for e in refused.value.error_list] == ["preflight"]
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from editorial.models import Issue, Notification
 from editorial.roles import Role
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles, issue_transitions
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests.workflow_helpers import sample_issue, staff
 
@@ -20,17 +20,17 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
     board1 = staff("board1", "程茹", Role.BOARD_MEMBER)
     board2 = staff("board2", "钟新敏", Role.BOARD_MEMBER)
 
-    workflow.issue_start_edit(actor=executive, issue_id=issue.pk)
+    issue_transitions.issue_start_edit(actor=executive, issue_id=issue.pk)
     # The printed original has no 来源 for the software article: pre-flight refuses until fixed.
-    with pytest.raises(workflow.TransitionRefused, match="软件业经济运行情况》：缺少来源"):
-        workflow.issue_submit(actor=executive, issue_id=issue.pk)
+    with pytest.raises(issue_transitions.TransitionRefused, match="软件业经济运行情况》：缺少来源"):
+        issue_transitions.issue_submit(actor=executive, issue_id=issue.pk)
     software = issue.articles.get(source="")
     software.source = "工业和信息化部运行监测协调局"
     articles.article_save(actor=executive, article=software, base_version=software.lock_version)
     for article in issue.articles.all():
         articles.article_transition(actor=executive, article_id=article.pk, name="start_edit")
         articles.article_transition(actor=executive, article_id=article.pk, name="mark_ready")
-    issue = workflow.issue_submit(actor=executive, issue_id=issue.pk)
+    issue = issue_transitions.issue_submit(actor=executive, issue_id=issue.pk)
     assert issue.status == IssueStatus.IN_REVIEW
     submitted = issue.audit_entries.get(action="submit")
     assert "提醒：" in submitted.note  # two titles are longer than WeChat's 32 characters
@@ -41,13 +41,15 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
     assert Issue.objects.get(pk=issue.pk).status == IssueStatus.APPROVED
 
     at = timezone.now() + datetime.timedelta(hours=2)
-    workflow.issue_schedule(actor=executive, issue_id=issue.pk, at=at)
-    assert workflow.issue_publish_scheduled(issue_id=issue.pk, now=at) is True
-    assert workflow.issue_publish_scheduled(issue_id=issue.pk, now=at) is False
+    issue_transitions.issue_schedule(actor=executive, issue_id=issue.pk, at=at)
+    assert issue_transitions.issue_publish_scheduled(issue_id=issue.pk, now=at) is True
+    assert issue_transitions.issue_publish_scheduled(issue_id=issue.pk, now=at) is False
     issue.refresh_from_db()
     assert issue.status == IssueStatus.PUBLISHED and issue.published_at is not None
 
-    revision = workflow.issue_correct(actor=executive, issue_id=issue.pk, reason="第5篇来源有误")
+    revision = issue_transitions.issue_correct(
+        actor=executive, issue_id=issue.pk, reason="第5篇来源有误"
+    )
     assert (revision.revision, revision.total_number, revision.status) == (
         2,
         179,
@@ -56,10 +58,10 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
     assert revision.articles.count() == 16
     assert all(a.status == ArticleStatus.READY for a in revision.articles.all())
     assert revision.masthead_members.count() == issue.masthead_members.count()
-    workflow.issue_submit(actor=executive, issue_id=revision.pk)
+    issue_transitions.issue_submit(actor=executive, issue_id=revision.pk)
     approvals.issue_approve(actor=board1, issue_id=revision.pk)
     approvals.issue_approve(actor=board2, issue_id=revision.pk)
-    workflow.issue_publish(actor=executive, issue_id=revision.pk)
+    issue_transitions.issue_publish(actor=executive, issue_id=revision.pk)
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SUPERSEDED
     issue_level = issue.audit_entries.filter(article__isnull=True).order_by("id")
