@@ -53,10 +53,10 @@ def main() -> None:
 
         from editorial.rendering.fonts import font_config
         from editorial.rendering.print import prepare_edition, render_issue_pdf
-        from editorial.selectors import issue_for_export
+        from editorial.selectors import issue_edition
         from editorial.services.bundles import issue_import
 
-        issue = issue_for_export(issue_import(actor=None, source=SAMPLE).pk)
+        issue = issue_edition(issue_import(actor=None, source=SAMPLE).pk)
 
         started = time.perf_counter()
         rendered = render_issue_pdf(issue, proof=args.proof)  # cold: fonts, templates, QR codes

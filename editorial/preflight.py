@@ -1,6 +1,6 @@
 """Pre-flight checks before an issue goes to the board: blocking problems and warnings.
 
-Pure functions over an issue loaded by ``selectors.issue_for_export``; the submit service refuses
+Pure functions over an issue loaded by ``selectors.issue_for_edition``; the submit service refuses
 on blocking checks and records the warnings with the submission.
 """
 
@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from editorial.models import Article, Issue
+from editorial.rendering.wechat import sent_wechat_title
 from editorial.richtext import figure_numbers, plain_text
+from editorial.wechat_limits import TITLE_MAX
 from editorial.workflow import ArticleStatus
 
-WECHAT_TITLE_LIMIT = 32
 _CJK = r"[\u3400-\u9fff]"
 # ASCII punctuation written against Chinese text, where full-width punctuation belongs.
 _HALF_WIDTH = re.compile(rf"(?<={_CJK})[,;:?!()]|[,;:?!()](?={_CJK})")
@@ -91,12 +92,10 @@ def article_preflight(article: Article) -> list[Check]:
     for n in figure_numbers(article.body):
         if n not in numbers:
             add(Level.BLOCK, "figure_marker", f"正文放置了图 {n}，但没有这张图。")
-    if len(article.title) > WECHAT_TITLE_LIMIT:
-        add(
-            Level.WARN,
-            "wechat_title",
-            f"标题 {len(article.title)} 字，超过微信的 {WECHAT_TITLE_LIMIT} 字上限。",
-        )
+    sent = sent_wechat_title(article.title, article.wechat_title)
+    if len(sent) > TITLE_MAX:
+        what = "公众号标题" if article.wechat_title.strip() else "标题"
+        add(Level.WARN, "wechat_title", f"{what} {len(sent)} 字，超过微信的 {TITLE_MAX} 字上限。")
     text = "\n".join([article.title, plain_text(article.body)])
     half_width = sorted(set(_HALF_WIDTH.findall(text)))
     if half_width:

@@ -2,26 +2,55 @@
 
 from django.db.models import Prefetch
 
-from editorial.models import Article, Figure, Issue, MastheadMember, MastheadOrganisation
+from editorial.editions import Edition, edition_build, edition_from_data
+from editorial.models import (
+    ApprovedEdition,
+    Article,
+    Figure,
+    Issue,
+    MastheadMember,
+    MastheadOrganisation,
+    Rendition,
+    RenditionKind,
+    RenditionStatus,
+)
+from editorial.workflow import ISSUE_SIGNED_OFF
 
 
-def issue_for_export(issue_id: int) -> Issue:
-    """An issue with everything a bundle or an edition prints, in a fixed number of queries."""
+class IssueNotFound(LookupError):
+    """No issue answers to the numbers given; the message says what was looked for."""
+
+
+def issue_by_total(
+    total_number: int, *, publication: str | None = None, revision: int | None = None
+) -> Issue:
+    """The issue 总第``total_number``期 — its latest revision, or ``revision`` — of the only
+    publication, or of ``publication`` (a slug). Every command names issues this way."""
+    issues = Issue.objects.filter(total_number=total_number).select_related("publication")
+    if publication:
+        issues = issues.filter(publication__slug=publication)
+    if revision is not None:
+        issues = issues.filter(revision=revision)
+    found = list(issues.order_by("publication__slug", "-revision"))
+    if len({issue.publication_id for issue in found}) > 1:
+        raise IssueNotFound(f"有多个刊物的总第{total_number}期，请用 --publication 指定。")
+    if not found:
+        where = f"刊物 {publication} 的" if publication else ""
+        which = f"修订版次 {revision} 的" if revision is not None else ""
+        raise IssueNotFound(f"找不到{where}{which}总第{total_number}期。")
+    return found[0]
+
+
+def issue_for_edition(issue_id: int) -> Issue:
+    """An issue with everything its Edition holds, in a fixed number of queries (5)."""
     return (
         Issue.objects.select_related("publication", "notice")
         .prefetch_related(
             Prefetch(
                 "masthead_organisations",
-                queryset=MastheadOrganisation.objects.select_related("organisation").order_by(
-                    "role", "position", "id"
-                ),
+                queryset=MastheadOrganisation.objects.select_related("organisation"),
             ),
-            Prefetch(
-                "masthead_members",
-                queryset=MastheadMember.objects.select_related("person").order_by(
-                    "role", "position", "id"
-                ),
-            ),
+            Prefetch("masthead_members", queryset=MastheadMember.objects.select_related("person")),
             Prefetch(
                 "articles",
                 queryset=Article.objects.select_related("section", "responsible_editor")
@@ -30,4 +59,53 @@ def issue_for_export(issue_id: int) -> Issue:
             ),
         )
         .get(pk=issue_id)
+    )
+
+
+def issue_live_edition(issue_id: int) -> Edition:
+    """The Edition of the issue as it is now in the database."""
+    return edition_build(issue_for_edition(issue_id))
+
+
+def issue_approved_edition(issue_id: int) -> Edition | None:
+    """The Edition the board last approved for the issue, as it was then; ``None`` if never."""
+    stored = (
+        ApprovedEdition.objects.filter(issue_id=issue_id)
+        .order_by("-approved_at", "-id")
+        .only("data")
+        .first()
+    )
+    return edition_from_data(stored.data) if stored is not None else None
+
+
+def issue_edition(issue_id: int, *, status: str | None = None) -> Edition:
+    """What every channel renders for the issue: once signed off, the approved Edition as it
+    was approved; before that, the live one (printed as a proof). ``status``, when the caller
+    already has it, saves a query."""
+    if status is None:
+        status = Issue.objects.values_list("status", flat=True).get(pk=issue_id)
+    if status in ISSUE_SIGNED_OFF:
+        approved = issue_approved_edition(issue_id)
+        if approved is not None:
+            return approved
+    return issue_live_edition(issue_id)
+
+
+def edition_of(issue: Issue) -> Edition:
+    """``issue_edition`` for an issue already loaded by ``issue_for_edition``."""
+    if issue.status in ISSUE_SIGNED_OFF:
+        approved = issue_approved_edition(issue.pk)
+        if approved is not None:
+            return approved
+    return edition_build(issue)
+
+
+def issue_final_pdf(issue_id: int) -> Rendition | None:
+    """The final (not proof) PDF of the issue, the newest if it was rendered more than once."""
+    return (
+        Rendition.objects.filter(
+            issue_id=issue_id, kind=RenditionKind.PDF, proof=False, status=RenditionStatus.DONE
+        )
+        .order_by("-finished_at", "-id")
+        .first()
     )

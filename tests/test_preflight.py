@@ -6,7 +6,7 @@ import pytest
 
 from editorial.models import Article, AuditEntry, Issue, QrCaption
 from editorial.preflight import Check, Level, issue_preflight
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_for_edition
 from editorial.services import issue_transitions
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests import factories
@@ -20,7 +20,7 @@ TITLE = "数据要素市场建设取得新进展"
 
 
 def checks(issue: Issue) -> list[Check]:
-    return issue_preflight(issue_for_export(issue.pk))
+    return issue_preflight(issue_for_edition(issue.pk))
 
 
 def one_article(**changes: Any) -> tuple[Issue, Article]:

@@ -181,7 +181,7 @@ class ArticleAdmin(ArticleWorkflowAdmin):
         if obj is not None:
             proposals = {
                 "wechat_title": propose_wechat_title(obj.title),
-                "wechat_digest": propose_wechat_digest(obj),
+                "wechat_digest": propose_wechat_digest(obj.body),
             }
             for name, proposal in proposals.items():
                 if name in form.base_fields:

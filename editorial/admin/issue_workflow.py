@@ -200,7 +200,7 @@ def _next_full_hour() -> datetime.datetime:
 def issue_panel_context(request: HttpRequest, issue: Issue, exported: Issue) -> dict[str, Any]:
     """Everything the 工作流 panel and the thread below the form show, in a fixed number of
     queries whatever the number of articles, approvals, comments and audit rows; ``exported``
-    is the issue as ``issue_for_export`` loads it, shared with the 输出 panel.
+    is the issue as ``issue_for_edition`` loads it, shared with the 输出 panel.
     """
     approvals = list(
         issue.approvals.select_related("approver__person").order_by("created_at", "id")

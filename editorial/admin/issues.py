@@ -25,7 +25,7 @@ from editorial.models import (
     Publication,
 )
 from editorial.models.issues import OrganisationRole, PersonRole
-from editorial.selectors import issue_for_export
+from editorial.selectors import edition_of, issue_for_edition
 from editorial.services.approvals import issue_content_changed
 from editorial.services.articles import article_delete, article_save
 from editorial.services.issues import issue_create, issue_propose_numbers
@@ -243,9 +243,9 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
         obj: Issue | None = None,
     ) -> HttpResponse:
         if obj is not None and obj.pk is not None:
-            exported = issue_for_export(obj.pk)  # loaded once for both panels
+            exported = issue_for_edition(obj.pk)  # loaded once for both panels
             context.update(issue_panel_context(request, obj, exported))
-            context["outputs"] = outputs_panel(request, obj, exported)
+            context["outputs"] = outputs_panel(request, obj, exported, edition_of(exported))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:

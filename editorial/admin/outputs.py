@@ -26,16 +26,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from editorial.content import issue_content_hash
+from editorial.editions import Edition
 from editorial.models import (
-    Article,
     Issue,
     Rendition,
     RenditionKind,
@@ -44,16 +42,9 @@ from editorial.models import (
     WechatPushStatus,
 )
 from editorial.rendering.errors import RenderError
-from editorial.rendering.wechat import (
-    ImageSource,
-    Violation,
-    WechatArticle,
-    render_wechat_issue,
-    validate_wechat_article,
-)
 from editorial.rendering.wechat_validation import AUTHOR_MAX, DIGEST_MAX, TITLE_MAX
-from editorial.selectors import issue_for_export
-from editorial.services.permissions import actor_roles
+from editorial.services.outputs import ImageSource, WechatReviewItem, issue_wechat_review
+from editorial.services.permissions import Actor, actor_roles
 from editorial.services.renditions import rendition_request
 from editorial.services.wechat import (
     PUBLISHABLE_STATES,
@@ -70,7 +61,6 @@ from .records import IssueFilter, ReadOnlyAdmin
 
 EARLIER_RENDITIONS_SHOWN = 20
 PREVIEW_IMAGE_SECONDS = 60 * 60  # how long the preview's images stay in the cache
-PREVIEW_FRAME_TEMPLATE = "editorial/wechat/preview.html"  # render_issue's review page
 # Phones draw the scrollbar over the page: so does the frame, which then lays the page out at the
 # full 375 px (a desktop scrollbar would take 15 of them).
 PHONE_SCROLLBAR = "<style>html { scrollbar-width: none; }</style>"
@@ -112,14 +102,17 @@ class OutputsPanel:
         return reverse("admin:editorial_rendition_changelist") + f"?issue_id={self.issue.pk}"
 
 
-def outputs_panel(request: HttpRequest, issue: Issue, exported: Issue) -> OutputsPanel:
+def outputs_panel(
+    request: HttpRequest, issue: Issue, exported: Issue, edition: Edition
+) -> OutputsPanel:
     """What the 输出 panel shows, in a fixed number of queries however many renditions exist;
-    ``exported`` is the issue as ``issue_for_export`` loads it, shared with the 工作流 panel."""
+    ``exported`` is the issue as ``issue_for_edition`` loads it, shared with the 工作流 panel,
+    and ``edition`` the Edition its outputs are rendered from."""
     proof = needs_proof(exported)
     pdfs = Rendition.objects.filter(issue_id=issue.pk, kind=RenditionKind.PDF).order_by(
         "-created_at", "-id"
     )
-    current = pdfs.filter(proof=proof, content_hash=issue_content_hash(exported)).first()
+    current = pdfs.filter(proof=proof, content_hash=edition.fingerprint).first()
     earlier = pdfs.exclude(pk=current.pk) if current is not None else pdfs
     return OutputsPanel(
         issue=issue,
@@ -212,19 +205,10 @@ def _image_key(issue_id: int, checksum: str) -> str:
 
 @dataclass(frozen=True)
 class PreviewItem:
-    number: int  # 0 for 本期要目, then the articles in issue order
-    article: WechatArticle
-    source: Article | None  # the article it was made from; None for 本期要目
-    violations: list[Violation]
-    frame: str  # the page shown in the phone frame
+    """One item of the review, with the page shown in the phone frame."""
 
-    @property
-    def title_proposed(self) -> bool:
-        return self.source is not None and not self.source.wechat_title.strip()
-
-    @property
-    def digest_proposed(self) -> bool:
-        return self.source is not None and not self.source.wechat_digest.strip()
+    review: WechatReviewItem
+    frame: str
 
     @property
     def limits(self) -> dict[str, int]:
@@ -233,19 +217,18 @@ class PreviewItem:
 
 @dataclass(frozen=True)
 class WechatPreview:
-    issue: Issue
+    issue_id: int
     items: list[PreviewItem]
     images: dict[str, ImageSource]  # by checksum
     error: str  # why the issue cannot be rendered, or ""
 
     @property
     def violation_count(self) -> int:
-        return sum(len(item.violations) for item in self.items)
+        return sum(len(item.review.violations) for item in self.items)
 
 
-def wechat_preview(issue_id: int) -> WechatPreview:
+def wechat_preview(user: Actor, issue_id: int) -> WechatPreview:
     """The issue as the push would send it, checked, with its images kept for the image view."""
-    issue = issue_for_export(issue_id)
     images: dict[str, ImageSource] = {}
 
     def image_url(image: ImageSource) -> str:
@@ -253,32 +236,21 @@ def wechat_preview(issue_id: int) -> WechatPreview:
         return preview_image_path(image)
 
     try:
-        articles = render_wechat_issue(issue, image_url=image_url)
+        review = issue_wechat_review(actor=user, issue_id=issue_id, image_url=image_url)
     except RenderError as exc:
-        return WechatPreview(issue, [], {}, str(exc))
+        return WechatPreview(issue_id, [], {}, str(exc))
     cache.set_many(
         {_image_key(issue_id, c): (i.content_type, i.data) for c, i in images.items()},
         PREVIEW_IMAGE_SECONDS,
     )
-    sources = {article.pk: article for article in issue.articles.all()}
-    date_label = f"{issue.date.year}年{issue.date.month}月{issue.date.day}日"
     items = [
-        PreviewItem(
-            number=number,
-            article=article,
-            source=sources.get(article.article_id) if article.article_id else None,
-            violations=validate_wechat_article(article, local_images_allowed=True),
-            frame=render_to_string(
-                PREVIEW_FRAME_TEMPLATE,
-                {"article": article, "issue": issue, "date_label": date_label},
-            ).replace("</head>", f"{PHONE_SCROLLBAR}</head>", 1),
-        )
-        for number, article in enumerate(articles)
+        PreviewItem(item, item.page.replace("</head>", f"{PHONE_SCROLLBAR}</head>", 1))
+        for item in review.items
     ]
-    return WechatPreview(issue, items, images, "")
+    return WechatPreview(issue_id, items, images, "")
 
 
-def preview_image(issue_id: int, checksum: str) -> tuple[str, bytes] | None:
+def preview_image(user: Actor, issue_id: int, checksum: str) -> tuple[str, bytes] | None:
     """``(content_type, data)`` of an image of the issue's preview, or None when it has none.
 
     Cached entries are checked against the checksum, so a stale or foreign entry is never served.
@@ -286,7 +258,7 @@ def preview_image(issue_id: int, checksum: str) -> tuple[str, bytes] | None:
     cached = cache.get(_image_key(issue_id, checksum))
     if cached is not None and hashlib.sha256(cached[1]).hexdigest() == checksum:
         return cached
-    image = wechat_preview(issue_id).images.get(checksum)
+    image = wechat_preview(user, issue_id).images.get(checksum)
     return (image.content_type, image.data) if image is not None else None
 
 
@@ -395,13 +367,17 @@ class IssueOutputsAdmin(admin.ModelAdmin):
                 "title": f"公众号预览：{issue}",
                 "opts": self.opts,
                 "original": issue,
-                "preview": wechat_preview(issue.pk),
+                "preview": wechat_preview(request.user, issue.pk),
             },
         )
 
     def wechat_image_view(self, request: HttpRequest, issue_id: int, checksum: str) -> HttpResponse:
         issue = self._viewable_issue(request, issue_id)
-        found = preview_image(issue.pk, checksum) if CHECKSUM.fullmatch(checksum) else None
+        found = (
+            preview_image(request.user, issue.pk, checksum)
+            if CHECKSUM.fullmatch(checksum)
+            else None
+        )
         if found is None:
             raise Http404("本期的公众号图文中没有这张图片。")
         content_type, data = found

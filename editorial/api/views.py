@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from editorial.models import Article, Figure, Issue
 from editorial.preflight import issue_preflight
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_for_edition
 from editorial.services.articles import StaleEdit, article_save, article_transition
 from editorial.services.issue_actions import ISSUE_ACTIONS, issue_take
 from editorial.services.renditions import rendition_request
@@ -95,7 +95,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
     @action(detail=True, methods=["get"])
     def preflight(self, request: Request, pk: str) -> Response:
         """The pre-flight checklist: blocking problems and warnings."""
-        checks = issue_preflight(issue_for_export(self.get_object().pk))
+        checks = issue_preflight(issue_for_edition(self.get_object().pk))
         return Response(PreflightCheckSerializer(checks, many=True).data)
 
     @extend_schema(request=None, responses=RenditionSerializer)

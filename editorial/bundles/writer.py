@@ -1,15 +1,17 @@
-"""Writing an issue as a bundle; export -> import -> export gives the same bytes."""
+"""Writing an Edition as a bundle; export -> import -> export gives the same bytes.
+
+The writer is handed what it writes — the Edition and a way to read its images — and reads
+nothing else (services.bundles.issue_export chooses the Edition).
+"""
 
 import zipfile
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models.fields.files import FieldFile
 
-from editorial.models import Issue
-from editorial.selectors import issue_for_export
+from editorial.editions import ARTICLE_PLAIN_FIELDS, Edition, EditionImage
 
 from .format import (
     FORMAT,
@@ -22,10 +24,12 @@ from .format import (
 # A fixed timestamp for zip members, so that the same issue always gives the same archive.
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
+ReadImage = Callable[[EditionImage], bytes]
 
-def write_bundle(issue: Issue, target: Path) -> None:
-    """Write ``issue`` to a new folder, or to a .zip when ``target`` ends with .zip."""
-    files = bundle_files(issue_for_export(issue.pk))
+
+def write_bundle(edition: Edition, target: Path, *, read_image: ReadImage) -> None:
+    """Write ``edition`` to a new folder, or to a .zip when ``target`` ends with .zip."""
+    files = bundle_files(edition, read_image=read_image)
     if target.suffix == ".zip":
         target.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -42,16 +46,15 @@ def write_bundle(issue: Issue, target: Path) -> None:
         path.write_bytes(data)
 
 
-def bundle_files(issue: Issue) -> dict[str, bytes]:
+def bundle_files(edition: Edition, *, read_image: ReadImage) -> dict[str, bytes]:
     """Every file of the bundle, by its path inside the bundle."""
     files: dict[str, bytes] = {}
 
-    def image(file: FieldFile, name: str) -> str | None:
-        if not file:
+    def image(value: EditionImage | None, name: str) -> str | None:
+        if value is None:
             return None
-        path = f"images/{name}{PurePosixPath(file.name or '').suffix.lower()}"
-        with file.open("rb") as handle:
-            files[path] = handle.read()
+        path = f"images/{name}{value.suffix}"
+        files[path] = read_image(value)
         return path
 
     def rich_text(html: str, path: str) -> str | None:
@@ -60,25 +63,21 @@ def bundle_files(issue: Issue) -> dict[str, bytes]:
         files[path] = (html + "\n").encode("utf-8")
         return path
 
-    manifest = issue_manifest(issue, image=image, rich_text=rich_text)
+    manifest = issue_manifest(edition, image=image, rich_text=rich_text)
     files["issue.yaml"] = yaml.safe_dump(
         manifest, allow_unicode=True, sort_keys=False, width=1000
     ).encode("utf-8")
     return files
 
 
-ImageRef = Callable[[FieldFile, str], str | None]
+ImageRef = Callable[[EditionImage | None, str], str | None]
 RichTextRef = Callable[[str, str], str | None]
 
 
-def issue_manifest(issue: Issue, *, image: ImageRef, rich_text: RichTextRef) -> dict[str, Any]:
-    """The whole issue as one canonical structure, in the bundle's terms.
-
-    ``image(file, name)`` and ``rich_text(html, path)`` say how files are referred to: the bundle
-    writer stores them beside the manifest; the content hash names them inline.
-    """
-    publication = issue.publication
-    organisations = _masthead_organisations(issue)
+def issue_manifest(edition: Edition, *, image: ImageRef, rich_text: RichTextRef) -> dict[str, Any]:
+    """The whole Edition as the bundle's manifest; ``image(value, name)`` and
+    ``rich_text(html, path)`` store the files it refers to and return their paths."""
+    publication = edition.publication
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "publication": {
@@ -89,13 +88,13 @@ def issue_manifest(issue: Issue, *, image: ImageRef, rich_text: RichTextRef) -> 
             "wechat_qr": image(publication.wechat_qr, "wechat-qr"),
         },
         "issue": {
-            "date": issue.date.isoformat(),
-            "number": issue.number,
-            "total_number": issue.total_number,
-            "cover_headline": issue.cover_headline,
-            "cover_image": image(issue.cover_image, "cover"),
+            "date": edition.date.isoformat(),
+            "number": edition.number,
+            "total_number": edition.total_number,
+            "cover_headline": edition.cover_headline,
+            "cover_image": image(edition.cover_image, "cover"),
         },
-        "notice": issue.notice.text if issue.notice else None,
+        "notice": edition.notice or None,
         "organisations": [
             {
                 "name": org.name,
@@ -103,57 +102,44 @@ def issue_manifest(issue: Issue, *, image: ImageRef, rich_text: RichTextRef) -> 
                 "logo": image(org.logo, f"logo-{i:02d}"),
                 "profile": rich_text(org.profile, f"profiles/{i:02d}.html"),
             }
-            for i, org in enumerate(organisations, start=1)
+            for i, org in enumerate(edition.organisations, start=1)
         ],
-        "masthead": _masthead(issue),
-        "sections": [],
+        "masthead": _masthead(edition),
+        "sections": [{"slug": s.slug, "name": s.name} for s in edition.sections],
         "articles": [],
     }
-    for i, article in enumerate(issue.articles.all(), start=1):
-        section = {"slug": article.section.slug, "name": article.section.name}
-        if section not in manifest["sections"]:
-            manifest["sections"].append(section)
+    for i, article in enumerate(edition.articles, start=1):
         manifest["articles"].append(
             {
                 "title": article.title,
                 "section": article.section.slug,
                 "body": rich_text(article.body, f"articles/{i:02d}.html"),
-                "source": article.source,
-                "original_url": article.original_url or None,
-                "qr_caption": article.qr_caption or None,
+                **{
+                    name: getattr(article, name) or None
+                    for name in ARTICLE_PLAIN_FIELDS
+                    if name != "title"
+                },
                 "notes": rich_text(article.notes, f"articles/{i:02d}-notes.html"),
-                "responsible_editor": (
-                    article.responsible_editor.name if article.responsible_editor else None
-                ),
+                "responsible_editor": article.responsible_editor or None,
                 "figures": [
                     {
                         "number": figure.number,
                         "caption": figure.caption,
                         "image": image(figure.image, f"{i:02d}-fig{figure.number}"),
                     }
-                    for figure in article.figures.all()
+                    for figure in article.figures
                 ],
             }
         )
     return manifest
 
 
-def _masthead_organisations(issue: Issue) -> list[Any]:
-    """The masthead's organisations once each, in printed order (guiding units first)."""
-    printed_order: list[str] = list(ORGANISATION_ROLES.values())
-    rows = sorted(issue.masthead_organisations.all(), key=lambda r: printed_order.index(r.role))
-    seen: dict[int, Any] = {}
-    for row in rows:
-        seen.setdefault(row.organisation_id, row.organisation)
-    return list(seen.values())
-
-
-def _masthead(issue: Issue) -> dict[str, list[str]]:
+def _masthead(edition: Edition) -> dict[str, list[str]]:
     masthead: dict[str, list[str]] = {key: [] for key in [*ORGANISATION_ROLES, *PERSON_ROLES]}
     org_keys: dict[str, str] = {role: key for key, role in ORGANISATION_ROLES.items()}
     person_keys: dict[str, str] = {role: key for key, role in PERSON_ROLES.items()}
-    for org_row in issue.masthead_organisations.all():
+    for org_row in edition.masthead_organisations:
         masthead[org_keys[org_row.role]].append(org_row.organisation.name)
-    for person_row in issue.masthead_members.all():
-        masthead[person_keys[person_row.role]].append(person_row.person.name)
+    for person_row in edition.masthead_people:
+        masthead[person_keys[person_row.role]].append(person_row.name)
     return masthead

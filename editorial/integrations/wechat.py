@@ -36,14 +36,18 @@ from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.base import BaseCache
 
+from editorial.wechat_limits import (
+    IMAGE_MAX_BYTES,
+    IMAGE_TYPES,
+    MATERIAL_IMAGE_MAX_BYTES,
+    MATERIAL_IMAGE_TYPES,
+    MAX_ARTICLES_PER_DRAFT,
+)
+
 logger = logging.getLogger(__name__)
 
 # Documented limits, checked before sending so that an editor gets a precise message.
-MAX_ARTICLES_PER_DRAFT = 8
-BODY_IMAGE_MAX_BYTES = 1024 * 1024  # media/uploadimg: "jpg/png, 大小必须在1MB以下"
-BODY_IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
-MATERIAL_IMAGE_MAX_BYTES = 10 * 1024 * 1024  # material/add_material type=image: 10 MB
-MATERIAL_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/bmp"})
+BODY_IMAGE_TYPES = frozenset(IMAGE_TYPES)
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # the token is stale: refresh once, try again
 RETRYABLE_ERRORS = frozenset({-1, 45009})  # system busy, rate limit: back off and try again
@@ -225,12 +229,11 @@ def check_image(
             f"只接受 {'、'.join(sorted(t.split('/')[1].upper() for t in types))}",
         )
     if len(data) >= max_bytes:
-        size, limit = len(data) / 1024 / 1024, max_bytes // 1024 // 1024
         raise WechatRequestError(
             api,
             40009,
             "invalid image size (checked before sending)",
-            hint=f"图片“{name}”为 {size:.2f} MB，须小于 {limit} MB",
+            hint=f"图片“{name}”为 {len(data):,} 字节，须小于 {max_bytes:,} 字节",
         )
 
 
@@ -348,7 +351,7 @@ class WechatClient:
             data=data,
             content_type=content_type,
             types=BODY_IMAGE_TYPES,
-            max_bytes=BODY_IMAGE_MAX_BYTES,
+            max_bytes=IMAGE_MAX_BYTES,
         )
         answer = self._call(api, files={"media": (name, data, content_type)}, creates=False)
         url = _required(api, answer, "url")

@@ -1,6 +1,7 @@
 """The digest's domain model, split by concern; see editorial/README.md for the map."""
 
 from .articles import Article, Figure, QrCaption
+from .editions import ApprovedEdition
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
 from .people import Organisation, Person
@@ -11,6 +12,7 @@ from .wechat import WechatImage, WechatImageKind, WechatPush, WechatPushStatus
 
 __all__ = [
     "Approval",
+    "ApprovedEdition",
     "AuditEntry",
     "Comment",
     "EditLock",

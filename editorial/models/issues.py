@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import ExtractYear
 
+from editorial.fields import ChecksummedImageField
 from editorial.validators import validate_image
 from editorial.workflow import IssueStatus
 
@@ -19,8 +20,15 @@ class Issue(models.Model):
     number = models.PositiveIntegerField("期号", help_text="本年度第几期，每年一月从 1 重新开始。")
     total_number = models.PositiveIntegerField("总期号", help_text="创刊以来的总第几期，不重置。")
     cover_headline = models.TextField("封面要闻", max_length=300, blank=True)
-    cover_image = models.ImageField(
-        "封面图片", upload_to="issues/covers/", blank=True, validators=[validate_image]
+    cover_image = ChecksummedImageField(
+        "封面图片",
+        upload_to="issues/covers/",
+        blank=True,
+        validators=[validate_image],
+        checksum_field="cover_image_checksum",
+    )
+    cover_image_checksum = models.CharField(
+        "封面图片 SHA-256", max_length=64, blank=True, editable=False
     )
     notice = models.ForeignKey(
         CopyrightNotice,

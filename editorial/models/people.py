@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from editorial.fields import RichTextField
+from editorial.fields import ChecksummedImageField, RichTextField
 from editorial.validators import validate_image
 
 
@@ -11,9 +11,14 @@ class Organisation(models.Model):
     name = models.CharField("中文名称", max_length=100, unique=True)
     name_en = models.CharField("英文名称", max_length=200, blank=True)
     acronym = models.CharField("缩写", max_length=20, blank=True)
-    logo = models.ImageField(
-        "标志", upload_to="organisations/logos/", blank=True, validators=[validate_image]
+    logo = ChecksummedImageField(
+        "标志",
+        upload_to="organisations/logos/",
+        blank=True,
+        validators=[validate_image],
+        checksum_field="logo_checksum",
     )
+    logo_checksum = models.CharField("标志 SHA-256", max_length=64, blank=True, editable=False)
     profile = RichTextField("简介", blank=True, max_length=20000)
 
     class Meta:

@@ -3,6 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from editorial.fields import ChecksummedImageField
 from editorial.validators import validate_image
 
 
@@ -29,8 +30,15 @@ class Publication(models.Model):
     wechat_caption = models.CharField(
         "公众号说明", max_length=100, blank=True, default="关注公众号可订阅本刊"
     )
-    wechat_qr = models.ImageField(
-        "公众号二维码", upload_to="publications/qr/", blank=True, validators=[validate_image]
+    wechat_qr = ChecksummedImageField(
+        "公众号二维码",
+        upload_to="publications/qr/",
+        blank=True,
+        validators=[validate_image],
+        checksum_field="wechat_qr_checksum",
+    )
+    wechat_qr_checksum = models.CharField(
+        "公众号二维码 SHA-256", max_length=64, blank=True, editable=False
     )
     wechat_push_enabled = models.BooleanField(
         "推送到公众号",

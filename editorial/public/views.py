@@ -1,14 +1,16 @@
 """The public archive: published issues, readable on the web, with their PDF."""
 
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from editorial.models import Article, Figure, Issue, Rendition, RenditionKind, RenditionStatus
+from editorial.editions import EditionArticle, EditionFigure
+from editorial.models import Issue, RenditionKind, RenditionStatus
 from editorial.richtext import place_figures
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition, issue_final_pdf
 from editorial.workflow import IssueStatus
 
 PUBLIC_STATUSES = (IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED)
@@ -23,7 +25,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     issues = (
         public_issues()
         .annotate(
-            article_count=Count("articles"),
+            article_count=Count("articles", distinct=True),
             has_pdf=Count(
                 "renditions",
                 filter=Q(
@@ -39,16 +41,25 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 
 def issue_page(request: HttpRequest, slug: str, total: int, revision: int = 1) -> HttpResponse:
-    """One published issue: its contents and every article, figures in place."""
+    """One published issue: its contents and every article, figures in place — its Edition as
+    the board approved it."""
     found = get_object_or_404(
         public_issues(), publication__slug=slug, total_number=total, revision=revision
     )
-    issue = issue_for_export(found.pk)
-    articles = [(article, _body(article)) for article in issue.articles.all()]
+    edition = issue_edition(found.pk, status=found.status)
+    articles = [
+        (f"article-{index:02d}", article, _body(article))
+        for index, article in enumerate(edition.articles, start=1)
+    ]
     return render(
         request,
         "public/issue.html",
-        {"issue": issue, "articles": articles, "correction": getattr(found, "correction", None)},
+        {
+            "issue": found,
+            "edition": edition,
+            "articles": articles,
+            "correction": getattr(found, "correction", None),
+        },
     )
 
 
@@ -57,30 +68,25 @@ def issue_pdf(request: HttpRequest, slug: str, total: int, revision: int = 1) ->
     issue = get_object_or_404(
         public_issues(), publication__slug=slug, total_number=total, revision=revision
     )
-    rendition = (
-        Rendition.objects.filter(
-            issue=issue, kind=RenditionKind.PDF, proof=False, status=RenditionStatus.DONE
-        )
-        .order_by("-finished_at")
-        .first()
-    )
+    rendition = issue_final_pdf(issue.pk)
     if rendition is None:
         raise Http404("本期的 PDF 尚未生成。")
     name = rendition.file.name.rsplit("/", 1)[-1]
     return FileResponse(rendition.file.open("rb"), content_type="application/pdf", filename=name)
 
 
-def _body(article: Article) -> SafeString:
-    figures = {f.number: f for f in article.figures.all()}
+def _body(article: EditionArticle) -> SafeString:
+    figures = {f.number: f for f in article.figures if f.image is not None}
     body, rest = place_figures(article.body, figures, _figure_html)
     return mark_safe(body + "".join(rest))  # noqa: S308 - sanitized body, escaped figures
 
 
-def _figure_html(figure: Figure) -> str:
+def _figure_html(figure: EditionFigure) -> str:
+    name = figure.image.name if figure.image else ""
     return format_html(
         '<figure><img src="{}" alt="图 {}" loading="lazy"><figcaption>图 {} {}</figcaption>'
         "</figure>",
-        figure.image.url,
+        default_storage.url(name),
         figure.number,
         figure.number,
         figure.caption,

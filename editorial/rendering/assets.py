@@ -16,8 +16,10 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models.fields.files import FieldFile
+from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
+
+from editorial.editions import EditionImage
 
 from .errors import RenderError
 
@@ -43,7 +45,7 @@ class Asset:
 
 
 class AssetStore:
-    """The stored images of one render, each read and checked once.
+    """The stored images of one render, each read (from the default storage) and checked once.
 
     ``add`` raises RenderError naming the image when its file is missing or broken, so a corrupt
     file in storage fails the render with a message instead of a silently missing picture.
@@ -51,26 +53,21 @@ class AssetStore:
 
     def __init__(self) -> None:
         self._assets: dict[str, Asset] = {}
-        self._urls_by_name: dict[tuple[int, str], str] = {}
+        self._urls_by_name: dict[str, str] = {}
 
-    def add(self, file: FieldFile, label: str) -> str:
-        """Read ``file`` and return the URL the templates print for it."""
-        name = file.name or ""
-        key = (id(file.storage), name)
-        if key in self._urls_by_name:
-            return self._urls_by_name[key]
-        try:
-            with file.storage.open(name, "rb") as handle:
-                data = handle.read()
-        except (OSError, ValueError) as exc:  # FileNotFoundError; S3 errors are OSErrors too
-            raise RenderError(f"{label} 图片无法读取（{name}：{exc}）。") from exc
+    def add(self, image: EditionImage, label: str) -> str:
+        """Read ``image`` and return the URL the templates print for it."""
+        name = image.name
+        if name in self._urls_by_name:
+            return self._urls_by_name[name]
+        data = read_image(image, label)
         url = f"{SCHEME}:/{hashlib.sha256(data).hexdigest()}"
         if url not in self._assets:
             mime_type = check_image(data, label=label, name=name)
             self._assets[url] = Asset(
                 url=url, name=name, data=data, mime_type=mime_type, label=label
             )
-        self._urls_by_name[key] = url
+        self._urls_by_name[name] = url
         return url
 
     def get(self, url: str) -> Asset | None:
@@ -85,6 +82,16 @@ class AssetStore:
 
     def __len__(self) -> int:
         return len(self._assets)
+
+
+def read_image(image: EditionImage, label: str) -> bytes:
+    """The bytes of an Edition's image; RenderError naming it when storage cannot give them."""
+    try:
+        with default_storage.open(image.name, "rb") as handle:
+            data: bytes = handle.read()
+    except (OSError, ValueError) as exc:  # FileNotFoundError; S3 errors are OSErrors too
+        raise RenderError(f"{label} 图片无法读取（{image.name}：{exc}）。") from exc
+    return data
 
 
 def check_image(data: bytes, *, label: str, name: str, decode: bool = False) -> str:

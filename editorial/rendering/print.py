@@ -1,12 +1,12 @@
 """The print edition: an issue as HTML (Django templates) laid out by WeasyPrint as an A4 PDF.
 
-Pure functions over an issue loaded by ``selectors.issue_for_export``: no queries beyond that
-prefetch and no writes. Images are read from the issue's storage (``assets``), QR codes are vector
-SVG (``qr``), fonts come from one configuration per process (``fonts``). The same content always
-gives the same bytes: the PDF's dates come from the issue date and its /ID from its content.
+Pure functions over an ``Edition`` (editorial/editions.py): no queries and no writes. Images are
+read from storage by name (``assets``), QR codes are vector SVG (``qr``), fonts come from one
+configuration per process (``fonts``). The same Edition always gives the same bytes: the PDF's
+dates come from the issue date and its /ID from its content.
 
-    issue = issue_for_export(issue_id)
-    pdf = render_issue_pdf(issue, proof=needs_proof(issue))   # RenderedPdf; raises RenderError
+    edition = issue_edition(issue_id)
+    pdf = render_issue_pdf(edition, proof=proof)   # RenderedPdf; raises RenderError
 """
 
 import hashlib
@@ -23,7 +23,15 @@ from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from editorial.models import Article, Figure, Issue, Organisation, Publication
+from editorial.editions import (
+    ORGANISATION_ROLE_ORDER,
+    PERSON_ROLE_ORDER,
+    Edition,
+    EditionArticle,
+    EditionFigure,
+    EditionOrganisation,
+    EditionPublication,
+)
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.richtext import (
     figure_numbers,
@@ -61,20 +69,6 @@ class _UnsupportedLineBreakFilter(logging.Filter):
 logging.getLogger("weasyprint").addFilter(_UnsupportedLineBreakFilter())
 
 TEMPLATE = "editorial/print/issue.html"
-ORGANISATION_ROLES = (
-    OrganisationRole.GUIDING_UNIT,
-    OrganisationRole.CHIEF_EDITOR,
-    OrganisationRole.CO_EDITOR,
-    OrganisationRole.ACADEMIC_SUPPORT,
-)
-PERSON_ROLES = (
-    PersonRole.BOARD_MEMBER,
-    PersonRole.EDITOR_IN_CHIEF,
-    PersonRole.DEPUTY_EDITOR,
-    PersonRole.EXECUTIVE_EDITOR,
-    PersonRole.RESPONSIBLE_EDITOR,
-    PersonRole.ART_EDITOR,
-)
 # Masthead labels are set in a box four characters wide, like the printed issue ("主 编").
 LABEL_WIDTH = 4
 # UAX #14 forbids a line break on either side of “ ” ‘ ’ (class QU), which leaves lines short by
@@ -99,7 +93,7 @@ class RenderedPdf:
     page_count: int
     proof: bool
     filename: str
-    # Article.pk -> the page number printed on the page where its title is (01 = first article
+    # Article id -> the page number printed on the page where its title is (01 = first article
     # page), i.e. what the 本期要目 shows.
     article_pages: dict[int, int] = field(default_factory=dict)
 
@@ -134,48 +128,48 @@ class PreparedEdition:
     url_fetcher: StorageFetcher
     assets: AssetStore
     base_url: str
-    anchors: dict[str, int]  # HTML id of each article title -> Article.pk
+    anchors: dict[str, int | None]  # HTML id of each article title -> the article's id
 
 
-def pdf_filename(issue: Issue, *, proof: bool) -> str:
+def pdf_filename(edition: Edition, *, proof: bool) -> str:
     """An ASCII file name that sorts by issue: ``dsjfzdt-2024-16-179[-r2][-proof].pdf``."""
-    revised = f"-r{issue.revision}" if issue.revision > 1 else ""
+    revised = f"-r{edition.revision}" if edition.revision > 1 else ""
     marked = "-proof" if proof else ""
     return (
-        f"{issue.publication.slug}-{issue.date.year}-{issue.number:02d}-{issue.total_number}"
-        f"{revised}{marked}.pdf"
+        f"{edition.publication.slug}-{edition.date.year}-{edition.number:02d}"
+        f"-{edition.total_number}{revised}{marked}.pdf"
     )
 
 
-def render_issue_html(issue: Issue, *, proof: bool) -> str:
+def render_issue_html(edition: Edition, *, proof: bool) -> str:
     """The edition as one self-contained HTML document (styles inline, images as asset URLs)."""
-    return prepare_edition(issue, proof=proof).html
+    return prepare_edition(edition, proof=proof).html
 
 
-def render_issue_pdf(issue: Issue, *, proof: bool) -> RenderedPdf:
+def render_issue_pdf(edition: Edition, *, proof: bool) -> RenderedPdf:
     """The edition as an A4 PDF with outline, metadata and embedded, subset fonts.
 
     Raises RenderError (message names the article or image) for content that cannot print: an
     empty body, a figure marker without its figure, an image that is missing or does not decode.
     """
-    edition = prepare_edition(issue, proof=proof)
+    prepared = prepare_edition(edition, proof=proof)
     image_cache: dict[str, Any] = {}
     try:
         document = HTML(
-            string=edition.html, base_url=edition.base_url, url_fetcher=edition.url_fetcher
+            string=prepared.html, base_url=prepared.base_url, url_fetcher=prepared.url_fetcher
         ).render(font_config=font_config(), cache=image_cache)
     except FatalURLFetchingError as exc:  # a template referring to something we did not load
         raise RenderError(f"排版时无法取得资源：{exc}") from exc
     broken = [url for url, image in image_cache.items() if image is None]
     if broken:
-        labels = "；".join(edition.assets.label(url) for url in sorted(broken))
+        labels = "；".join(prepared.assets.label(url) for url in sorted(broken))
         raise RenderError(f"{labels} 图片无法解码。")
     try:
         # /ID from the content (md5 of the objects), dates from <meta name=dcterms.*>: same
         # content, same bytes.
         data = document.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     except IMAGE_ERRORS as exc:  # pixel data that only fails when WeasyPrint decodes it
-        culprit = _broken_image(edition.assets)
+        culprit = _broken_image(prepared.assets)
         if culprit is None:
             raise
         raise culprit from exc
@@ -183,10 +177,10 @@ def render_issue_pdf(issue: Issue, *, proof: bool) -> RenderedPdf:
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             first_page.setdefault(anchor, index)
-    start = min((first_page[a] for a in edition.anchors if a in first_page), default=0)
+    start = min((first_page[a] for a in prepared.anchors if a in first_page), default=0)
     logger.debug(
         "rendered %s%s: %d pages, %d bytes",
-        issue,
+        edition.title,
         " (样稿)" if proof else "",
         len(document.pages),
         len(data),
@@ -195,11 +189,11 @@ def render_issue_pdf(issue: Issue, *, proof: bool) -> RenderedPdf:
         data=data,
         page_count=len(document.pages),
         proof=proof,
-        filename=pdf_filename(issue, proof=proof),
+        filename=pdf_filename(edition, proof=proof),
         article_pages={
             pk: first_page[anchor] - start + 1
-            for anchor, pk in edition.anchors.items()
-            if anchor in first_page
+            for anchor, pk in prepared.anchors.items()
+            if anchor in first_page and pk is not None
         },
     )
 
@@ -214,11 +208,11 @@ def _broken_image(assets: AssetStore) -> RenderError | None:
     return None
 
 
-def prepare_edition(issue: Issue, *, proof: bool) -> PreparedEdition:
+def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
     """Check the content, load its images and render the templates; nothing is laid out yet."""
     assets = AssetStore()
-    publication = issue.publication
-    articles = list(issue.articles.all())
+    publication = edition.publication
+    articles = edition.articles
     if not articles:
         raise RenderError("本期没有文章，无法排版。")
     article_views = [
@@ -226,7 +220,7 @@ def prepare_edition(issue: Issue, *, proof: bool) -> PreparedEdition:
             article,
             index,
             assets,
-            starts_section=index == 1 or article.section_id != articles[index - 2].section_id,
+            starts_section=index == 1 or article.section != articles[index - 2].section,
         )
         for index, article in enumerate(articles, start=1)
     ]
@@ -236,35 +230,32 @@ def prepare_edition(issue: Issue, *, proof: bool) -> PreparedEdition:
             sections.append({"name": view["section"], "articles": []})
         sections[-1]["articles"].append(view)
 
-    organisations = _masthead_organisations(issue)
-    chief_editors = organisations[OrganisationRole.CHIEF_EDITOR]
     context = {
         "proof": proof,
         # Running header strings for the stylesheet's @page rules.
         "css_running_name": mark_safe(css_string(publication.name)),  # noqa: S308 - escaped
-        "css_running_number": mark_safe(css_string(issue.label)),  # noqa: S308 - escaped
+        "css_running_number": mark_safe(css_string(edition.label)),  # noqa: S308 - escaped
         "publication": publication,
-        "issue": issue,
-        "document_title": str(issue),
-        "authors": [org.name for org in chief_editors],
-        "subject": " ".join(_lines(issue.cover_headline)),
+        "document_title": edition.title,
+        "authors": [org.name for org in edition.organisations_in(OrganisationRole.CHIEF_EDITOR)],
+        "subject": " ".join(edition.cover_headline_lines),
         "keywords": ", ".join(_unique(s["name"] for s in sections)),
-        "date_iso": issue.date.isoformat(),
-        "date_label": f"{issue.date.year}年{issue.date.month}月{issue.date.day}日",
-        "number_label": issue.label,
-        "cover_headline_lines": _lines(issue.cover_headline),
+        "date_iso": edition.date.isoformat(),
+        "date_label": edition.date_label,
+        "number_label": edition.label,
+        "cover_headline_lines": edition.cover_headline_lines,
         "cover_image_url": (
-            assets.add(issue.cover_image, "封面图片") if issue.cover_image else None
+            assets.add(edition.cover_image, "封面图片") if edition.cover_image else None
         ),
-        "masthead": _masthead_rows(issue, organisations),
+        "masthead": _masthead_rows(edition),
         "contact_rows": _contact_rows(publication),
         "wechat_qr_url": (
             assets.add(publication.wechat_qr, "刊物公众号二维码") if publication.wechat_qr else None
         ),
-        "notice": issue.notice.text if issue.notice else "",
+        "notice": edition.notice,
         "sections": sections,
         "articles": article_views,
-        "profiles": _profiles(organisations, assets),
+        "profiles": _profiles(edition, assets),
     }
     html = render_to_string(TEMPLATE, context)
     return PreparedEdition(
@@ -272,21 +263,21 @@ def prepare_edition(issue: Issue, *, proof: bool) -> PreparedEdition:
         url_fetcher=StorageFetcher(assets),
         assets=assets,
         base_url=BASE_URL,
-        anchors={view["anchor"]: view["pk"] for view in article_views},
+        anchors={view["anchor"]: view["id"] for view in article_views},
     )
 
 
 def _article_view(
-    article: Article, index: int, assets: AssetStore, *, starts_section: bool
+    article: EditionArticle, index: int, assets: AssetStore, *, starts_section: bool
 ) -> dict[str, Any]:
     name = f"《{article.title}》" if article.title.strip() else f"第{index}篇文章"
-    body = sanitize_html(article.body or "")
+    body = sanitize_html(article.body)
     if not plain_text(body) and not figure_numbers(body):
         raise RenderError(f"{name}：正文为空，无法排版。")
-    figures: dict[int, Figure] = {figure.number: figure for figure in article.figures.all()}
+    figures: dict[int, EditionFigure] = {figure.number: figure for figure in article.figures}
 
-    def figure_html(figure: Figure) -> str:
-        if not figure.image:
+    def figure_html(figure: EditionFigure) -> str:
+        if figure.image is None:
             raise RenderError(f"{name}：图 {figure.number} 没有图片。")
         url = assets.add(figure.image, f"{name}：图 {figure.number}")
         return format_html(
@@ -303,11 +294,10 @@ def _article_view(
 
     body, appended = place_figures(quote_breaks(body), figures, figure_html, missing=missing)
     return {
-        "pk": article.pk,
+        "id": article.id,
         "anchor": f"article-{index:02d}",
         "title": article.title,
         "section": article.section.name,
-        "section_id": article.section_id,
         "starts_section": starts_section,
         "body": mark_safe(body),  # noqa: S308 - sanitized to the allow-list above
         "appended_figures": mark_safe("".join(appended)),  # noqa: S308 - built by format_html
@@ -320,48 +310,37 @@ def _article_view(
         "original_url": article.original_url,
         "printed_url": url_breaks(article.original_url),
         "qr_svg": mark_safe(qr_svg(article.original_url)) if article.original_url else "",  # noqa: S308
-        "qr_caption": article.get_qr_caption_display() if article.original_url else "",
+        "qr_caption": article.qr_caption_label if article.original_url else "",
     }
 
 
-def _masthead_organisations(issue: Issue) -> dict[str, list[Organisation]]:
-    by_role: dict[str, list[Organisation]] = {role: [] for role in ORGANISATION_ROLES}
-    rows = sorted(issue.masthead_organisations.all(), key=lambda r: (r.position, r.pk))
-    for row in rows:
-        by_role.setdefault(row.role, []).append(row.organisation)
-    return by_role
-
-
-def _masthead_rows(
-    issue: Issue, organisations: dict[str, list[Organisation]]
-) -> list[dict[str, Any]]:
+def _masthead_rows(edition: Edition) -> list[dict[str, Any]]:
     """The colophon's 报头: organisations, then people by role, each in position order."""
     rows: list[dict[str, Any]] = []
-    for role in ORGANISATION_ROLES:
-        if organisations[role]:
+    for role in ORGANISATION_ROLE_ORDER:
+        names = [org.name for org in edition.organisations_in(role)]
+        if names:
             rows.append(
                 {
-                    "label": spaced_label(role.label),
-                    "values": [org.name for org in organisations[role]],
+                    "label": spaced_label(OrganisationRole(role).label),
+                    "values": names,
                     "kind": "organisations",
                 }
             )
-    people: dict[str, list[str]] = {role: [] for role in PERSON_ROLES}
-    for row in sorted(issue.masthead_members.all(), key=lambda r: (r.position, r.pk)):
-        people.setdefault(row.role, []).append(row.person.name)
-    for person_role in PERSON_ROLES:
-        if people[person_role]:
+    for person_role in PERSON_ROLE_ORDER:
+        people = edition.people_in(person_role)
+        if people:
             rows.append(
                 {
-                    "label": spaced_label(person_role.label),
-                    "values": [spaced_name(name) for name in people[person_role]],
+                    "label": spaced_label(PersonRole(person_role).label),
+                    "values": [spaced_name(name) for name in people],
                     "kind": "people",
                 }
             )
     return rows
 
 
-def _contact_rows(publication: Publication) -> list[dict[str, Any]]:
+def _contact_rows(publication: EditionPublication) -> list[dict[str, Any]]:
     """咨询电话 (with "(传真)" when the fax is the same number), 传真, 邮箱, 编辑地址."""
     rows: list[dict[str, Any]] = []
     phone, fax = publication.phone.strip(), publication.fax.strip()
@@ -376,19 +355,18 @@ def _contact_rows(publication: Publication) -> list[dict[str, Any]]:
     return rows
 
 
-def _profiles(
-    organisations: dict[str, list[Organisation]], assets: AssetStore
-) -> list[dict[str, Any]]:
+def _profiles(edition: Edition, assets: AssetStore) -> list[dict[str, Any]]:
     """主编简介: the chief-editor, then the co-editor organisations that have a profile."""
     profiles = []
-    seen: set[int] = set()
-    for org in [
-        *organisations[OrganisationRole.CHIEF_EDITOR],
-        *organisations[OrganisationRole.CO_EDITOR],
-    ]:
-        if org.pk in seen or not plain_text(org.profile or ""):
+    seen: set[str] = set()
+    organisations: list[EditionOrganisation] = [
+        *edition.organisations_in(OrganisationRole.CHIEF_EDITOR),
+        *edition.organisations_in(OrganisationRole.CO_EDITOR),
+    ]
+    for org in organisations:
+        if org.name in seen or not plain_text(org.profile):
             continue
-        seen.add(org.pk)
+        seen.add(org.name)
         english = ", ".join(part for part in (org.name_en.strip(), org.acronym.strip()) if part)
         profiles.append(
             {
@@ -435,10 +413,6 @@ def spaced_name(name: str) -> str:
     if len(name) == 2 and all("\u3400" <= char <= "\u9fff" for char in name):
         return " ".join(name)
     return name
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _unique(values: Iterable[str]) -> list[str]:

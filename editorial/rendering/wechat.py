@@ -1,19 +1,19 @@
 """The WeChat (公众号) edition: an issue as Official Account articles for ``draft/add``.
 
-Pure functions over an issue loaded by ``selectors.issue_for_export``: no queries beyond that
-prefetch and no writes. Each article is rendered from Django templates in the house style, its
-stylesheet inlined with css-inline (WeChat drops ``<style>``), and the result cleaned with nh3 to
-the allow-list in ``wechat_validation`` — so what leaves here is what WeChat keeps, and nothing
-an editor (or an attacker with an editor's login) typed can run in a reader's WebView.
+Pure functions over an ``Edition`` (editorial/editions.py): no queries and no writes. Each
+article is rendered from Django templates in the house style, its stylesheet inlined with css-
+inline (WeChat drops ``<style>``), and the result cleaned with nh3 to the allow-list in
+``wechat_validation`` — so what leaves here is what WeChat keeps, and nothing an editor (or an
+attacker with an editor's login) typed can run in a reader's WebView.
 
 WeChat shows only images on its own host and keeps only links to mp.weixin.qq.com clickable, so
 images are handed out as ``ImageSource`` bytes for the caller to place (``image_url``: the push
 service uploads them via ``media/uploadimg``, the ``render_issue`` command writes them to disk),
 and every other link becomes a numbered marker with the URL printed in a 参考链接 list.
 
-    issue = issue_for_export(issue_id)
-    articles = render_wechat_issue(issue, image_url=upload)   # [本期要目, article 1, …]
-    cover = render_wechat_cover(issue)                          # 900×383 PNG for thumb_media_id
+    edition = issue_edition(issue_id)
+    articles = render_wechat_issue(edition, image_url=upload)   # [本期要目, article 1, …]
+    cover = render_wechat_cover(edition)                          # 900×383 PNG for thumb_media_id
     problems = [v for a in articles for v in validate_wechat_article(a)]
 """
 
@@ -35,7 +35,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from editorial.models import Article, Figure, Issue
+from editorial.editions import (
+    ORGANISATION_ROLE_ORDER,
+    Edition,
+    EditionArticle,
+    EditionFigure,
+)
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.richtext import (
     FIGURE_MARKER,
@@ -45,7 +50,7 @@ from editorial.richtext import (
     sanitize_html,
 )
 
-from .assets import IMAGE_ERRORS, check_image
+from .assets import IMAGE_ERRORS, check_image, read_image
 from .errors import RenderError
 from .qr import QUIET_ZONE
 from .wechat_validation import (
@@ -177,29 +182,30 @@ def propose_wechat_title(title: str) -> str:
     return _shorten(title, TITLE_MAX, clause_marks=_CLAUSE_MARKS + " ")
 
 
-def propose_wechat_digest(article: Article) -> str:
+def sent_wechat_title(title: str, wechat_title: str) -> str:
+    """The title WeChat receives: the editor's 公众号标题, else the proposal from the title."""
+    return wechat_title.strip() or propose_wechat_title(title)
+
+
+def propose_wechat_digest(body: str) -> str:
     """At most 128 characters from the lead (the body's first paragraph) for the share card.
 
     "（以下简称《…》）" is dropped: it only matters to the text that follows. A lead cut short
     ends at the last whole sentence that fits, or at a clause with "…"; a lead that introduces
     a list ("其中包括：") ends with "…" too.
     """
-    lead = _SHORT_FOR.sub("", _lead(article.body or "")).strip()
+    lead = _SHORT_FOR.sub("", _lead(body)).strip()
     if lead.endswith(("：", ":", "，", ",", "；", ";")):
         lead = lead[:-1] + "…"
     return _shorten(lead, DIGEST_MAX)
 
 
-def wechat_author(issue: Issue) -> str:
+def wechat_author(edition: Edition) -> str:
     """The author line: the publication's name, else its account's, else the chief editor's
     acronym — whichever first fits WeChat's 16 characters."""
-    publication = issue.publication
+    publication = edition.publication
     candidates = [publication.name, publication.wechat_account_name]
-    candidates += [
-        row.organisation.acronym
-        for row in issue.masthead_organisations.all()
-        if row.role == OrganisationRole.CHIEF_EDITOR
-    ]
+    candidates += [org.acronym for org in edition.organisations_in(OrganisationRole.CHIEF_EDITOR)]
     for candidate in candidates:
         candidate = candidate.strip()
         if candidate and len(candidate) <= AUTHOR_MAX:
@@ -207,14 +213,14 @@ def wechat_author(issue: Issue) -> str:
     return publication.name.strip()[:AUTHOR_MAX]
 
 
-def digest_article_title(issue: Issue) -> str:
+def digest_article_title(edition: Edition) -> str:
     """The 本期要目 article's title: "大数据发展动态｜2024年第16期（总第179期）本期要目", shortened
     part by part when a long publication name would overflow."""
-    name = issue.publication.name.strip()
-    number = f"{issue.date.year}年第{issue.number}期"
+    name = edition.publication.name.strip()
+    number = f"{edition.date.year}年第{edition.number}期"
     for candidate in (
-        f"{name}｜{number}（{issue.label_total}）{DIGEST_LABEL}",
-        f"{name}｜{number}（{issue.label_total}）",
+        f"{name}｜{number}（{edition.label_total}）{DIGEST_LABEL}",
+        f"{name}｜{number}（{edition.label_total}）",
         f"{name}｜{number}",
     ):
         if len(candidate) <= TITLE_MAX:
@@ -471,7 +477,7 @@ class _References:
         return "".join(out)
 
 
-def _figure_html(figure: Figure, url: str) -> str:
+def _figure_html(figure: EditionFigure, url: str) -> str:
     return format_html(
         '<figure class="figure"><img class="figure-image" src="{}" alt="图 {}">'
         '<figcaption class="figure-caption"><span class="figure-number">图 {}</span> {}'
@@ -484,25 +490,21 @@ def _figure_html(figure: Figure, url: str) -> str:
 
 
 def _article_body(
-    article: Article, index: int, name: str, images: _Images, references: _References
+    article: EditionArticle, index: int, name: str, images: _Images, references: _References
 ) -> tuple[str, str]:
     """The body with its figures placed and links turned into references; and the figures
     the body does not place, to append after it (as the print edition does)."""
-    body = sanitize_html(article.body or "")
+    body = sanitize_html(article.body)
     if not plain_text(body) and not figure_numbers(body):
         raise RenderError(f"{name}：正文为空，无法生成公众号图文。")
     body = references.replace_links(body)
-    figures = {figure.number: figure for figure in article.figures.all()}
+    figures = {figure.number: figure for figure in article.figures}
 
-    def figure_url(figure: Figure) -> str:
+    def figure_url(figure: EditionFigure) -> str:
         label = f"{name}：图 {figure.number}"
-        if not figure.image:
+        if figure.image is None:
             raise RenderError(f"{label} 没有图片。")
-        try:
-            with figure.image.storage.open(figure.image.name, "rb") as handle:
-                data = handle.read()
-        except (OSError, ValueError) as exc:
-            raise RenderError(f"{label} 图片无法读取（{figure.image.name}：{exc}）。") from exc
+        data = read_image(figure.image, label)
         stem = f"{index:02d}-fig{figure.number}"
         return images.url(wechat_image(data, name_stem=stem, label=label))
 
@@ -516,7 +518,7 @@ def _article_body(
 
 
 def _render_article(
-    issue: Issue, article: Article, index: int, *, author: str, image_url: ImageUrl
+    edition: Edition, article: EditionArticle, index: int, *, author: str, image_url: ImageUrl
 ) -> WechatArticle:
     name = f"《{article.title}》" if article.title.strip() else f"第{index}篇文章"
     images = _Images(image_url)
@@ -531,24 +533,22 @@ def _render_article(
     context = {
         "section": article.section.name,
         "title": article.title,
-        "issue_line": f"{issue.publication.name} · {issue.date.year}年第{issue.number}期",
+        "issue_line": f"{edition.publication.name} · {edition.date.year}年第{edition.number}期",
         "body": _safe(body + appended),
         "notes": _safe(notes),
         "source": article.source.strip(),
         "original_url": original_url,
         "original_is_link": is_wechat_link(original_url),
         "qr_url": qr_url,
-        "qr_caption": (article.get_qr_caption_display() or "扫描二维码可阅读原文")
-        if original_url
-        else "",
+        "qr_caption": (article.qr_caption_label or "扫描二维码可阅读原文") if original_url else "",
         "references": list(enumerate(references.urls, start=1)),
     }
     content = _finish(render_to_string(ARTICLE_TEMPLATE, context))
     return WechatArticle(
-        article_id=article.pk,
-        title=article.wechat_title.strip() or propose_wechat_title(article.title),
+        article_id=article.id,
+        title=sent_wechat_title(article.title, article.wechat_title),
         author=author,
-        digest=article.wechat_digest.strip() or propose_wechat_digest(article),
+        digest=article.wechat_digest.strip() or propose_wechat_digest(article.body),
         content=content,
         content_source_url=original_url,
         images=tuple(images.sources),
@@ -561,17 +561,13 @@ def _safe(html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - sanitized above, cleaned again after rendering
 
 
-def _masthead(issue: Issue) -> list[dict[str, str]]:
+def _masthead(edition: Edition) -> list[dict[str, str]]:
     """The issue's 报头 as "label：names" lines, organisations then people, in position order."""
     rows: list[dict[str, str]] = []
-    for role in OrganisationRole:
-        names = [
-            row.organisation.name
-            for row in sorted(issue.masthead_organisations.all(), key=lambda r: (r.position, r.pk))
-            if row.role == role
-        ]
+    for role in ORGANISATION_ROLE_ORDER:
+        names = [org.name for org in edition.organisations_in(role)]
         if names:
-            rows.append({"label": str(role.label), "value": "、".join(names)})
+            rows.append({"label": str(OrganisationRole(role).label), "value": "、".join(names)})
     for person_role in (
         PersonRole.EDITOR_IN_CHIEF,
         PersonRole.DEPUTY_EDITOR,
@@ -579,18 +575,14 @@ def _masthead(issue: Issue) -> list[dict[str, str]]:
         PersonRole.RESPONSIBLE_EDITOR,
         PersonRole.ART_EDITOR,
     ):
-        names = [
-            row.person.name
-            for row in sorted(issue.masthead_members.all(), key=lambda r: (r.position, r.pk))
-            if row.role == person_role
-        ]
+        names = edition.people_in(person_role)
         if names:
             rows.append({"label": str(person_role.label), "value": "、".join(names)})
     return rows
 
 
-def _contacts(issue: Issue) -> list[dict[str, str]]:
-    publication = issue.publication
+def _contacts(edition: Edition) -> list[dict[str, str]]:
+    publication = edition.publication
     phone, fax = publication.phone.strip(), publication.fax.strip()
     rows = []
     if phone:
@@ -605,28 +597,29 @@ def _contacts(issue: Issue) -> list[dict[str, str]]:
 
 
 def _render_digest(
-    issue: Issue, articles: list[Article], rendered: list[WechatArticle], *, author: str
+    edition: Edition, rendered: list[WechatArticle], *, author: str
 ) -> WechatArticle:
     """本期要目: the issue's masthead, its cover headline, and every article's title and lead
     by section, for readers who open the first article of the push. An issue too long for
     WeChat's 20,000 characters that way lists titles only."""
     sections: list[dict[str, Any]] = []
-    for index, (article, item) in enumerate(zip(articles, rendered, strict=True), start=1):
-        if not sections or sections[-1]["id"] != article.section_id:
-            sections.append({"id": article.section_id, "name": article.section.name, "entries": []})
+    for index, (article, item) in enumerate(zip(edition.articles, rendered, strict=True), start=1):
+        if not sections or sections[-1]["section"] != article.section:
+            sections.append(
+                {"section": article.section, "name": article.section.name, "entries": []}
+            )
         sections[-1]["entries"].append(
             {"number": f"{index:02d}", "title": article.title, "lead": item.digest}
         )
-    publication = issue.publication
     context = {
-        "publication": publication,
-        "date_label": f"{issue.date.year}年{issue.date.month}月{issue.date.day}日",
-        "issue_label": issue.label,
-        "headline_lines": [line.strip() for line in issue.cover_headline.splitlines() if line],
+        "publication": edition.publication,
+        "date_label": edition.date_label,
+        "issue_label": edition.label,
+        "headline_lines": [line.strip() for line in edition.cover_headline.splitlines() if line],
         "sections": sections,
-        "masthead": _masthead(issue),
-        "contacts": _contacts(issue),
-        "notice": issue.notice.text if issue.notice else "",
+        "masthead": _masthead(edition),
+        "contacts": _contacts(edition),
+        "notice": edition.notice,
     }
     content = _finish(render_to_string(DIGEST_TEMPLATE, context))
     if len(content) >= CONTENT_MAX_CHARS:  # a very long issue: titles alone still fit
@@ -637,7 +630,7 @@ def _render_digest(
     titles = "；".join(item.title for item in rendered)
     return WechatArticle(
         article_id=None,
-        title=digest_article_title(issue),
+        title=digest_article_title(edition),
         author=author,
         digest=_shorten(f"{DIGEST_LABEL}：{titles}", DIGEST_MAX, clause_marks="；"),
         content=content,
@@ -646,7 +639,7 @@ def _render_digest(
     )
 
 
-def render_wechat_issue(issue: Issue, *, image_url: ImageUrl) -> list[WechatArticle]:
+def render_wechat_issue(edition: Edition, *, image_url: ImageUrl) -> list[WechatArticle]:
     """The issue as WeChat articles: 本期要目 first, then the articles in issue order.
 
     ``image_url`` is called once per distinct image of each article, in the order the content
@@ -654,15 +647,14 @@ def render_wechat_issue(issue: Issue, *, image_url: ImageUrl) -> list[WechatArti
     the article) for content that cannot be rendered; WeChat's limits are checked separately by
     ``validate_wechat_article``, so editors see every problem at once.
     """
-    articles = list(issue.articles.all())
-    if not articles:
+    if not edition.articles:
         raise RenderError("本期没有文章，无法生成公众号图文。")
-    author = wechat_author(issue)
+    author = wechat_author(edition)
     rendered = [
-        _render_article(issue, article, index, author=author, image_url=image_url)
-        for index, article in enumerate(articles, start=1)
+        _render_article(edition, article, index, author=author, image_url=image_url)
+        for index, article in enumerate(edition.articles, start=1)
     ]
-    return [_render_digest(issue, articles, rendered, author=author), *rendered]
+    return [_render_digest(edition, rendered, author=author), *rendered]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -704,7 +696,7 @@ def _centered(
     draw.text(((COVER_SIZE[0] - width) / 2, y), text, font=font, fill=fill)
 
 
-def render_wechat_cover(issue: Issue) -> ImageSource:
+def render_wechat_cover(edition: Edition) -> ImageSource:
     """The 900×383 PNG cover for ``thumb_media_id``: name, 第N期 总第M期 and the headline.
 
     Everything is centred, so the square WeChat cuts from the middle for chat shares still
@@ -725,7 +717,7 @@ def render_wechat_cover(issue: Issue) -> ImageSource:
             width=2,
         )
         image.paste((255, 255, 255), mask=ring)
-    publication = issue.publication
+    publication = edition.publication
     white, pale = (255, 255, 255), (200, 215, 235)
     y = 34
     if publication.tagline:
@@ -735,10 +727,10 @@ def render_wechat_cover(issue: Issue) -> ImageSource:
     name_font = _fit(publication.name, BOLD_FONT, 60, width - 80)
     _centered(draw, y, publication.name, name_font, white)
     y = 150
-    numbers = f"{issue.date.year}年{issue.date.month}月{issue.date.day}日　{issue.label}"
+    numbers = f"{edition.date_label}　{edition.label}"
     _centered(draw, y, numbers, _fit(numbers, REGULAR_FONT, 22, width - 80), pale)
     draw.rectangle([width / 2 - 40, 196, width / 2 + 40, 199], fill=GOLD)
-    lines = [line.strip() for line in issue.cover_headline.splitlines() if line.strip()][:3]
+    lines = edition.cover_headline_lines[:3]
     if lines:
         size = min(_fit(line, BOLD_FONT, 32, width - 100).size for line in lines)
         if len(lines) == 3:
@@ -751,8 +743,8 @@ def render_wechat_cover(issue: Issue) -> ImageSource:
             y += step
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
-    revised = f"-r{issue.revision}" if issue.revision > 1 else ""
-    return _image_source(f"cover-{issue.total_number}{revised}", buffer.getvalue(), "PNG")
+    revised = f"-r{edition.revision}" if edition.revision > 1 else ""
+    return _image_source(f"cover-{edition.total_number}{revised}", buffer.getvalue(), "PNG")
 
 
 __all__ = [
@@ -768,6 +760,7 @@ __all__ = [
     "qr_png",
     "render_wechat_cover",
     "render_wechat_issue",
+    "sent_wechat_title",
     "validate_wechat_article",
     "wechat_author",
     "wechat_image",

@@ -1,9 +1,8 @@
 """What the WeChat draft API accepts, as data, and a validator that names every breach.
 
-The limits are those of ``draft/add`` and ``media/uploadimg`` (developers.weixin.qq.com):
-characters are counted as WeChat documents them (Python ``len``); where WeChat leaves a limit
-undocumented we are strict (content length on the final HTML string, "1 MB" as 1,000,000 bytes),
-because WeChat's refusal arrives only at push time, after the issue has been approved.
+The limits are those of ``draft/add`` and ``media/uploadimg``, kept in ``editorial.wechat_limits``:
+characters are counted as WeChat documents them (Python ``len``), content length on the final
+HTML string.
 
 The allow-lists and the CSS rules here are shared with the cleaner in ``wechat.py``: what the
 cleaner keeps is exactly what the validator accepts, so rendered output always validates and a
@@ -22,18 +21,21 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
+from editorial.wechat_limits import (
+    AUTHOR_MAX,
+    CONTENT_MAX_BYTES,
+    CONTENT_MAX_CHARS,
+    DIGEST_MAX,
+    IMAGE_MAX_BYTES,
+    IMAGE_MAX_WIDTH,
+    IMAGE_TYPES,
+    SOURCE_URL_MAX_BYTES,
+    TITLE_MAX,
+)
+
 if TYPE_CHECKING:
     from .wechat import ImageSource, WechatArticle
 
-TITLE_MAX = 32
-AUTHOR_MAX = 16
-DIGEST_MAX = 128
-CONTENT_MAX_CHARS = 20_000  # content must be shorter than this
-CONTENT_MAX_BYTES = 1_000_000  # "小于 1M": strictly below a decimal megabyte
-SOURCE_URL_MAX_BYTES = 1024
-IMAGE_MAX_BYTES = 1_000_000  # media/uploadimg: "1MB 以下"
-IMAGE_MAX_WIDTH = 677  # the article column on WeChat's desktop reader
-IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 ALLOWED_TAGS = frozenset(
     "section p span strong b em i u s br hr h1 h2 h3 h4 h5 h6 ul ol li blockquote pre code "

@@ -3,10 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.content import issue_content_hash
-from editorial.models import Approval, Issue
+from editorial.editions import Edition, edition_to_data
+from editorial.models import Approval, ApprovedEdition, Issue
 from editorial.roles import Role
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_live_edition
 from editorial.workflow import ISSUE_EDITABLE, ISSUE_TRANSITIONS, IssueStatus
 
 from .audit import audit_record
@@ -30,7 +30,8 @@ def issue_approve(*, actor: Actor, issue_id: int, comment: str = "") -> Approval
         raise TransitionRefused(
             f"只能批准审核中的期（当前：{issue.get_status_display()}）。", code="wrong_state"
         )
-    content_hash = issue_content_hash(issue_for_export(issue.pk))
+    edition = issue_live_edition(issue.pk)
+    content_hash = edition.fingerprint
     # Approvals of other content (a section, an organisation or a person the issue prints was
     # changed since) stop counting visibly, so that their authors may approve what is there now.
     outdated = issue.approvals.filter(invalidated_at__isnull=True).exclude(
@@ -55,7 +56,19 @@ def issue_approve(*, actor: Actor, issue_id: int, comment: str = "") -> Approval
     if approval.as_editor_in_chief or board_count >= issue.publication.approval_quorum:
         who = "总编辑批准" if approval.as_editor_in_chief else f"{board_count} 位编委批准"
         _take(actor=actor, issue=issue, name="approve", note=f"{who}；内容指纹 {content_hash[:12]}")
+        approved_edition_keep(issue=issue, edition=edition)
     return approval
+
+
+def approved_edition_keep(*, issue: Issue, edition: Edition) -> ApprovedEdition:
+    """Keep the Edition the board has just signed off, as it is: every output of the issue is
+    rendered from it from now on (``selectors.issue_edition``)."""
+    kept, _ = ApprovedEdition.objects.update_or_create(
+        issue=issue,
+        fingerprint=edition.fingerprint,
+        defaults={"data": edition_to_data(edition), "approved_at": timezone.now()},
+    )
+    return kept
 
 
 def issue_require_editable(issue: Issue) -> None:

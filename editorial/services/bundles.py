@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
-from editorial.bundles import Bundle, BundleError, BundleInvalid, read_bundle
+from editorial.bundles import Bundle, BundleError, BundleInvalid, read_bundle, write_bundle
 from editorial.bundles.format import (
     ORGANISATION_ROLES,
     ORGANISATION_TEXT_FIELDS,
     PERSON_ROLES,
     PUBLICATION_TEXT_FIELDS,
 )
+from editorial.editions import ARTICLE_PLAIN_FIELDS, Edition
 from editorial.models import (
     Article,
     CopyrightNotice,
@@ -28,10 +29,25 @@ from editorial.models import (
     Publication,
     Section,
 )
+from editorial.rendering.assets import read_image
+from editorial.selectors import issue_edition
 
 from .permissions import Actor, require_perm
 
 logger = logging.getLogger(__name__)
+
+
+def issue_export(*, actor: Actor, issue_id: int, target: Path) -> Edition:
+    """Write the issue's Edition (the approved one once signed off) as a bundle at ``target``.
+
+    Raises FileExistsError for a folder that is not empty; RenderError when an image of the
+    Edition cannot be read from storage.
+    """
+    require_perm(actor, "editorial.view_issue")
+    edition = issue_edition(issue_id)
+    write_bundle(edition, target, read_image=lambda image: read_image(image, "图片"))
+    logger.info("exported %s to %s", edition.title, target)
+    return edition
 
 
 def issue_import(*, actor: Actor, source: Path) -> Issue:
@@ -218,11 +234,8 @@ class _Importer:
             issue=issue,
             section=section,
             position=index + 1,
-            title=data["title"],
             body=self.bundle.rich_text[data["body"]],
-            source=data.get("source") or "",
-            original_url=data.get("original_url") or "",
-            qr_caption=data.get("qr_caption") or "",
+            **{name: data.get(name) or "" for name in ARTICLE_PLAIN_FIELDS},
             notes=self.bundle.rich_text.get(data.get("notes") or "", ""),
             responsible_editor=self.person(editor, f"{prefix}.responsible_editor")
             if editor

@@ -9,10 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.content import issue_content_hash
 from editorial.models import Comment, Figure, Issue
 from editorial.preflight import Level, issue_preflight
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_approved_edition, issue_for_edition
 from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus, Transition
 
 from .audit import audit_record
@@ -99,7 +98,7 @@ def issue_submit(*, actor: Actor, issue_id: int) -> Issue:
     """Submit to the board; blocking pre-flight checks refuse, warnings go on the record."""
     issue = issue_lock(issue_id)
     _require_allowed(actor, issue, "submit")
-    checks = issue_preflight(issue_for_export(issue.pk))
+    checks = issue_preflight(issue_for_edition(issue.pk))
     blocking = [c for c in checks if c.level == Level.BLOCK]
     if blocking:
         raise TransitionRefused([TransitionRefused(c.message, code="preflight") for c in blocking])
@@ -151,15 +150,17 @@ def issue_unschedule(*, actor: Actor, issue_id: int) -> Issue:
 
 @transaction.atomic
 def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
-    """Publish exactly the approved content: the current content hash must match the approval."""
+    """Publish exactly the approved content: the Edition kept at sign-off, which valid approvals
+    must still name. What ships is that Edition, whatever changed in the database since."""
     issue = issue_lock(issue_id)
     require_transition(actor, ISSUE_TRANSITIONS["publish"])
-    current = issue_content_hash(issue_for_export(issue.pk))
-    approved = issue.approvals.filter(invalidated_at__isnull=True, content_hash=current)
+    edition = issue_approved_edition(issue.pk)
+    fingerprint = edition.fingerprint if edition is not None else ""
+    approved = issue.approvals.filter(invalidated_at__isnull=True, content_hash=fingerprint)
     if issue.status in ISSUE_TRANSITIONS["publish"].sources and not approved.exists():
         raise TransitionRefused("内容与批准时不一致，不能发布。", code="not_approved_content")
     issue.published_at = timezone.now()
-    issue = _take(actor=actor, issue=issue, name="publish", note=f"内容指纹 {current[:12]}")
+    issue = _take(actor=actor, issue=issue, name="publish", note=f"内容指纹 {fingerprint[:12]}")
     issue_outputs_request(issue=issue)
     if issue.corrects_id is not None:
         original = issue_lock(issue.corrects_id)

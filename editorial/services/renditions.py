@@ -1,7 +1,8 @@
 """Renditions: ask for an output of an issue's current content, and produce it once.
 
-A request records (or finds) the job row for the issue's content hash; the task renders it. The
-same content is never rendered twice: the row, its file and its checksum are reused.
+A request records (or finds) the job row for the fingerprint of the Edition the issue shows
+(``selectors.issue_edition``); the task renders it. The same Edition is never rendered twice: the
+row, its file and its checksum are reused.
 """
 
 import datetime
@@ -12,11 +13,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.content import issue_content_hash
-from editorial.models import Rendition, RenditionKind, RenditionStatus
+from editorial.models import Issue, Rendition, RenditionKind, RenditionStatus
 from editorial.rendering.errors import RenderError
-from editorial.selectors import issue_for_export
-from editorial.workflow import needs_proof
+from editorial.selectors import issue_edition
+from editorial.workflow import ISSUE_SIGNED_OFF
 
 from .jobs import enqueue_on_commit, jobs_stalled
 from .permissions import Actor, require_perm
@@ -34,12 +34,12 @@ def rendition_request(
     Before approval the output is a proof (样稿 watermark). A failed job is queued again.
     """
     require_perm(actor, "editorial.view_issue")
-    issue = issue_for_export(issue_id)
+    status = Issue.objects.values_list("status", flat=True).get(pk=issue_id)
     rendition, created = Rendition.objects.get_or_create(
         issue_id=issue_id,
         kind=kind,
-        proof=needs_proof(issue),
-        content_hash=issue_content_hash(issue),
+        proof=status not in ISSUE_SIGNED_OFF,
+        content_hash=issue_edition(issue_id, status=status).fingerprint,
     )
     if not created and rendition.status == RenditionStatus.FAILED:
         rendition.status, rendition.error = RenditionStatus.PENDING, ""
@@ -69,13 +69,13 @@ def rendition_generate(rendition_id: int) -> Rendition | None:
         rendition.save(update_fields=["status", "started_at", "attempts"])
     started = time.perf_counter()
     try:
-        issue = issue_for_export(rendition.issue_id)
-        if issue_content_hash(issue) != rendition.content_hash:
+        edition = issue_edition(rendition.issue_id)
+        if edition.fingerprint != rendition.content_hash:
             raise RenderError("本期内容在排队期间已变更，请重新生成。")
         # WeasyPrint is loaded where a PDF is made, not by every process that imports services.
         from editorial.rendering.print import render_issue_pdf
 
-        pdf = render_issue_pdf(issue, proof=rendition.proof)
+        pdf = render_issue_pdf(edition, proof=rendition.proof)
     except RenderError as exc:
         return _finish_failed(rendition, str(exc))
     except Exception as exc:

@@ -53,7 +53,7 @@ from editorial.rendering.wechat import (
     validate_wechat_article,
 )
 from editorial.roles import Role
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 
 from .audit import audit_record
 from .jobs import enqueue_on_commit, jobs_stalled
@@ -208,15 +208,16 @@ def wechat_push_run(push_id: int) -> WechatPush | None:
 
 
 def _sync_drafts(client: WechatClient, push: WechatPush) -> None:
-    issue = issue_for_export(push.issue_id)
+    issue = Issue.objects.select_related("publication").get(pk=push.issue_id)
     _require_pushable(issue, PUBLISHABLE_STATES if push.publish_ids else PUSHABLE_STATES)
+    edition = issue_edition(issue.pk, status=issue.status)
     # Rendered once with stand-ins for the images, and checked before anything leaves: content
     # that would be refused sends nothing to WeChat. Then each image goes up (once per checksum,
     # ever), its URL takes the stand-in's place, and what will be sent is checked as sent.
     pending = _PendingImages()
-    articles = render_wechat_issue(issue, image_url=pending.url)
+    articles = render_wechat_issue(edition, image_url=pending.url)
     _refuse_violations(articles)
-    cover = render_wechat_cover(issue)
+    cover = render_wechat_cover(edition)
     uploaded = _BodyImages(client)
     urls = {checksum: uploaded.url(image) for checksum, image in pending.images.items()}
     articles = [replace(a, content=pending.place(a.content, urls)) for a in articles]

@@ -16,6 +16,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from editorial.models import Article, AuditEntry, Figure, Issue, IssueStatus, Rendition
 from editorial.models import RenditionStatus as R
 from editorial.rendering.print import pdf_filename
+from editorial.selectors import issue_edition
 from editorial.services.renditions import rendition_generate, rendition_request
 from tests import factories
 from tests.admin.workflow_setup import actor, logged_in, messages_of
@@ -138,7 +139,7 @@ def test_download_and_preview_stream_the_stored_pdf() -> None:
     issue = bring_to(small_issue(), IssueStatus.IN_REVIEW)
     rendition = rendered(issue)
     stored = rendition.file.read()
-    name = pdf_filename(issue, proof=True)
+    name = pdf_filename(issue_edition(issue.pk), proof=True)
     assert rendition.file.name.endswith("/" + name)
     client = logged_in(actor("board_member"))
 
@@ -163,7 +164,7 @@ def test_an_approved_issue_gets_the_final_pdf_without_the_proof_mark(superuser: 
 
     assert rendition.proof is False
     assert '<span id="pdf-kind">正式版</span>' in html
-    expected = pdf_filename(issue, proof=False)
+    expected = pdf_filename(issue_edition(issue.pk), proof=False)
     assert download["Content-Disposition"] == f'attachment; filename="{expected}"'
     assert "-proof" not in expected
 

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from editorial.admin.outputs import preview_image_path
 from editorial.models import Article
 from editorial.rendering.wechat import render_wechat_issue
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.browser import chromium
 from tests.workflow_helpers import sample_issue
@@ -44,7 +44,7 @@ def test_copy_puts_the_article_html_on_the_clipboard(
     browser: WebDriver, live_server: object, superuser: User, tmp_path: Path
 ) -> None:
     issue = sample_issue()
-    articles = render_wechat_issue(issue_for_export(issue.pk), image_url=preview_image_path)
+    articles = render_wechat_issue(issue_edition(issue.pk), image_url=preview_image_path)
     number = 3  # the third article of the issue
     article = Article.objects.filter(issue=issue).order_by("position", "id")[number - 1]
     assert articles[number].article_id == article.pk

@@ -33,7 +33,7 @@ from editorial.rendering.wechat import (
     propose_wechat_title,
     render_wechat_issue,
 )
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from editorial.services.wechat import wechat_publish_poll
 from tests import factories
 from tests.admin.workflow_setup import actor, logged_in, messages_of
@@ -65,7 +65,7 @@ def publish_url(issue: Issue) -> str:
 
 def expected_articles(issue: Issue) -> list[WechatArticle]:
     """The articles as the preview renders them: images at the preview's relative URLs."""
-    return render_wechat_issue(issue_for_export(issue.pk), image_url=preview_image_path)
+    return render_wechat_issue(issue_edition(issue.pk), image_url=preview_image_path)
 
 
 def wechat_section(html: str) -> str:
@@ -177,7 +177,7 @@ def test_the_preview_shows_the_proposals_for_blank_wechat_fields(issue: Issue) -
     proposed = re.search(r'id="wechat-item-2".*?</section>', html, re.S)
     assert proposed
     title = propose_wechat_title(other.title)
-    digest = propose_wechat_digest(other)
+    digest = propose_wechat_digest(other.body)
     assert f'<td class="wechat-title">{title}<span' in proposed.group(0)
     assert f'<td class="wechat-digest">{digest}<span' in proposed.group(0)
     assert proposed.group(0).count('<span class="wechat-proposal">建议</span>') == 2
@@ -301,7 +301,7 @@ def test_the_article_form_has_the_wechat_fields_with_help_and_proposals(superuse
     assert "不超过 128 字；留空时取导语。" in html
     assert f'placeholder="{propose_wechat_title(long_title)}"' in html
     assert propose_wechat_title(long_title) == "《数字经济2024年工作要点》印发"
-    assert f'placeholder="{propose_wechat_digest(article)}"' in html
+    assert f'placeholder="{propose_wechat_digest(article.body)}"' in html
 
 
 # Push and publish -------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from editorial.bundles import read_bundle, write_bundle
+from editorial.bundles import read_bundle
 from editorial.models import Issue
-from editorial.services.bundles import issue_import
+from editorial.services.bundles import issue_export, issue_import
 from tests.builders import BundleMaker
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +28,8 @@ def reimport(folder: Path) -> Issue:
 def test_export_import_export_is_identical(make_bundle: BundleMaker, tmp_path: Path) -> None:
     issue = issue_import(actor=None, source=make_bundle())
     first, second = tmp_path / "first", tmp_path / "second"
-    write_bundle(issue, first)
-    write_bundle(reimport(first), second)
+    issue_export(actor=None, issue_id=issue.pk, target=first)
+    issue_export(actor=None, issue_id=reimport(first).pk, target=second)
 
     assert tree(first) == tree(second)
     assert sorted(tree(first)) == [
@@ -48,7 +48,7 @@ def test_export_is_a_valid_bundle_with_the_issue_fields(
     make_bundle: BundleMaker, tmp_path: Path
 ) -> None:
     issue = issue_import(actor=None, source=make_bundle())
-    write_bundle(issue, tmp_path / "out")
+    issue_export(actor=None, issue_id=issue.pk, target=tmp_path / "out")
     manifest = read_bundle(tmp_path / "out").manifest
 
     assert manifest["issue"] == {
@@ -69,8 +69,8 @@ def test_zip_export_is_deterministic_and_importable(
     make_bundle: BundleMaker, tmp_path: Path
 ) -> None:
     issue = issue_import(actor=None, source=make_bundle())
-    write_bundle(issue, tmp_path / "a.zip")
-    write_bundle(issue, tmp_path / "b.zip")
+    issue_export(actor=None, issue_id=issue.pk, target=tmp_path / "a.zip")
+    issue_export(actor=None, issue_id=issue.pk, target=tmp_path / "b.zip")
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
 
     Issue.objects.all().delete()
@@ -83,13 +83,13 @@ def test_export_refuses_a_non_empty_folder(make_bundle: BundleMaker, tmp_path: P
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError):
-        write_bundle(issue, tmp_path / "out")
+        issue_export(actor=None, issue_id=issue.pk, target=tmp_path / "out")
     assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
 
 
 def test_manifest_is_readable_yaml_in_chinese(make_bundle: BundleMaker, tmp_path: Path) -> None:
     issue = issue_import(actor=None, source=make_bundle())
-    write_bundle(issue, tmp_path / "out")
+    issue_export(actor=None, issue_id=issue.pk, target=tmp_path / "out")
     text = (tmp_path / "out" / "issue.yaml").read_text(encoding="utf-8")
     assert "name: 大数据发展动态" in text
     assert yaml.safe_load(text)["format"] == "digest-issue-bundle/1"

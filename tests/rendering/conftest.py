@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from editorial.rendering.print import RenderedPdf, render_issue_pdf
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from tests.workflow_helpers import SAMPLE, sample_issue
 
 
@@ -74,20 +74,17 @@ def sample_edition(
         override_settings(MEDIA_ROOT=str(folder / "media")),
         transaction.atomic(),
     ):
-        issue = issue_for_export(sample_issue().pk)
-        pdf = render_issue_pdf(issue, proof=False)
-        proof = render_issue_pdf(issue, proof=True)
-        again = render_issue_pdf(issue_for_export(issue.pk), proof=False)
+        issue_id = sample_issue().pk
+        edition = issue_edition(issue_id)
+        pdf = render_issue_pdf(edition, proof=False)
+        proof = render_issue_pdf(edition, proof=True)
+        again = render_issue_pdf(issue_edition(issue_id), proof=False)
         articles = [
-            PrintedArticle(a.pk, a.title, a.section.name, a.source, a.original_url)
-            for a in issue.articles.all()
+            PrintedArticle(a.id or 0, a.title, a.section.name, a.source, a.original_url)
+            for a in edition.articles
         ]
-        chief_editor = next(
-            row.organisation.name
-            for row in issue.masthead_organisations.all()
-            if row.role == "chief_editor"
-        )
-        cover_headline = issue.cover_headline
+        chief_editor = edition.organisations_in("chief_editor")[0].name
+        cover_headline = edition.cover_headline
         transaction.set_rollback(True)
     path = folder / pdf.filename
     path.write_bytes(pdf.data)

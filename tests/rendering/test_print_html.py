@@ -27,7 +27,7 @@ from editorial.rendering.print import (
     render_issue_html,
     render_issue_pdf,
 )
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from editorial.workflow import IssueStatus, needs_proof
 from tests import factories
 
@@ -67,7 +67,7 @@ def make_issue(
 
 
 def load(issue: Issue) -> Issue:
-    return issue_for_export(issue.pk)
+    return issue_edition(issue.pk)
 
 
 def html_of(issue: Issue, *, proof: bool = False) -> str:

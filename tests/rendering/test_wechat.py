@@ -37,7 +37,7 @@ from editorial.rendering.wechat import (
     wechat_image,
 )
 from editorial.rendering.wechat_validation import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from tests import factories
 from tests.rendering.conftest import run_tool
 from tests.workflow_helpers import sample_issue
@@ -143,13 +143,13 @@ def sample_wechat(
         override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("wechat-media"))),
         transaction.atomic(),
     ):
-        issue = issue_for_export(sample_issue().pk)
+        issue = issue_edition(sample_issue().pk)
         articles = render_wechat_issue(issue, image_url=image_url)
         cover = render_wechat_cover(issue)
-        sources = list(issue.articles.all())
+        sources = list(issue.articles)
         titles = [a.title for a in sources]
         original_urls = [a.original_url for a in sources]
-        leads = [propose_wechat_digest(a) for a in sources]
+        leads = [propose_wechat_digest(a.body) for a in sources]
         transaction.set_rollback(True)
     return SampleWechat(articles, titles, original_urls, leads, cover, requested)
 
@@ -347,7 +347,7 @@ def make_issue(**article: Any) -> Issue:
 
 
 def render(issue: Issue) -> list[WechatArticle]:
-    return render_wechat_issue(issue_for_export(issue.pk), image_url=fake_wechat_url)
+    return render_wechat_issue(issue_edition(issue.pk), image_url=fake_wechat_url)
 
 
 EXACT_BODY = (
@@ -439,7 +439,7 @@ def test_article_html_exactly(exact_article: WechatArticle) -> None:
 def test_rendering_makes_no_queries(db: None, django_assert_num_queries: Any) -> None:
     issue = make_issue(body='<p>正文。</p><figure data-figure="1"></figure>')
     factories.FigureFactory.create(article=issue.articles.get(), number=1)
-    loaded = issue_for_export(issue.pk)
+    loaded = issue_edition(issue.pk)
     with django_assert_num_queries(0):
         render_wechat_issue(loaded, image_url=fake_wechat_url)
 

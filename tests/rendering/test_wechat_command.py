@@ -11,7 +11,7 @@ from PIL import Image
 
 from editorial.models import Article, Issue
 from editorial.rendering.wechat import render_wechat_issue, validate_wechat_article
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from tests.workflow_helpers import sample_issue
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_exits_non_zero_and_names_each_violation(issue: Issue, tmp_path: Path) -
 def test_files_use_local_images_that_only_files_may_use(issue: Issue, tmp_path: Path) -> None:
     """The pages' relative image URLs are accepted for files and refused for a push."""
     articles = render_wechat_issue(
-        issue_for_export(issue.pk), image_url=lambda image: f"images/{image.name}"
+        issue_edition(issue.pk), image_url=lambda image: f"images/{image.name}"
     )
     figures = articles[12]
     assert validate_wechat_article(figures, local_images_allowed=True) == []

@@ -21,7 +21,7 @@ from editorial.models import (
 )
 from editorial.rendering.wechat import ImageSource, WechatArticle, render_wechat_issue
 from editorial.roles import Role
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_edition
 from editorial.services import wechat as service
 from editorial.services.wechat import (
     PUSH_TASK,
@@ -54,7 +54,7 @@ def issue() -> Issue:
 @pytest.fixture
 def expected(issue: Issue) -> list[WechatArticle]:
     """The articles as the renderer makes them, images placed nowhere (for titles and images)."""
-    return render_wechat_issue(issue_for_export(issue.pk), image_url=lambda image: image.name)
+    return render_wechat_issue(issue_edition(issue.pk), image_url=lambda image: image.name)
 
 
 def push(issue: Issue, actor: User | None = None) -> WechatPush:

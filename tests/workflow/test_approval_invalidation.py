@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth.models import User
 
-from editorial.content import issue_content_hash
 from editorial.models import (
     Approval,
     Article,
@@ -16,7 +15,7 @@ from editorial.models import (
     Section,
 )
 from editorial.roles import Role
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_live_edition
 from editorial.services import approvals, articles, issue_transitions
 from editorial.workflow import IssueStatus
 from tests import factories
@@ -46,7 +45,7 @@ def edit_body(actor: User, article_id: int, body: str) -> Article:
 
 
 def current_hash(issue_id: int) -> str:
-    return issue_content_hash(issue_for_export(issue_id))
+    return issue_live_edition(issue_id).fingerprint
 
 
 def test_an_edit_invalidates_a_board_approval_which_then_stops_counting(

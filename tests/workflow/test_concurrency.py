@@ -16,10 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from editorial.content import issue_content_hash
 from editorial.models import Approval, Article, AuditEntry, Issue, Person
 from editorial.roles import Role
-from editorial.selectors import issue_for_export
+from editorial.selectors import issue_live_edition
 from editorial.services import approvals, articles, issue_transitions
 from editorial.services.articles import StaleEdit
 from editorial.services.permissions import actor_roles
@@ -68,7 +67,7 @@ def actions(issue: Issue, action: str) -> int:
 
 
 def published_hash(issue_id: int) -> str:
-    return issue_content_hash(issue_for_export(issue_id))
+    return issue_live_edition(issue_id).fingerprint
 
 
 @threaded

@@ -6,22 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from editorial.models import Issue, RenditionStatus
 from editorial.rendering.errors import RenderError
-from editorial.rendering.wechat import (
-    ImageSource,
-    WechatArticle,
-    render_wechat_cover,
-    render_wechat_issue,
-    validate_wechat_article,
-)
-from editorial.selectors import issue_for_export
+from editorial.selectors import IssueNotFound, issue_by_total
+from editorial.services.outputs import ImageSource, WechatArticle, issue_wechat_review
 from editorial.services.renditions import rendition_generate, rendition_request
-
-WECHAT_PREVIEW_TEMPLATE = "editorial/wechat/preview.html"
 
 
 class Command(BaseCommand):
@@ -39,21 +30,26 @@ class Command(BaseCommand):
             "--publication", help="publication slug (needed when there are several)"
         )
         parser.add_argument(
+            "--revision", type=int, help="revision (1 = first publication; default: the latest)"
+        )
+        parser.add_argument(
             "--format", choices=["pdf", "wechat"], default="pdf", help="output format"
         )
         parser.add_argument("--output", type=Path, default=Path("out"), help="output folder")
 
     def handle(
-        self, *args: Any, total: int, publication: str | None, output: Path, **options: Any
+        self,
+        *args: Any,
+        total: int,
+        publication: str | None,
+        revision: int | None,
+        output: Path,
+        **options: Any,
     ) -> None:
-        issues = Issue.objects.filter(total_number=total).order_by("-revision")
-        if publication:
-            issues = issues.filter(publication__slug=publication)
-        if len({i.publication_id for i in issues}) > 1:
-            raise CommandError("有多个刊物的这一期，请用 --publication 指定。")
-        issue = issues.first()
-        if issue is None:
-            raise CommandError(f"找不到总第{total}期。")
+        try:
+            issue = issue_by_total(total, publication=publication, revision=revision)
+        except IssueNotFound as exc:
+            raise CommandError(str(exc)) from exc
         if options["format"] == "wechat":
             self.write_wechat(issue, output)
             return
@@ -82,7 +78,6 @@ class Command(BaseCommand):
         images beside the pages (relative URLs, allowed only here) and a manifest in order."""
         started = time.perf_counter()
         self.stdout.write(f"[1/3] 准备 {issue} …")
-        issue = issue_for_export(issue.pk)
         images_dir = output / "images"
         images_dir.mkdir(parents=True, exist_ok=True)
 
@@ -92,22 +87,15 @@ class Command(BaseCommand):
 
         self.stdout.write("[2/3] 生成公众号图文 …")
         try:
-            articles = render_wechat_issue(issue, image_url=image_url)
-            cover = render_wechat_cover(issue)
+            review = issue_wechat_review(actor=None, issue_id=issue.pk, image_url=image_url)
         except RenderError as exc:
             raise CommandError(f"生成失败：{exc}") from exc
-        (images_dir / cover.name).write_bytes(cover.data)
+        (images_dir / review.cover.name).write_bytes(review.cover.data)
         entries = []
-        violations = []
-        for index, article in enumerate(articles):
+        for index, item in enumerate(review.items):
+            article = item.article
             file_name = wechat_file_name(index, article)
-            page = render_to_string(
-                WECHAT_PREVIEW_TEMPLATE,
-                {"article": article, "issue": issue, "date_label": _date_label(issue)},
-            )
-            (output / file_name).write_text(page, encoding="utf-8")
-            found = validate_wechat_article(article, local_images_allowed=True)
-            violations.extend(found)
+            (output / file_name).write_text(item.page, encoding="utf-8")
             entries.append(
                 {
                     "article_id": article.article_id,
@@ -119,24 +107,27 @@ class Command(BaseCommand):
                     "images": [f"images/{image.name}" for image in article.images],
                     "content_length": len(article.content),
                     "violations": [
-                        {"element": v.element, "rule": v.rule, "message": v.message} for v in found
+                        {"element": v.element, "rule": v.rule, "message": v.message}
+                        for v in item.violations
                     ],
                 }
             )
+        edition = review.edition
         manifest = {
-            "publication": issue.publication.name,
-            "date": issue.date.isoformat(),
-            "number": issue.number,
-            "total_number": issue.total_number,
-            "revision": issue.revision,
-            "cover": f"images/{cover.name}",
+            "publication": edition.publication.name,
+            "date": edition.date.isoformat(),
+            "number": edition.number,
+            "total_number": edition.total_number,
+            "revision": edition.revision,
+            "cover": f"images/{review.cover.name}",
             "articles": entries,
         }
         (output / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        self.stdout.write(f"[3/3] 写出 {output}：{len(articles)} 篇图文、manifest.json、images/")
-        for violation in violations:
+        count = len(review.items)
+        self.stdout.write(f"[3/3] 写出 {output}：{count} 篇图文、manifest.json、images/")
+        for violation in review.violations:
             self.stdout.write(
                 self.style.ERROR(
                     f"  {violation.article}｜{violation.element}｜{violation.rule}："
@@ -144,10 +135,10 @@ class Command(BaseCommand):
                 )
             )
         summary = (
-            f"{len(articles)} 篇图文，{len(violations)} 处不符合公众号规则；"
+            f"{count} 篇图文，{len(review.violations)} 处不符合公众号规则；"
             f"共 {time.perf_counter() - started:.2f} 秒"
         )
-        if violations:
+        if review.violations:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
 
@@ -158,7 +149,3 @@ def wechat_file_name(index: int, article: WechatArticle) -> str:
         return f"{index:02d}-digest.html"
     slug = slugify(article.title, allow_unicode=True)[:40].strip("-") or str(article.article_id)
     return f"{index:02d}-{slug}.html"
-
-
-def _date_label(issue: Issue) -> str:
-    return f"{issue.date.year}年{issue.date.month}月{issue.date.day}日"
