@@ -92,10 +92,21 @@ def article_preflight(article: Article) -> list[Check]:
     for n in figure_numbers(article.body):
         if n not in numbers:
             add(Level.BLOCK, "figure_marker", f"正文放置了图 {n}，但没有这张图。")
+    # The title WeChat receives: the editor's 公众号标题, or the proposal made from the title.
     sent = sent_wechat_title(article.title, article.wechat_title)
-    if len(sent) > TITLE_MAX:
-        what = "公众号标题" if article.wechat_title.strip() else "标题"
-        add(Level.WARN, "wechat_title", f"{what} {len(sent)} 字，超过微信的 {TITLE_MAX} 字上限。")
+    if article.wechat_title.strip() and len(sent) > TITLE_MAX:
+        add(
+            Level.BLOCK,
+            "wechat_title",
+            f"公众号标题 {len(sent)} 字，超过微信的 {TITLE_MAX} 字上限，推送会被拒绝。",
+        )
+    elif not article.wechat_title.strip() and len(article.title) > TITLE_MAX:
+        add(
+            Level.WARN,
+            "wechat_title",
+            f"标题 {len(article.title)} 字，超过微信的 {TITLE_MAX} 字上限；"
+            f"推送时使用“{sent}”（可在公众号标题中修改）。",
+        )
     text = "\n".join([article.title, plain_text(article.body)])
     half_width = sorted(set(_HALF_WIDTH.findall(text)))
     if half_width:

@@ -6,6 +6,7 @@ import pytest
 
 from editorial.models import Article, AuditEntry, Issue, QrCaption
 from editorial.preflight import Check, Level, issue_preflight
+from editorial.rendering.wechat import propose_wechat_title
 from editorial.selectors import issue_for_edition
 from editorial.services import issue_transitions
 from editorial.workflow import ArticleStatus, IssueStatus
@@ -152,15 +153,39 @@ def test_a_sections_articles_must_be_adjacent() -> None:
 
 
 @pytest.mark.parametrize(("length", "warned"), [(32, False), (33, True), (40, True)])
-def test_titles_longer_than_wechat_allows_are_warned(length: int, warned: bool) -> None:
+def test_titles_longer_than_wechat_allows_are_warned_with_the_title_sent(
+    length: int, warned: bool
+) -> None:
     title = ("数据" * 20)[:length]
     issue, article = one_article(title=title)
+    sent = propose_wechat_title(title)
     expected = [
         Check(
-            W, "wechat_title", f"《{title}》：标题 {length} 字，超过微信的 32 字上限。", article.pk
+            W,
+            "wechat_title",
+            f"《{title}》：标题 {length} 字，超过微信的 32 字上限；"
+            f"推送时使用“{sent}”（可在公众号标题中修改）。",
+            article.pk,
         )
     ]
     assert checks(issue) == (expected if warned else [])
+    assert len(sent) <= 32
+
+
+@pytest.mark.parametrize(("wechat_title", "blocked"), [("短标题", False), ("标" * 33, True)])
+def test_the_wechat_title_set_by_the_editor_is_the_one_checked(
+    wechat_title: str, blocked: bool
+) -> None:
+    issue, article = one_article(title="数据" * 20, wechat_title=wechat_title)
+    expected = [
+        Check(
+            B,
+            "wechat_title",
+            f"《{article.title}》：公众号标题 33 字，超过微信的 32 字上限，推送会被拒绝。",
+            article.pk,
+        )
+    ]
+    assert checks(issue) == (expected if blocked else [])
 
 
 @pytest.mark.parametrize(
@@ -259,7 +284,8 @@ def test_the_sample_issue() -> None:
             W,
             "wechat_title",
             "《国家发展改革委办公厅 国家数据局综合司印发《数字经济2024年工作要点》》："
-            "标题 36 字，超过微信的 32 字上限。",
+            "标题 36 字，超过微信的 32 字上限；推送时使用“《数字经济2024年工作要点》印发”"
+            "（可在公众号标题中修改）。",
             1,
         ),
         (
@@ -293,7 +319,8 @@ def test_the_sample_issue() -> None:
             W,
             "wechat_title",
             "《中国网络安全产业联盟发布《美国对全球网络空间安全与发展的威胁和破坏》》："
-            "标题 34 字，超过微信的 32 字上限。",
+            "标题 34 字，超过微信的 32 字上限；"
+            "推送时使用“《美国对全球网络空间安全与发展的威胁和破坏》发布”（可在公众号标题中修改）。",
             9,
         ),
         (B, "missing_source", "《2024年一季度软件业经济运行情况》：缺少来源。", 13),

@@ -85,12 +85,15 @@ class AssetStore:
 
 
 def read_image(image: EditionImage, label: str) -> bytes:
-    """The bytes of an Edition's image; RenderError naming it when storage cannot give them."""
+    """The bytes of an Edition's image, which must be those its checksum names (what the board
+    approved); RenderError naming the image when storage cannot give them or gives others."""
     try:
         with default_storage.open(image.name, "rb") as handle:
             data: bytes = handle.read()
     except (OSError, ValueError) as exc:  # FileNotFoundError; S3 errors are OSErrors too
         raise RenderError(f"{label} 图片无法读取（{image.name}：{exc}）。") from exc
+    if hashlib.sha256(data).hexdigest() != image.checksum:
+        raise RenderError(f"{label} 图片已被替换（{image.name}）：与批准时的图片不一致。")
     return data
 
 

@@ -93,3 +93,29 @@ def test_commands_explain_themselves(command: str, capsys: pytest.CaptureFixture
         call_command(command, "--help")
     assert excinfo.value.code == 0
     assert "bundle" in capsys.readouterr().out
+
+
+def test_export_after_a_correction_takes_the_latest_revision_or_the_one_named(
+    tmp_path: Path,
+) -> None:
+    from editorial.services import issue_transitions
+    from tests.workflow.states import bring_to, small_issue
+
+    original = bring_to(small_issue(), "published")
+    revision = issue_transitions.issue_correct(actor=None, issue_id=original.pk, reason="勘误")
+    slug, total = original.publication.slug, original.total_number
+    out = io.StringIO()
+
+    call_command("export_issue", str(tmp_path / "latest"), total=total, stdout=out)
+    call_command("export_issue", str(tmp_path / "first"), total=total, revision=1, stdout=out)
+    call_command(
+        "export_issue", str(tmp_path / "second"), publication=slug, total=total, revision=2
+    )
+
+    assert f"已导出 {revision}" in out.getvalue().splitlines()[0]
+    assert f"已导出 {original}" in out.getvalue().splitlines()[1]
+    assert (tmp_path / "latest" / "issue.yaml").read_bytes() == (
+        tmp_path / "second" / "issue.yaml"
+    ).read_bytes()
+    with pytest.raises(CommandError, match="修订版次 3 的总第"):
+        call_command("export_issue", str(tmp_path / "third"), total=total, revision=3)

@@ -5,6 +5,7 @@ they pin the content rules cheaply; the PDF as a whole is checked in test_sample
 """
 
 import datetime
+import hashlib
 import io
 import threading
 import zlib
@@ -15,7 +16,8 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image, ImageFile
 
-from editorial.models import Issue, MastheadOrganisation
+from editorial.editions import Edition
+from editorial.models import Figure, Issue, MastheadOrganisation
 from editorial.rendering import RenderError
 from editorial.rendering import qr as qr_module
 from editorial.rendering.assets import AssetStore
@@ -66,7 +68,7 @@ def make_issue(
     return issue
 
 
-def load(issue: Issue) -> Issue:
+def load(issue: Issue) -> Edition:
     return issue_edition(issue.pk)
 
 
@@ -85,8 +87,11 @@ def png_with_bad_pixels() -> bytes:
     return bytes(data)
 
 
-def overwrite(file: Any, data: bytes) -> None:
-    Path(file.path).write_bytes(data)
+def overwrite(figure: Figure, data: bytes) -> None:
+    """A figure whose stored file is ``data``: broken in storage as it was when saved (its
+    checksum names these bytes), so the decoding checks are what finds it."""
+    Path(figure.image.path).write_bytes(data)
+    Figure.objects.filter(pk=figure.pk).update(image_checksum=hashlib.sha256(data).hexdigest())
 
 
 # ---------- the document ----------
@@ -312,8 +317,16 @@ def test_a_broken_figure_names_article_and_figure(data: bytes) -> None:
     issue = make_issue(body='<p>正文。</p><figure data-figure="2"></figure>')
     article = issue.articles.get()
     factories.FigureFactory.create(article=article, number=2)
-    overwrite(article.figures.get().image, data)
+    overwrite(article.figures.get(), data)
     with pytest.raises(RenderError, match=r"《测试文章》：图 2 图片无法读取"):
+        html_of(issue)
+
+
+def test_a_figure_replaced_in_storage_since_it_was_saved_is_refused() -> None:
+    issue = make_issue(body='<p>正文。</p><figure data-figure="1"></figure>')
+    figure = factories.FigureFactory.create(article=issue.articles.get(), number=1)
+    Path(figure.image.path).write_bytes(factories.png_bytes(color="red"))
+    with pytest.raises(RenderError, match=r"《测试文章》：图 1 图片已被替换"):
         html_of(issue)
 
 
@@ -337,7 +350,7 @@ def test_a_truncated_jpeg_cover_is_refused() -> None:
 def test_pixels_that_only_fail_in_weasyprint_still_name_the_figure() -> None:
     issue = make_issue()
     figure = factories.FigureFactory.create(article=issue.articles.get(), number=1)
-    overwrite(figure.image, png_with_bad_pixels())
+    overwrite(figure, png_with_bad_pixels())
     html_of(issue)  # its structure is sound: only decoding the pixels shows the damage
     with pytest.raises(RenderError, match=r"《测试文章》：图 1 图片无法读取"):
         render_issue_pdf(load(issue), proof=False)
@@ -351,9 +364,10 @@ def test_importing_the_renderer_keeps_pillow_strict_about_truncated_files() -> N
 def test_identical_images_are_loaded_once() -> None:
     issue = make_issue()
     article = issue.articles.get()
-    first = factories.FigureFactory.create(article=article, number=1)
-    second = factories.FigureFactory.create(article=article, number=2)
-    assert first.image.name != second.image.name
+    factories.FigureFactory.create(article=article, number=1)
+    factories.FigureFactory.create(article=article, number=2)
+    first, second = load(issue).articles[0].figures
+    assert first.image and second.image and first.image.name != second.image.name
     store = AssetStore()
     assert store.add(first.image, "a") == store.add(second.image, "b")
     assert len(store) == 1

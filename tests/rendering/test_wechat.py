@@ -22,7 +22,7 @@ from django.db import transaction
 from django.test import override_settings
 from PIL import Image
 
-from editorial.models import Article, Issue, MastheadOrganisation
+from editorial.models import Article, Figure, Issue, MastheadOrganisation
 from editorial.rendering import RenderError
 from editorial.rendering.wechat import (
     ImageSource,
@@ -458,7 +458,9 @@ def test_an_empty_body_is_refused(db: None) -> None:
 def test_a_broken_figure_is_refused_naming_it(db: None) -> None:
     issue = make_issue(body='<p>正文。</p><figure data-figure="1"></figure>')
     figure = factories.FigureFactory.create(article=issue.articles.get(), number=1)
-    Path(figure.image.path).write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    broken = b"\x89PNG\r\n\x1a\nnot really"
+    Path(figure.image.path).write_bytes(broken)
+    Figure.objects.filter(pk=figure.pk).update(image_checksum=hashlib.sha256(broken).hexdigest())
     with pytest.raises(RenderError, match="《测试文章》：图 1 图片无法读取"):
         render(issue)
 

@@ -15,7 +15,7 @@ from editorial.models import (
     Section,
 )
 from editorial.roles import Role
-from editorial.selectors import issue_live_edition
+from editorial.selectors import issue_edition, issue_live_edition
 from editorial.services import approvals, articles, issue_transitions
 from editorial.workflow import IssueStatus
 from tests import factories
@@ -147,13 +147,24 @@ SHARED_CHANGES = [
 
 
 @pytest.mark.parametrize("what", SHARED_CHANGES)
-def test_publish_refuses_content_changed_behind_the_services_back(
+def test_publish_ships_the_approved_edition_whatever_changed_behind_the_services_back(
     executive: User, what: str
 ) -> None:
     issue = bring_to(small_issue(), IssueStatus.APPROVED)
     approved_hash = Approval.objects.get(issue=issue).content_hash
     change_behind_the_services(issue, what)
     assert current_hash(issue.pk) != approved_hash
+
+    issue_transitions.issue_publish(actor=executive, issue_id=issue.pk)
+
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.PUBLISHED
+    assert issue_edition(issue.pk).fingerprint == approved_hash
+    assert "绕过服务" not in issue_edition(issue.pk).articles[0].body
+
+
+def test_publish_refuses_when_no_valid_approval_names_the_kept_edition(executive: User) -> None:
+    issue = bring_to(small_issue(), IssueStatus.APPROVED)
+    Approval.objects.filter(issue=issue).update(content_hash="0" * 64)
     before = snapshot(issue.pk)
     with pytest.raises(issue_transitions.TransitionRefused) as refused:
         issue_transitions.issue_publish(actor=executive, issue_id=issue.pk)
