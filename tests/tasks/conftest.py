@@ -24,7 +24,7 @@ from pytest_django.fixtures import Settings
 from digest.celery import app
 from editorial.models import Issue, Notification, NotificationStatus, Person
 from editorial.roles import Role
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles, issue_transitions
 from editorial.services.bundles import issue_import
 from tests.builders import BundleMaker
 from tests.tasks.support import (
@@ -111,7 +111,7 @@ def ready_issue(people: Staff) -> Issue:
     """
     issue = sample_issue()
     executive = people.executive
-    workflow.issue_start_edit(actor=executive, issue_id=issue.pk)
+    issue_transitions.issue_start_edit(actor=executive, issue_id=issue.pk)
     software = issue.articles.get(source="")
     software.source = "工业和信息化部运行监测协调局"
     software.responsible_editor = Person.objects.get(user=people.editor)
@@ -136,11 +136,11 @@ def schedule_board(
     due, later, cancelled = issues
     at = timezone.now() + datetime.timedelta(hours=2)
     for issue in issues:
-        workflow.issue_schedule(actor=people.executive, issue_id=issue.pk, at=at)
+        issue_transitions.issue_schedule(actor=people.executive, issue_id=issue.pk, at=at)
     # issue_schedule refuses a time in the past: a minute ago is only reached by waiting.
     a_minute_ago = timezone.now() - datetime.timedelta(minutes=1)
     Issue.objects.filter(pk__in=[due.pk, cancelled.pk]).update(scheduled_at=a_minute_ago)
-    workflow.issue_unschedule(actor=people.executive, issue_id=cancelled.pk)
+    issue_transitions.issue_unschedule(actor=people.executive, issue_id=cancelled.pk)
     wait_until(
         lambda: not Notification.objects.filter(status=NotificationStatus.PENDING).exists(),
         "the set-up's notifications to be sent",
@@ -163,7 +163,7 @@ def _approved_issue(people: Staff, make_bundle: BundleMaker, number: int) -> Iss
         )
 
     issue = issue_import(actor=None, source=make_bundle(edit=numbered, name=f"issue-{number}"))
-    workflow.issue_start_edit(actor=people.executive, issue_id=issue.pk)
+    issue_transitions.issue_start_edit(actor=people.executive, issue_id=issue.pk)
     for article in issue.articles.all():
         articles.article_transition(
             actor=people.executive, article_id=article.pk, name="start_edit"
@@ -171,6 +171,6 @@ def _approved_issue(people: Staff, make_bundle: BundleMaker, number: int) -> Iss
         articles.article_transition(
             actor=people.executive, article_id=article.pk, name="mark_ready"
         )
-    workflow.issue_submit(actor=people.executive, issue_id=issue.pk)
+    issue_transitions.issue_submit(actor=people.executive, issue_id=issue.pk)
     approvals.issue_approve(actor=people.chief, issue_id=issue.pk, comment="同意")
     return issue

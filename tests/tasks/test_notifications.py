@@ -5,7 +5,7 @@ from celery.contrib.testing.tasks import ping
 from django.db import transaction
 
 from editorial.models import AuditEntry, EditLock, Issue, Notification, NotificationStatus
-from editorial.services import locks, workflow
+from editorial.services import issue_transitions, locks
 from editorial.services.notifications import SEND_TASK
 from editorial.workflow import IssueStatus
 from tests.tasks.support import SmtpServer, Staff, WorkerLog
@@ -23,7 +23,7 @@ def test_submit_mails_every_reviewer_after_commit(
     ready_issue: Issue, people: Staff, smtp_server: SmtpServer, celery_worker: WorkerLog
 ) -> None:
     with transaction.atomic():
-        workflow.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
+        issue_transitions.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
         assert Notification.objects.count() == 3
         # Queued now, the marker runs after anything queued so far: nothing is, before commit.
         ping.delay()
@@ -69,7 +69,7 @@ def test_nothing_is_recorded_or_sent_when_the_transition_rolls_back(
     ready_issue: Issue, people: Staff, smtp_server: SmtpServer, celery_worker: WorkerLog
 ) -> None:
     with pytest.raises(RuntimeError, match="after notify"), transaction.atomic():
-        workflow.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
+        issue_transitions.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
         assert Notification.objects.count() == 3
         raise RuntimeError("a later step fails after notify")
 
@@ -84,12 +84,14 @@ def test_nothing_is_recorded_or_sent_when_the_transition_rolls_back(
 def test_request_changes_mails_the_executive_and_the_articles_editors(
     ready_issue: Issue, people: Staff, smtp_server: SmtpServer, celery_worker: WorkerLog
 ) -> None:
-    workflow.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
+    issue_transitions.issue_submit(actor=people.executive, issue_id=ready_issue.pk)
     smtp_server.wait_for(3)
     celery_worker.drain()
     comment = "《软件业经济运行情况》来源需核实，请补充原文链接。"
 
-    workflow.issue_request_changes(actor=people.board1, issue_id=ready_issue.pk, comment=comment)
+    issue_transitions.issue_request_changes(
+        actor=people.board1, issue_id=ready_issue.pk, comment=comment
+    )
 
     mails = smtp_server.wait_for(5)[3:]
     celery_worker.drain()
