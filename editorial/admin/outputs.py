@@ -465,6 +465,7 @@ class RenditionAdmin(ReadOnlyAdmin):
         "kind",
         "proof",
         "status",
+        "lease_expires_at",
         "download",
         "error",
         "page_count",
