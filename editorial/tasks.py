@@ -1,15 +1,20 @@
-"""Celery tasks: thin — load by id, call one service, own the retry policy."""
+"""Celery tasks: thin — load by id, call one service, own the retry policy.
+
+A job's task takes its name and time limits from its kind (editorial/jobs.py), the table the
+leases and the routing are read from too. Celery imports this module after Django's set-up, so
+the limits come from the settings in force.
+"""
 
 import logging
 
 from celery import shared_task
 from django.utils import timezone
 
+from editorial.jobs import NOTIFICATION, RENDITION, WECHAT_PUSH
 from editorial.services.issue_transitions import issues_publish_due
-from editorial.services.notifications import SEND_TASK, notification_deliver, notifications_pending
-from editorial.services.renditions import RENDER_TASK, rendition_generate, renditions_stalled
+from editorial.services.notifications import notification_deliver, notifications_pending
+from editorial.services.renditions import rendition_generate, renditions_stalled
 from editorial.services.wechat import (
-    PUSH_TASK,
     wechat_publish_poll,
     wechat_push_run,
     wechat_pushes_stalled,
@@ -20,10 +25,12 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name=SEND_TASK,
+    name=NOTIFICATION.task,
+    soft_time_limit=NOTIFICATION.soft_time_limit,
+    time_limit=NOTIFICATION.time_limit,
     autoretry_for=(OSError,),
     retry_backoff=30,
-    retry_backoff_max=1800,
+    retry_backoff_max=NOTIFICATION.retry_backoff_max,
     max_retries=5,
 )
 def notification_send(notification_id: int) -> bool:
@@ -48,7 +55,12 @@ def publish_due_issues() -> int:
     return published
 
 
-@shared_task(name=RENDER_TASK, acks_late=True, soft_time_limit=240, time_limit=300)
+@shared_task(
+    name=RENDITION.task,
+    acks_late=True,
+    soft_time_limit=RENDITION.soft_time_limit,
+    time_limit=RENDITION.time_limit,
+)
 def rendition_generate_task(rendition_id: int) -> str:
     """Render one job row (its own queue: see CELERY_TASK_ROUTES); a retry renders nothing twice."""
     rendition = rendition_generate(rendition_id)
@@ -57,14 +69,19 @@ def rendition_generate_task(rendition_id: int) -> str:
 
 @shared_task(name="editorial.tasks.renditions_sweep")
 def renditions_sweep() -> int:
-    """Queue again the renditions nobody picked up or whose worker died."""
+    """Queue again the renditions nobody picked up or whose lease ran out (the worker died)."""
     stalled = renditions_stalled(timezone.now())
     for rendition_id in stalled:
         rendition_generate_task.delay(rendition_id)
     return len(stalled)
 
 
-@shared_task(name=PUSH_TASK, acks_late=True, soft_time_limit=540, time_limit=600)
+@shared_task(
+    name=WECHAT_PUSH.task,
+    acks_late=True,
+    soft_time_limit=WECHAT_PUSH.soft_time_limit,
+    time_limit=WECHAT_PUSH.time_limit,
+)
 def wechat_push(push_id: int) -> str:
     """Push an issue's drafts, or submit them for publishing (the sweeper polls the outcome)."""
     push = wechat_push_run(push_id)
@@ -80,7 +97,8 @@ def wechat_poll(push_id: int) -> str:
 
 @shared_task(name="editorial.tasks.wechat_sweep")
 def wechat_sweep() -> int:
-    """Every minute: queue again the pushes nobody picked up, poll those still publishing."""
+    """Every minute: queue again the pushes nobody picked up or whose lease ran out, poll those
+    still publishing."""
     stalled = wechat_pushes_stalled(timezone.now())
     for push_id in stalled:
         wechat_push.delay(push_id)

@@ -138,20 +138,26 @@ def test_every_shown_field_changes_the_fingerprint_and_no_locator_does() -> None
 # What each channel reads --------------------------------------------------------------------
 
 
-def rendered_channels(
+def channels(
     edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, Any]:
-    """Everything each channel makes of ``edition`` (the archive page by its view)."""
+) -> dict[str, Callable[[], Any]]:
+    """Each channel's rendering of ``edition`` (the archive page through its view)."""
     return {
-        "print": render_issue_html(edition, proof=False),
-        "wechat": [
+        "print": lambda: render_issue_html(edition, proof=False),
+        "wechat": lambda: [
             (a.title, a.author, a.digest, a.content, a.content_source_url, a.images)
             for a in render_wechat_issue(edition, image_url=lambda image: image.checksum)
         ],
-        "wechat cover": render_wechat_cover(edition).data,
-        "bundle": bundle_files(edition, read_image=lambda image: read_image(image, "图")),
-        "archive": archive_html(edition, client, issue, monkeypatch),
+        "wechat cover": lambda: render_wechat_cover(edition).data,
+        "bundle": lambda: bundle_files(edition, read_image=lambda image: read_image(image, "图")),
+        "archive": lambda: archive_html(edition, client, issue, monkeypatch),
     }
+
+
+def rendered_channels(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    return {name: run() for name, run in channels(edition, client, issue, monkeypatch).items()}
 
 
 def archive_html(
@@ -222,14 +228,15 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
     published_sample: Issue, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edition = issue_live_edition(published_sample.pk)
-    per_channel: dict[str, set[tuple[str, str]]] = {}
-    for channel in ("print", "wechat", "wechat cover", "bundle", "archive"):
-        per_channel[channel] = trace_reads(
-            lambda channel=channel: rendered_channels(
-                edition, client, published_sample, monkeypatch
-            )[channel]
-        )
+    per_channel = {
+        name: trace_reads(run)
+        for name, run in channels(edition, client, published_sample, monkeypatch).items()
+    }
     read = set().union(*per_channel.values())
+    # Every channel reads the articles' text; the print edition the whole masthead.
+    for name in ("print", "wechat", "bundle", "archive"):
+        assert ("EditionArticle", "title") in per_channel[name], name
+    assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
     assert read - SHOWN - LOCATORS == set()
     # Nothing in the fingerprint that no channel shows (but the format's version).
     assert SHOWN - read == {("Edition", "format")}

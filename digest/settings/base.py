@@ -168,6 +168,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every other task's limits; the job kinds' own are DIGEST_JOB_TIME_LIMITS below.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
@@ -184,8 +185,27 @@ CELERY_BEAT_SCHEDULE = {
     "renditions-sweep": {"task": "editorial.tasks.renditions_sweep", "schedule": 300.0},
     "wechat-sweep": {"task": "editorial.tasks.wechat_sweep", "schedule": 60.0},
 }
-# PDF rendering is heavy: its own queue, workers recycled often (see docs/operations.md).
-CELERY_TASK_ROUTES = {"editorial.tasks.rendition_generate": {"queue": "render"}}
+# Each job kind's task to its queue, from the table in editorial/jobs.py: PDF rendering is heavy,
+# so it has its own queue, workers recycled often (see docs/operations.md).
+CELERY_TASK_ROUTES = ("editorial.jobs.job_route",)
+# The job kinds of editorial/jobs.py: (soft, hard) time limit of each one's task, in seconds. A
+# claimed row's lease runs past the hard limit by the margin, and the running task renews it, so
+# the sweeper re-claims a row only when its worker is gone.
+DIGEST_JOB_TIME_LIMITS = {
+    "rendition": (
+        env.int("DIGEST_RENDITION_SOFT_TIME_LIMIT", default=240),
+        env.int("DIGEST_RENDITION_TIME_LIMIT", default=300),
+    ),
+    "wechat_push": (
+        env.int("DIGEST_WECHAT_PUSH_SOFT_TIME_LIMIT", default=540),
+        env.int("DIGEST_WECHAT_PUSH_TIME_LIMIT", default=600),
+    ),
+    "notification": (
+        env.int("DIGEST_NOTIFICATION_SOFT_TIME_LIMIT", default=240),
+        env.int("DIGEST_NOTIFICATION_TIME_LIMIT", default=300),
+    ),
+}
+DIGEST_JOB_LEASE_MARGIN_SECONDS = env.int("DIGEST_JOB_LEASE_MARGIN_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

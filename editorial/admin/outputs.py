@@ -441,6 +441,7 @@ class RenditionAdmin(ReadOnlyAdmin):
         "kind",
         "proof",
         "status",
+        "lease_expires_at",
         "download",
         "error",
         "page_count",

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.db import models
 
+from editorial.jobs import NOTIFICATION
+
 from .issues import Issue
+from .jobs import Job
 
 
 class NotificationStatus(models.TextChoices):
@@ -12,7 +15,12 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", "发送失败"
 
 
-class Notification(models.Model):
+class Notification(Job):
+    """One e-mail to one person. Sent under the row's lock, so it never runs; while a retry
+    waits, the row is leased to it (``lease_expires_at``) and the sweeper leaves it alone."""
+
+    job_kind = NOTIFICATION
+
     key = models.CharField("去重键", max_length=200, unique=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -37,12 +45,9 @@ class Notification(models.Model):
         choices=NotificationStatus.choices,
         default=NotificationStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    error = models.TextField("错误", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = "通知"
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]

@@ -2,7 +2,10 @@
 
 from django.db import models
 
+from editorial.jobs import RENDITION
+
 from .issues import Issue
+from .jobs import Job
 
 
 class RenditionKind(models.TextChoices):
@@ -16,8 +19,10 @@ class RenditionStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class Rendition(models.Model):
+class Rendition(Job):
     """One output of one issue's content (by hash): same content, same row, same bytes."""
+
+    job_kind = RENDITION
 
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="renditions", verbose_name="期"
@@ -33,17 +38,16 @@ class Rendition(models.Model):
     page_count = models.PositiveIntegerField("页数", null=True, blank=True)
     size = models.PositiveBigIntegerField("大小（字节）", null=True, blank=True)
     duration = models.FloatField("耗时（秒）", null=True, blank=True)
-    error = models.TextField("错误", blank=True)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     created_at = models.DateTimeField("请求时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = "渲染件"
         verbose_name_plural = "渲染件"
         ordering = ["-created_at", "-id"]
         constraints = [
+            *Job.Meta.constraints,
             models.UniqueConstraint(
                 fields=["issue", "kind", "proof", "content_hash"],
                 name="rendition_one_per_content",

@@ -2,7 +2,10 @@
 
 from django.db import models
 
+from editorial.jobs import WECHAT_PUSH
+
 from .issues import Issue
+from .jobs import Job
 
 
 class WechatPushStatus(models.TextChoices):
@@ -14,9 +17,11 @@ class WechatPushStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class WechatPush(models.Model):
+class WechatPush(Job):
     """One issue pushed to the Official Account: at most one per issue, so a second push of the
     same issue reuses its drafts instead of creating new ones."""
+
+    job_kind = WECHAT_PUSH
 
     issue = models.OneToOneField(
         Issue, on_delete=models.CASCADE, related_name="wechat_push", verbose_name="期"
@@ -29,12 +34,9 @@ class WechatPush(models.Model):
     draft_media_ids = models.JSONField("草稿 media_id", default=list, blank=True)
     publish_ids = models.JSONField("发布任务 publish_id", default=list, blank=True)
     article_urls = models.JSONField("文章链接", default=list, blank=True)
-    error = models.TextField("错误", blank=True)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = "公众号推送"
         verbose_name_plural = "公众号推送"
         ordering = ["-created_at", "-id"]

@@ -2,13 +2,18 @@
 
 Services never import tasks: they record the work as a row and name the task that handles it.
 If the broker is down at that moment the row stays pending and the periodic sweeper sends it.
+A worker claims a row with a lease (``job_lease``) and renews it (``job_extend_lease``); the
+sweeper takes back only rows whose lease ran out (``jobs_stalled``).
 """
 
 import datetime
 import logging
 
-from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from editorial.models.jobs import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -28,21 +33,31 @@ def enqueue_on_commit(task_name: str, *args: object) -> None:
     transaction.on_commit(send)
 
 
+def job_lease(row: Job) -> datetime.datetime:
+    """When a claim (or a renewal) of ``row`` made now runs out: its kind's lease from now."""
+    return timezone.now() + row.job_kind.lease
+
+
+def job_extend_lease(row: Job) -> None:
+    """Renew a running row's lease as its work makes progress: an UPDATE of that column alone,
+    so that it never writes back fields the worker has not saved yet."""
+    row.lease_expires_at = job_lease(row)
+    type(row)._default_manager.filter(pk=row.pk, status=JobStatus.RUNNING).update(
+        lease_expires_at=row.lease_expires_at
+    )
+
+
 def jobs_stalled(
-    jobs: "models.QuerySet[models.Model]",
-    *,
-    now: datetime.datetime,
-    pending: str,
-    running: str,
-    running_since: str,
-    pending_since: str,
+    jobs: "models.QuerySet[Job]", *, now: datetime.datetime, pending_since: str, limit: int = 100
 ) -> list[int]:
-    """Job rows no task is working on, for a sweeper to queue again: pending for over a minute
-    (the broker was down at commit), or running past the task time limit (the worker died —
-    set pending again)."""
-    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    with transaction.atomic():
-        jobs.filter(status=running, **{f"{running_since}__lt": now - limit}).update(status=pending)
+    """Job rows no worker holds, for a sweeper to queue again: running past their lease (the
+    worker died or was killed — set pending again), and pending for over a minute with no lease
+    left (the broker was down at commit, or a retry never came). A running row whose lease is
+    live is left alone however long it has run: its worker is still renewing it."""
+    jobs.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now).update(
+        status=JobStatus.PENDING, lease_expires_at=None
+    )
+    unleased = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     waiting = now - datetime.timedelta(seconds=60)
-    stalled = jobs.filter(status=pending, **{f"{pending_since}__lt": waiting})
-    return list(stalled.values_list("pk", flat=True)[:100])
+    stalled = jobs.filter(unleased, status=JobStatus.PENDING, **{f"{pending_since}__lt": waiting})
+    return list(stalled.order_by("pk").values_list("pk", flat=True)[:limit])

@@ -1,6 +1,5 @@
 """Telling the next person to act: notification rows, sent by a task after commit."""
 
-import datetime
 import logging
 from collections.abc import Iterable
 from smtplib import SMTPRecipientsRefused, SMTPSenderRefused
@@ -13,13 +12,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from editorial.jobs import NOTIFICATION
 from editorial.models import AuditEntry, Issue, Notification, NotificationStatus
 from editorial.roles import Role
 
-from .jobs import enqueue_on_commit
+from .jobs import enqueue_on_commit, job_lease, jobs_stalled
 
 logger = logging.getLogger(__name__)
-SEND_TASK = "editorial.tasks.notification_send"
 
 # Who acts next after each event (the workflow issue's §10).
 _RECIPIENT_ROLES: dict[str, tuple[Role, ...]] = {
@@ -79,7 +78,7 @@ def notify(
             },
         )
         if was_created:
-            enqueue_on_commit(SEND_TASK, notification.pk)
+            enqueue_on_commit(NOTIFICATION.task, notification.pk)
             created.append(notification)
     return created
 
@@ -88,7 +87,8 @@ def notification_deliver(notification_id: int) -> bool:
     """Send one notification once; a second run (a retried or duplicated task) sends nothing.
 
     A failed attempt is committed (attempts, error, failed after the last one) before the error
-    is raised for the task to retry: raised inside the transaction, it would roll that back.
+    is raised for the task to retry: raised inside the transaction, it would roll that back. The
+    row is then leased to that retry, so the sweeper does not send it a second time meanwhile.
     Only the notification's row is locked: skipping it because the recipient's row is locked
     elsewhere (a row pointing at the user being committed) would leave it unsent.
     """
@@ -112,39 +112,34 @@ def notification_deliver(notification_id: int) -> bool:
         except (SMTPRecipientsRefused, SMTPSenderRefused) as exc:
             # Permanent: the server refused the address; retrying cannot help.
             notification.error = str(exc)
-            notification.status = NotificationStatus.FAILED
-            notification.save(update_fields=["attempts", "error", "status"])
+            notification.status, notification.lease_expires_at = NotificationStatus.FAILED, None
+            notification.save(update_fields=["attempts", "error", "status", "lease_expires_at"])
             logger.error("notification %s refused for good: %s", notification.pk, exc)
             return False
         except OSError as exc:
             failure = exc
             notification.error = str(exc)
             if notification.attempts >= settings.DIGEST_NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-            notification.save(update_fields=["attempts", "error", "status"])
+                notification.status, notification.lease_expires_at = NotificationStatus.FAILED, None
+            else:
+                notification.lease_expires_at = job_lease(notification)
+            notification.save(update_fields=["attempts", "error", "status", "lease_expires_at"])
         else:
             notification.status = NotificationStatus.SENT
-            notification.sent_at = timezone.now()
+            notification.sent_at, notification.lease_expires_at = timezone.now(), None
             notification.error = ""
-            notification.save(update_fields=["attempts", "error", "status", "sent_at"])
+            notification.save(
+                update_fields=["attempts", "error", "status", "sent_at", "lease_expires_at"]
+            )
             logger.info("notification %s sent to %s", notification.pk, notification.recipient.email)
             return True
     logger.warning("notification %s not sent: %s", notification.pk, failure)
     raise failure
 
 
-# A task's retries (backoff up to 30 min, 5 tries) are over well within this.
-RETRY_CHAIN_SECONDS = 6 * 60 * 60
-
-
-def notifications_pending(older_than_seconds: int = 60) -> list[int]:
+def notifications_pending() -> list[int]:
     """Pending notifications no task is working on, for the sweeper: never tried (the broker was
-    down at commit), or tried and left pending longer than any retry chain lasts."""
-    now = timezone.now()
-    untried = Q(attempts=0, created_at__lt=now - datetime.timedelta(seconds=older_than_seconds))
-    abandoned = Q(created_at__lt=now - datetime.timedelta(seconds=RETRY_CHAIN_SECONDS))
-    return list(
-        Notification.objects.filter(untried | abandoned, status=NotificationStatus.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
+    down at commit), or tried and their retry's lease ran out (see jobs_stalled)."""
+    return jobs_stalled(
+        Notification.objects.all(), now=timezone.now(), pending_since="created_at", limit=500
     )

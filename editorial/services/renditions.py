@@ -13,16 +13,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from editorial.jobs import RENDITION
 from editorial.models import Issue, Rendition, RenditionKind, RenditionStatus
 from editorial.rendering.errors import RenderError
 from editorial.selectors import issue_edition
 from editorial.workflow import ISSUE_SIGNED_OFF
 
-from .jobs import enqueue_on_commit, jobs_stalled
+from .jobs import enqueue_on_commit, job_extend_lease, job_lease, jobs_stalled
 from .permissions import Actor, require_perm
 
 logger = logging.getLogger(__name__)
-RENDER_TASK = "editorial.tasks.rendition_generate"
 
 
 @transaction.atomic
@@ -46,15 +46,16 @@ def rendition_request(
         rendition.save(update_fields=["status", "error"])
         created = True
     if created and enqueue:
-        enqueue_on_commit(RENDER_TASK, rendition.pk)
+        enqueue_on_commit(RENDITION.task, rendition.pk)
     return rendition
 
 
 def rendition_generate(rendition_id: int) -> Rendition | None:
     """Render a pending job; ``None`` when another worker has it or it is already done.
 
-    Rendering runs outside any transaction (it takes seconds); the row is marked running first
-    and finished after, so editors see progress and a crash leaves a row the sweeper re-queues.
+    Rendering runs outside any transaction (it takes seconds); the row is marked running first,
+    leased for longer than the task may run, and finished after, so editors see progress and a
+    crash leaves a row the sweeper re-queues once its lease has run out.
     """
     with transaction.atomic():
         rendition = (
@@ -66,7 +67,8 @@ def rendition_generate(rendition_id: int) -> Rendition | None:
             return None
         rendition.status, rendition.started_at = RenditionStatus.RUNNING, timezone.now()
         rendition.attempts += 1
-        rendition.save(update_fields=["status", "started_at", "attempts"])
+        rendition.lease_expires_at = job_lease(rendition)
+        rendition.save(update_fields=["status", "started_at", "attempts", "lease_expires_at"])
     started = time.perf_counter()
     try:
         edition = issue_edition(rendition.issue_id)
@@ -75,6 +77,7 @@ def rendition_generate(rendition_id: int) -> Rendition | None:
         # WeasyPrint is loaded where a PDF is made, not by every process that imports services.
         from editorial.rendering.print import render_issue_pdf
 
+        job_extend_lease(rendition)  # loading the Edition took its time; the render takes the most
         pdf = render_issue_pdf(edition, proof=rendition.proof)
     except RenderError as exc:
         return _finish_failed(rendition, str(exc))
@@ -87,7 +90,7 @@ def rendition_generate(rendition_id: int) -> Rendition | None:
         rendition.page_count = pdf.page_count
         rendition.duration = round(time.perf_counter() - started, 3)
         rendition.status, rendition.error = RenditionStatus.DONE, ""
-        rendition.finished_at = timezone.now()
+        rendition.finished_at, rendition.lease_expires_at = timezone.now(), None
         rendition.save()
     logger.info(
         "rendered %s: %d pages, %d bytes in %.2f s",
@@ -101,19 +104,12 @@ def rendition_generate(rendition_id: int) -> Rendition | None:
 
 def _finish_failed(rendition: Rendition, error: str) -> Rendition:
     rendition.status, rendition.error = RenditionStatus.FAILED, error
-    rendition.finished_at = timezone.now()
-    rendition.save(update_fields=["status", "error", "finished_at"])
+    rendition.finished_at, rendition.lease_expires_at = timezone.now(), None
+    rendition.save(update_fields=["status", "error", "finished_at", "lease_expires_at"])
     logger.warning("rendition %s failed: %s", rendition.pk, error)
     return rendition
 
 
 def renditions_stalled(now: datetime.datetime) -> list[int]:
-    """Renditions nobody picked up or whose worker died, set pending again (see jobs_stalled)."""
-    return jobs_stalled(
-        Rendition.objects.all(),
-        now=now,
-        pending=RenditionStatus.PENDING,
-        running=RenditionStatus.RUNNING,
-        running_since="started_at",
-        pending_since="created_at",
-    )
+    """Renditions nobody picked up or whose lease ran out, set pending again (see jobs_stalled)."""
+    return jobs_stalled(Rendition.objects.all(), now=now, pending_since="created_at")

@@ -4,9 +4,9 @@ One ``WechatPush`` row per issue records everything WeChat holds for it: the cov
 drafts' media_ids (8 articles at most each, the issue digest first, then the articles in issue
 order), the fingerprint of what the drafts hold, the publish jobs and the published URLs.
 
-    wechat_push_request(actor=…, issue_id=…)     # records the row, asks for PUSH_TASK
+    wechat_push_request(actor=…, issue_id=…)     # records the row, asks for WECHAT_PUSH.task
     wechat_push_run(push_id)                      # the task: drafts created or brought up to date
-    wechat_publish_request(actor=…, push_id=…)    # records the wish, asks for PUSH_TASK again
+    wechat_publish_request(actor=…, push_id=…)    # records the wish, asks for the task again
     wechat_push_run(push_id)                      # …which then submits each draft for publishing
     wechat_publish_poll(push_id)                  # until PUBLISHED (URLs stored) or FAILED
 
@@ -36,6 +36,7 @@ from editorial.integrations.wechat import (
     WechatError,
     WechatRequestError,
 )
+from editorial.jobs import WECHAT_PUSH
 from editorial.models import (
     Issue,
     IssueStatus,
@@ -56,12 +57,11 @@ from editorial.roles import Role
 from editorial.selectors import issue_edition
 
 from .audit import audit_record
-from .jobs import enqueue_on_commit, jobs_stalled
+from .jobs import enqueue_on_commit, job_extend_lease, job_lease, jobs_stalled
 from .permissions import Actor, actor_roles
 
 logger = logging.getLogger(__name__)
 
-PUSH_TASK = "editorial.tasks.wechat_push"
 WECHAT_ROLES = frozenset({Role.EXECUTIVE_EDITOR, Role.EDITOR_IN_CHIEF, Role.PUBLISHER})
 PUSHABLE_STATES = frozenset({IssueStatus.APPROVED, IssueStatus.PUBLISHED})
 PUBLISHABLE_STATES = frozenset({IssueStatus.PUBLISHED})
@@ -107,7 +107,7 @@ def _message(exc: Exception) -> str:
 
 @transaction.atomic
 def wechat_push_request(*, actor: Actor, issue_id: int, enqueue: bool = True) -> WechatPush:
-    """The issue's push, queued: drafts are created, or brought up to date, by PUSH_TASK.
+    """The issue's push, queued: drafts are created, or brought up to date, by its task.
 
     Only for an approved or published issue of a publication with WeChat push enabled, by an
     executive editor, the editor-in-chief or a publisher. A push already queued or running is
@@ -131,13 +131,13 @@ def wechat_push_request(*, actor: Actor, issue_id: int, enqueue: bool = True) ->
     audit_record(actor=actor, action="wechat_push", obj=issue, note="推送到公众号草稿箱")
     logger.info("wechat push %s of %s requested by %s", push.pk, issue, actor or "system")
     if enqueue:
-        enqueue_on_commit(PUSH_TASK, push.pk)
+        enqueue_on_commit(WECHAT_PUSH.task, push.pk)
     return push
 
 
 @transaction.atomic
 def wechat_publish_request(*, actor: Actor, push_id: int, enqueue: bool = True) -> WechatPush:
-    """Ask WeChat to publish the push's drafts (freepublish/submit, by PUSH_TASK).
+    """Ask WeChat to publish the push's drafts (freepublish/submit, by the push's task).
 
     Only for a published issue whose drafts are all in place (DRAFTED), or to resume a publish
     that failed; each draft is submitted once.
@@ -165,7 +165,7 @@ def wechat_publish_request(*, actor: Actor, push_id: int, enqueue: bool = True) 
     audit_record(actor=actor, action="wechat_publish", obj=push.issue, note="在公众号发布")
     logger.info("wechat publish of push %s requested by %s", push.pk, actor or "system")
     if enqueue:
-        enqueue_on_commit(PUSH_TASK, push.pk)
+        enqueue_on_commit(WECHAT_PUSH.task, push.pk)
     return push
 
 
@@ -175,9 +175,10 @@ def wechat_publish_request(*, actor: Actor, push_id: int, enqueue: bool = True) 
 def wechat_push_run(push_id: int) -> WechatPush | None:
     """Do what the pending push asks; ``None`` when another worker has it or nothing is pending.
 
-    The row is claimed (PENDING → RUNNING) in a short transaction that skips a locked row; the
-    WeChat calls run outside any transaction and every result is saved as soon as it arrives, so
-    a failure or a crash leaves a row that the next run continues without duplicating anything.
+    The row is claimed (PENDING → RUNNING, leased) in a short transaction that skips a locked
+    row; the WeChat calls run outside any transaction, every result is saved as soon as it
+    arrives and renews the lease, so a failure or a crash leaves a row that the next run
+    continues without duplicating anything, and a slow run is never claimed by a second worker.
     """
     with transaction.atomic():
         push = (
@@ -188,7 +189,8 @@ def wechat_push_run(push_id: int) -> WechatPush | None:
         if push is None:
             return None
         push.status, push.attempts = S.RUNNING, push.attempts + 1
-        push.save(update_fields=["status", "attempts", "updated_at"])
+        push.lease_expires_at = job_lease(push)
+        push.save(update_fields=["status", "attempts", "lease_expires_at", "updated_at"])
     try:
         with WechatClient.from_settings() as client:
             if not any(push.publish_ids):  # nothing submitted yet: the drafts may still change
@@ -201,8 +203,8 @@ def wechat_push_run(push_id: int) -> WechatPush | None:
         _finish_failed(push, _message(exc))
         raise
     push.status = S.PUBLISHING if push.publish_ids else S.DRAFTED
-    push.error = ""
-    push.save(update_fields=["status", "error", "updated_at"])
+    push.error, push.lease_expires_at = "", None
+    push.save(update_fields=["status", "error", "lease_expires_at", "updated_at"])
     logger.info("wechat push %s: %s, drafts %s", push.pk, push.status, push.draft_media_ids)
     return push
 
@@ -218,12 +220,13 @@ def _sync_drafts(client: WechatClient, push: WechatPush) -> None:
     articles = render_wechat_issue(edition, image_url=pending.url)
     _refuse_violations(articles)
     cover = render_wechat_cover(edition)
-    uploaded = _BodyImages(client)
+    uploaded = _BodyImages(client, push)
     urls = {checksum: uploaded.url(image) for checksum, image in pending.images.items()}
     articles = [replace(a, content=pending.place(a.content, urls)) for a in articles]
     _refuse_violations(articles)
     push.thumb_media_id = _thumb_media_id(client, cover)
     push.save(update_fields=["thumb_media_id", "updated_at"])
+    job_extend_lease(push)
     drafts = [_draft_article(article, push.thumb_media_id) for article in articles]
     batches = [
         drafts[i : i + MAX_ARTICLES_PER_DRAFT]
@@ -239,6 +242,7 @@ def _sync_drafts(client: WechatClient, push: WechatPush) -> None:
         recorded.append(client.draft_add(batch))
         push.draft_media_ids, push.content_hash = recorded, fingerprint
         push.save(update_fields=["draft_media_ids", "content_hash", "updated_at"])
+        job_extend_lease(push)
     if push.content_hash != fingerprint:
         push.content_hash = fingerprint
         push.save(update_fields=["content_hash", "updated_at"])
@@ -261,6 +265,7 @@ def _update_drafts(
             if exc.errcode != 40007:
                 raise
             sizes.append(None)
+        job_extend_lease(push)
     if all(size is None for size in sizes):
         logger.info("wechat push %s: drafts %s are gone; making new ones", push.pk, recorded)
         push.draft_media_ids, push.content_hash = [], ""
@@ -278,6 +283,7 @@ def _update_drafts(
     for media_id, batch in zip(recorded, batches, strict=False):
         for index, article in enumerate(batch):
             client.draft_update(media_id=media_id, index=index, article=article)
+            job_extend_lease(push)
     logger.info("wechat push %s: drafts %s updated to new content", push.pk, recorded)
     return recorded
 
@@ -292,6 +298,7 @@ def _submit(client: WechatClient, push: WechatPush) -> None:
             continue
         push.publish_ids[index] = client.publish_submit(media_id)
         push.save(update_fields=["publish_ids", "updated_at"])
+        job_extend_lease(push)
 
 
 def wechat_publish_poll(push_id: int) -> WechatPush | None:
@@ -345,15 +352,8 @@ def wechat_pushes_to_poll() -> list[int]:
 
 
 def wechat_pushes_stalled(now: datetime.datetime) -> list[int]:
-    """Pushes nobody picked up or whose worker died, set pending again (see jobs_stalled)."""
-    return jobs_stalled(
-        WechatPush.objects.all(),
-        now=now,
-        pending=S.PENDING,
-        running=S.RUNNING,
-        running_since="updated_at",
-        pending_since="updated_at",
-    )
+    """Pushes nobody picked up or whose lease ran out, set pending again (see jobs_stalled)."""
+    return jobs_stalled(WechatPush.objects.all(), now=now, pending_since="updated_at")
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -382,10 +382,12 @@ class _PendingImages:
 
 
 class _BodyImages:
-    """``image_url`` for the renderer: each image uploaded once per checksum, ever."""
+    """``image_url`` for the renderer: each image uploaded once per checksum, ever; each upload
+    renews the push's lease."""
 
-    def __init__(self, client: WechatClient) -> None:
+    def __init__(self, client: WechatClient, push: WechatPush) -> None:
         self.client = client
+        self.push = push
         self.urls: dict[str, str] = {}
 
     def url(self, image: ImageSource) -> str:
@@ -397,6 +399,7 @@ class _BodyImages:
                 url = self.client.upload_image(
                     name=image.name, data=image.data, content_type=image.content_type
                 )
+                job_extend_lease(self.push)
                 known, _ = WechatImage.objects.get_or_create(
                     checksum=image.checksum, kind=WechatImageKind.BODY, defaults={"url": url}
                 )
@@ -450,14 +453,13 @@ def _fingerprint(batches: Sequence[Sequence[DraftArticle]]) -> str:
 
 
 def _finish_failed(push: WechatPush, error: str) -> WechatPush:
-    push.status, push.error = S.FAILED, error
-    push.save(update_fields=["status", "error", "updated_at"])
+    push.status, push.error, push.lease_expires_at = S.FAILED, error, None
+    push.save(update_fields=["status", "error", "lease_expires_at", "updated_at"])
     logger.warning("wechat push %s failed: %s", push.pk, error)
     return push
 
 
 __all__ = [
-    "PUSH_TASK",
     "WechatPushRefused",
     "wechat_publish_poll",
     "wechat_publish_request",

@@ -118,9 +118,12 @@ def test_stalled_renditions_are_set_pending_again_for_the_sweeper(issue: Issue) 
     fresh = rendition_request(actor=None, issue_id=issue.pk, enqueue=False)
     assert renditions_stalled(now) == []  # queued a moment ago: its task may still come
     Rendition.objects.filter(pk=fresh.pk).update(
-        status=RenditionStatus.RUNNING, started_at=hours_ago, created_at=hours_ago
+        status=RenditionStatus.RUNNING,
+        started_at=hours_ago,
+        created_at=hours_ago,
+        lease_expires_at=now - datetime.timedelta(seconds=1),
     )
-    assert renditions_stalled(now) == [fresh.pk]  # the worker died: queued again
+    assert renditions_stalled(now) == [fresh.pk]  # the worker died, its lease ran out: queued
     assert Rendition.objects.get(pk=fresh.pk).status == RenditionStatus.PENDING
     done = rendition_generate(fresh.pk)
     assert done is not None and done.status == RenditionStatus.DONE

@@ -6,8 +6,9 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from pytest_django.fixtures import Settings
+from django.utils import timezone
 
+from editorial.jobs import WECHAT_PUSH
 from editorial.models import (
     Article,
     AuditEntry,
@@ -24,7 +25,6 @@ from editorial.roles import Role
 from editorial.selectors import issue_edition
 from editorial.services import wechat as service
 from editorial.services.wechat import (
-    PUSH_TASK,
     WechatPushRefused,
     wechat_publish_poll,
     wechat_publish_request,
@@ -357,21 +357,26 @@ def test_the_request_asks_for_the_task_after_commit_and_only_once(
     first = wechat_push_request(actor=None, issue_id=issue.pk)
     again = wechat_push_request(actor=None, issue_id=issue.pk)  # already queued
 
-    assert first.pk == again.pk and asked == [(PUSH_TASK, first.pk)]
-    assert PUSH_TASK == "editorial.tasks.wechat_push"
+    assert first.pk == again.pk and asked == [(WECHAT_PUSH.task, first.pk)]
+    assert WECHAT_PUSH.task == "editorial.tasks.wechat_push"
     assert wechat_push_run(first.pk + 1000) is None
 
 
-def test_the_sweeper_requeues_pushes_nobody_picked_up_or_whose_worker_died(
-    issue: Issue, settings: Settings
+def test_the_sweeper_requeues_pushes_nobody_picked_up_or_whose_lease_ran_out(
+    issue: Issue,
 ) -> None:
-    row = WechatPush.objects.create(issue=issue, status=S.RUNNING)
-    now = row.updated_at
-    assert wechat_pushes_stalled(now) == []  # running, not for long
+    lease = datetime.timedelta(seconds=WECHAT_PUSH.time_limit + 60)
+    now = timezone.now()
+    row = WechatPush.objects.create(issue=issue, status=S.RUNNING, lease_expires_at=now + lease)
+    assert wechat_pushes_stalled(now) == []  # running, leased
+    assert wechat_pushes_stalled(now + lease - datetime.timedelta(seconds=1)) == []
 
-    later = now + datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61)
+    later = now + lease + datetime.timedelta(seconds=1)
     assert wechat_pushes_stalled(later) == [row.pk]
-    assert WechatPush.objects.get(pk=row.pk).status == S.PENDING
+    assert WechatPush.objects.filter(pk=row.pk).values_list("status", "lease_expires_at").get() == (
+        S.PENDING,
+        None,
+    )
 
     WechatPush.objects.filter(pk=row.pk).update(status=S.PUBLISHING)
     assert wechat_pushes_to_poll() == [row.pk]

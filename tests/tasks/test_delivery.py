@@ -16,20 +16,17 @@ from kombu.exceptions import OperationalError
 from pytest_django.fixtures import Settings
 
 from digest.celery import app
+from editorial.jobs import NOTIFICATION
 from editorial.models import Issue, Notification, NotificationStatus
 from editorial.services import issue_transitions
-from editorial.services.notifications import (
-    RETRY_CHAIN_SECONDS,
-    SEND_TASK,
-    notification_deliver,
-    notifications_pending,
-)
+from editorial.services.notifications import notification_deliver, notifications_pending
 from editorial.tasks import notification_send, notifications_sweep
 from editorial.workflow import IssueStatus
 from tests.tasks.support import SmtpServer, Staff, WorkerLog, celery_config
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
+SEND_TASK = NOTIFICATION.task
 SWEEP_TASK = "editorial.tasks.notifications_sweep"
 REFUSED = "[Errno 111] Connection refused"
 
@@ -202,8 +199,11 @@ def test_the_sweeper_sends_what_failed_once_smtp_is_back(
     retrying = pending_for(people.chief, key="test:3")
     with pytest.raises(ConnectionRefusedError):
         notification_deliver(retrying.pk)
-    age(retrying, 120)  # tried two minutes ago: its task's retries are still under way
-    age(stale, RETRY_CHAIN_SECONDS + 60)  # tried, and left longer than any retry chain lasts
+    age(retrying, 120)  # tried two minutes ago: leased to its task's retry, still to come
+    age(stale, 120)
+    Notification.objects.filter(pk=stale.pk).update(  # tried, and its retry never came
+        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     fresh = pending_for(people.board2, key="test:2")  # younger than a minute: maybe still queued
     smtp_server.start()
 

@@ -4,13 +4,15 @@ import pytest
 from celery.contrib.testing.tasks import ping
 from django.db import transaction
 
+from editorial.jobs import NOTIFICATION
 from editorial.models import AuditEntry, EditLock, Issue, Notification, NotificationStatus
 from editorial.services import issue_transitions, locks
-from editorial.services.notifications import SEND_TASK
 from editorial.workflow import IssueStatus
 from tests.tasks.support import SmtpServer, Staff, WorkerLog
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SEND_TASK = NOTIFICATION.task
 
 SUBJECT = "[大数据发展动态] 第16期 总第179期：{}"
 
