@@ -2,7 +2,9 @@
 
 Pure Python, no database: services look transitions up here (``issue_transition``), the admin
 and the API list what an actor may do from here, and ``mermaid()`` draws the state diagram in
-editorial/README.md (a test keeps the two in step).
+editorial/README.md (a test keeps the two in step). The actions that are not transitions but
+still depend on a role (editing an article, pushing to WeChat, taking over a lock) are in
+``PERMISSIONS``: this module is the only one that names a set of roles.
 """
 
 from collections.abc import Iterable
@@ -168,6 +170,49 @@ OTHER_ACTIONS = {
     "revision_restore": "恢复历史版本",
     "wechat_push": "推送到公众号",
     "wechat_publish": "在公众号发布",
+}
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A role-bound action that is not a state transition; ``states`` are the issue states it
+    applies in, when it depends on them."""
+
+    name: str
+    label: str
+    roles: frozenset[Role]
+    assigned_only: frozenset[Role] = frozenset()
+    states: frozenset[str] = frozenset()
+
+
+_OWN_ARTICLES = frozenset({Role.RESPONSIBLE_EDITOR})
+PERMISSIONS: dict[str, Permission] = {
+    p.name: p
+    for p in [
+        # The text of an article: any article, or (responsible editors) their own.
+        Permission("edit_article", "修改文章", _ARTICLE_EDITORS, _OWN_ARTICLES),
+        # Figures and layout fields (position, section) are also the art editors' work.
+        Permission("edit_layout", "调整版式", _ARTICLE_EDITORS | {Role.ART_EDITOR}, _OWN_ARTICLES),
+        Permission("take_over_lock", "接管编辑", _RELEASERS),
+        Permission(
+            "wechat_push", "推送到公众号", _RELEASERS, states=frozenset({S.APPROVED, S.PUBLISHED})
+        ),
+        Permission("wechat_publish", "在公众号发布", _RELEASERS, states=frozenset({S.PUBLISHED})),
+    ]
+}
+
+
+# A superuser holds these roles whatever their groups.
+SUPERUSER_ROLES = frozenset({Role.PUBLISHER})
+
+# Who is told of each event: the people who act next (the workflow issue's §10).
+NOTIFIED: dict[str, frozenset[Role]] = {
+    "submit": _REVIEWERS,
+    "request_changes": frozenset({Role.EXECUTIVE_EDITOR}),
+    "approve": frozenset({Role.EXECUTIVE_EDITOR}),
+    "schedule": frozenset({Role.EXECUTIVE_EDITOR}),
+    "publish": frozenset({Role.EXECUTIVE_EDITOR}),
+    "reopen_review": _REVIEWERS,
 }
 
 

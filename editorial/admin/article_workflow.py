@@ -19,11 +19,12 @@ from reversion.models import Version
 
 from editorial.diffs import FieldDiff, article_version_diff
 from editorial.models import Article, Comment, EditLock, Person
-from editorial.services.articles import article_delete, article_transition, is_assigned
-from editorial.services.locks import TAKE_OVER_ROLES, lock_acquire, lock_release, lock_take_over
-from editorial.services.permissions import actor_roles, may_take
+from editorial.services.articles import article_delete, article_transition
+from editorial.services.locks import lock_acquire, lock_release, lock_take_over
+from editorial.services.permissions import actor_roles
+from editorial.services.policies import article_action_check, lock_take_over_check
 from editorial.services.revisions import article_revision_restore, article_versions
-from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN, available
+from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
 from .common import error_list, local, viewable_object, who
@@ -52,19 +53,15 @@ class LockBanner:
 
 
 def article_buttons(request: HttpRequest, article: Article) -> list[ArticleButton]:
-    """The article transitions the user may take; none once the issue is with the board."""
-    if article.issue.status not in ISSUE_ARTICLES_OPEN:
-        return []
-    user = request.user
-    assigned = is_assigned(user, article)
+    """The article transitions the user may take now (none once the issue is with the board)."""
     return [
         ArticleButton(
             t.name,
             t.label,
             reverse("admin:editorial_article_transition", args=[article.pk, t.name]),
         )
-        for t in available(ARTICLE_TRANSITIONS, article.status, actor_roles(user))
-        if may_take(user, t, assigned=assigned)
+        for t in ARTICLE_TRANSITIONS.values()
+        if article_action_check(request.user, article, article.issue, t.name).allowed
     ]
 
 
@@ -75,7 +72,7 @@ def lock_banner(request: HttpRequest, article: Article, lock: EditLock | None) -
         holder=who(lock.holder),
         since=f"{local(lock.acquired_at):%H:%M}",
         until=f"{local(lock.expires_at):%H:%M}",
-        may_take_over=bool(actor_roles(request.user) & TAKE_OVER_ROLES),
+        may_take_over=lock_take_over_check(request.user).allowed,
         url=reverse("admin:editorial_article_take_over", args=[article.pk]),
     )
 

@@ -18,9 +18,8 @@ from editorial.services.articles import (
     article_check_fresh,
     article_content_changed,
     article_save,
-    may_edit_article,
 )
-from editorial.workflow import ISSUE_EDITABLE
+from editorial.services.policies import article_edit_check, issue_editable_check
 
 from .article_workflow import ArticleWorkflowAdmin
 from .common import NO_IMAGE, thumbnail
@@ -197,14 +196,12 @@ class ArticleAdmin(ArticleWorkflowAdmin):
         """Read-only once the issue is past editing, or when the article is not the user's."""
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or (
-            obj.issue.status in ISSUE_EDITABLE and may_edit_article(request.user, obj)
-        )
+        return obj is None or article_edit_check(request.user, obj, obj.issue).allowed
 
     def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or obj.issue.status in ISSUE_EDITABLE
+        return obj is None or issue_editable_check(obj.issue).allowed
 
     def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
         if change and not form.has_changed():

@@ -21,14 +21,11 @@ from django.views.decorators.http import require_POST
 
 from editorial.models import Approval, AuditEntry, Issue
 from editorial.preflight import Level, issue_preflight
+from editorial.services.approvals import SignOffState, sign_off_state
 from editorial.services.issue_actions import issue_take
-from editorial.services.permissions import Actor, actor_roles, may_take
-from editorial.workflow import (
-    ISSUE_TRANSITIONS,
-    ISSUE_UNDER_SIGN_OFF,
-    IssueStatus,
-    available,
-)
+from editorial.services.permissions import Actor, may_take
+from editorial.services.policies import issue_action_check
+from editorial.workflow import ISSUE_TRANSITIONS, ISSUE_UNDER_SIGN_OFF, IssueStatus
 
 from . import my_work
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
@@ -94,7 +91,7 @@ class IssueStep:
     name: str
 
     def run(self, actor: Actor, issue_id: int, data: dict[str, Any]) -> object:
-        return issue_take(actor=actor, issue_id=issue_id, name=self.name, **data)
+        return issue_take(actor=actor, issue_id=issue_id, name=self.name, data=data)
 
 
 _FORMS: dict[str, type[forms.Form] | None] = {
@@ -144,49 +141,33 @@ class AuditRow:
 
 @dataclass(frozen=True)
 class SignOff:
-    """The approvals of an issue and how far its sign-off has come."""
+    """The approvals of an issue, and how far its sign-off has come (counted by the service)."""
 
     approvals: list[ApprovalRow]
-    quorum: int
-    board_count: int
-    by_chief: bool
-
-    @property
-    def complete(self) -> bool:
-        return self.by_chief or self.board_count >= self.quorum
-
-
-def sign_off(issue: Issue, approvals: list[Approval]) -> SignOff:
-    valid = [a for a in approvals if a.is_valid]
-    return SignOff(
-        approvals=[ApprovalRow(a) for a in approvals],
-        quorum=issue.publication.approval_quorum,
-        board_count=sum(1 for a in valid if not a.as_editor_in_chief),
-        by_chief=any(a.as_editor_in_chief for a in valid),
-    )
+    state: SignOffState
 
 
 def transition_buttons(
-    request: HttpRequest, issue: Issue, approvals: list[Approval]
+    request: HttpRequest, issue: Issue, approvals: list[Approval], *, corrected: bool
 ) -> list[Button]:
-    """The transitions the user may take from the issue's state, each with its form."""
-    user = request.user
-    already = any(a.is_valid and a.approver_id == user.pk for a in approvals)
+    """The transitions the user may take now, each with its form: those the decision allows."""
     buttons = []
-    for transition in available(ISSUE_TRANSITIONS, issue.status, actor_roles(user)):
-        step = ISSUE_STEPS.get(transition.name)
-        if step is None or (transition.name == "approve" and already):
+    for name, step in ISSUE_STEPS.items():
+        decision = issue_action_check(
+            request.user, issue, name, approvals=approvals, corrected=corrected
+        )
+        if not decision.allowed:
             continue
-        form = step.form(auto_id=f"id_{transition.name}_%s") if step.form else None
+        form = step.form(auto_id=f"id_{name}_%s") if step.form else None
         if isinstance(form, ScheduleForm):
             form.fields["at"].initial = _next_full_hour()
         buttons.append(
             Button(
-                name=transition.name,
-                label=transition.label,
-                url=reverse("admin:editorial_issue_transition", args=[issue.pk, transition.name]),
+                name=name,
+                label=ISSUE_TRANSITIONS[name].label,
+                url=reverse("admin:editorial_issue_transition", args=[issue.pk, name]),
                 form=form,
-                danger=transition.name in {"request_changes", "withdraw"},
+                danger=name in {"request_changes", "withdraw"},
             )
         )
     return buttons
@@ -210,19 +191,19 @@ def issue_panel_context(request: HttpRequest, issue: Issue, exported: Issue) -> 
     correction = None
     if issue.status in {IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}:
         correction = Issue.objects.filter(corrects=issue).first()
-    buttons = transition_buttons(request, issue, approvals)
-    if correction is not None:  # one correction per issue: offer the link to it instead
-        buttons = [b for b in buttons if b.name != "correct"]
     return {
         "workflow_issue": issue,
-        "workflow_buttons": buttons,
+        # One correction per issue: once there is one, the panel links to it instead.
+        "workflow_buttons": transition_buttons(
+            request, issue, approvals, corrected=correction is not None
+        ),
         "my_approval": next(
             (a for a in approvals if a.is_valid and a.approver_id == user.pk), None
         ),
         "scheduled_local": local(issue.scheduled_at) if issue.scheduled_at else None,
         "preflight_blocking": [c for c in checks if c.level == Level.BLOCK],
         "preflight_warnings": [c for c in checks if c.level == Level.WARN],
-        "sign_off": sign_off(issue, approvals),
+        "sign_off": SignOff([ApprovalRow(a) for a in approvals], sign_off_state(issue, approvals)),
         "under_sign_off": issue.status in ISSUE_UNDER_SIGN_OFF,
         "correction": correction,
         "comment_thread": comment_thread(comments_for(issue)),
@@ -243,9 +224,8 @@ def success_message(name: str, issue: Issue, result: object) -> str:
     if name == "approve":
         if issue.status == IssueStatus.APPROVED:
             return "已批准：本期签发完成，现为“已批准”。"
-        valid = issue.approvals.filter(invalidated_at__isnull=True, as_editor_in_chief=False)
-        quorum = issue.publication.approval_quorum
-        return f"已记录您的批准（编委 {valid.count()} / {quorum}），还需其他编委批准。"
+        state = sign_off_state(issue, issue.approvals.all())
+        return f"已记录您的批准（编委 {state.board_count} / {state.quorum}），还需其他编委批准。"
     if name == "correct" and isinstance(result, Issue):
         return f"已开启勘误修订：{result}，现为“{result.get_status_display()}”。"
     if name == "schedule" and issue.scheduled_at is not None:

@@ -8,14 +8,16 @@ from dataclasses import dataclass, field
 
 from django.contrib.admin import AdminSite
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from editorial.models import Approval, Article, AuditEntry, Comment, Issue
 from editorial.roles import Role
+from editorial.services.approvals import SignOffState, sign_off_state
 from editorial.services.permissions import actor_roles
+from editorial.services.policies import issue_action_check
 from editorial.workflow import (
     ISSUE_ARTICLES_OPEN,
     ISSUE_TRANSITIONS,
@@ -23,19 +25,26 @@ from editorial.workflow import (
     IssueStatus,
 )
 
-REVIEWERS = frozenset({Role.BOARD_MEMBER, Role.EDITOR_IN_CHIEF})
-ISSUE_MAKERS = frozenset({Role.EXECUTIVE_EDITOR, Role.PUBLISHER})
+
+@dataclass(frozen=True)
+class ToApprove:
+    issue: Issue
+    sign_off: SignOffState
 
 
 @dataclass
 class MyWork:
-    to_approve: list[Issue] = field(default_factory=list)
+    to_approve: list[ToApprove] = field(default_factory=list)
     changes_requested: list[Issue] = field(default_factory=list)
     in_edit: list[Issue] = field(default_factory=list)
     to_release: list[Issue] = field(default_factory=list)
     my_articles: list[Article] = field(default_factory=list)
     open_comments: list[Comment] = field(default_factory=list)
     roles: frozenset[Role] = frozenset()
+    # Which lists the page shows: those of the work the user's roles take on.
+    reviews: bool = False
+    makes_issues: bool = False
+    writes_articles: bool = False
 
     @property
     def total(self) -> int:
@@ -52,23 +61,30 @@ class MyWork:
         )
 
 
-def _valid_board_approvals() -> Count:
-    return Count(
+def issues_awaiting_approval(user: User) -> list[ToApprove]:
+    """Issues in review that ``user`` may approve now (not yet approved by them), with the
+    sign-off so far."""
+    valid = Prefetch(
         "approvals",
-        filter=Q(approvals__invalidated_at__isnull=True, approvals__as_editor_in_chief=False),
+        queryset=Approval.objects.filter(invalidated_at__isnull=True),
+        to_attr="valid_approvals",
     )
-
-
-def issues_awaiting_approval(user: User) -> QuerySet[Issue]:
-    """Issues in review that ``user`` has not (validly) approved yet."""
-    mine = Approval.objects.filter(issue=OuterRef("pk"), approver=user, invalidated_at__isnull=True)
-    return (
+    issues = (
         Issue.objects.filter(status=IssueStatus.IN_REVIEW)
-        .filter(~Exists(mine))
         .select_related("publication")
-        .annotate(board_approvals=_valid_board_approvals())
+        .prefetch_related(valid)
         .order_by("date", "pk")
     )
+    return [
+        ToApprove(issue, sign_off_state(issue, issue.valid_approvals))  # type: ignore[attr-defined]
+        for issue in issues
+        if issue_action_check(
+            user,
+            issue,
+            "approve",
+            approvals=issue.valid_approvals,  # type: ignore[attr-defined]
+        ).allowed
+    ]
 
 
 def issues_being_made() -> QuerySet[Issue]:
@@ -124,17 +140,22 @@ def comments_open_on_articles_of(user: User) -> QuerySet[Comment]:
 
 def my_work(user: User) -> MyWork:
     roles = actor_roles(user)
-    work = MyWork(roles=roles)
-    if roles & REVIEWERS:
-        work.to_approve = list(issues_awaiting_approval(user))
-    if roles & ISSUE_MAKERS:
+    work = MyWork(
+        roles=roles,
+        reviews=bool(roles & ISSUE_TRANSITIONS["approve"].roles),
+        makes_issues=bool(roles & ISSUE_TRANSITIONS["submit"].roles),
+        writes_articles=Role.RESPONSIBLE_EDITOR in roles,
+    )
+    if work.reviews:
+        work.to_approve = issues_awaiting_approval(user)
+    if work.makes_issues:
         for issue in issues_being_made():
             if issue.last_transition == "request_changes":  # type: ignore[attr-defined]
                 work.changes_requested.append(issue)
             else:
                 work.in_edit.append(issue)
         work.to_release = list(issues_to_release())
-    if Role.RESPONSIBLE_EDITOR in roles:
+    if work.writes_articles:
         work.my_articles = list(articles_assigned(user))
         work.open_comments = list(comments_open_on_articles_of(user))
     return work
@@ -149,6 +170,5 @@ def my_work_response(request: HttpRequest, site: AdminSite) -> TemplateResponse:
             **site.each_context(request),
             "title": "我的待办",
             "work": my_work(request.user),
-            "Role": Role,
         },
     )

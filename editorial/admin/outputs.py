@@ -22,7 +22,6 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -44,12 +43,15 @@ from editorial.models import (
 from editorial.rendering.errors import RenderError
 from editorial.rendering.wechat_validation import AUTHOR_MAX, DIGEST_MAX, TITLE_MAX
 from editorial.services.outputs import ImageSource, WechatReviewItem, issue_wechat_review
-from editorial.services.permissions import Actor, actor_roles
+from editorial.services.permissions import Actor
+from editorial.services.policies import (
+    FORBIDDEN,
+    wechat_drafts_ready,
+    wechat_publish_check,
+    wechat_push_check,
+)
 from editorial.services.renditions import rendition_request
 from editorial.services.wechat import (
-    PUBLISHABLE_STATES,
-    PUSHABLE_STATES,
-    WECHAT_ROLES,
     WechatPushRefused,
     wechat_publish_request,
     wechat_push_request,
@@ -125,35 +127,20 @@ def outputs_panel(
 
 
 def wechat_panel(user: User | AnonymousUser, issue: Issue) -> WechatPanel:
-    """The push row and the buttons: the services decide again, these only spare useless clicks."""
+    """The push row and the buttons the push services' decisions allow; the note says why the
+    push is not offered, or that the drafts wait for the issue's publication."""
     if not issue.publication.wechat_push_enabled:
         return WechatPanel(False, None, False, False, False, "")
     push = WechatPush.objects.filter(issue_id=issue.pk).first()
-    allowed = may_push(user)
-    submitted = push is not None and (
-        push.status in (P.PUBLISHING, P.PUBLISHED) or any(push.publish_ids)
-    )
-    busy = push is not None and push.status in (P.PENDING, P.RUNNING)
-    show_push = allowed and issue.status in PUSHABLE_STATES and not submitted and not busy
-    publishable = push is not None and (
-        push.status == P.DRAFTED or (push.status == P.FAILED and any(push.publish_ids))
-    )
-    show_publish = allowed and publishable and issue.status in PUBLISHABLE_STATES
+    pushing = wechat_push_check(user, issue, push)
+    publishing = wechat_publish_check(user, issue, push)
     note = ""
-    if not allowed:
-        note = "推送到公众号须由执行编辑、总编辑或出版管理员操作。"
-    elif issue.status not in PUSHABLE_STATES:
-        note = f"{issue.get_status_display()}的期不能推送到公众号；已批准或已发布的期可以推送。"
-    elif publishable and not show_publish:
+    if not pushing.allowed and pushing.code != "already_published":
+        note = pushing.reason
+    elif publishing.code == "wrong_state" and push is not None and wechat_drafts_ready(push):
         note = "草稿已在公众号草稿箱；本期发布后可在公众号发布。"
-    elif busy:
-        note = "正在处理，请稍后刷新本页查看结果。"
-    return WechatPanel(True, push, allowed, show_push, show_publish, note)
-
-
-def may_push(user: User | AnonymousUser) -> bool:
-    """Whether ``user`` holds a role that pushes to WeChat (the push services' own rule)."""
-    return bool(actor_roles(user) & WECHAT_ROLES)
+    allowed = pushing.code != FORBIDDEN
+    return WechatPanel(True, push, allowed, pushing.allowed, publishing.allowed, note)
 
 
 def rendition_message(requested: Rendition, now: Rendition) -> tuple[int, str]:
@@ -400,12 +387,10 @@ class IssueOutputsAdmin(admin.ModelAdmin):
     def wechat_publish_view(self, request: HttpRequest, issue_id: int) -> HttpResponse:
         issue = self._viewable_issue(request, issue_id)
         push = WechatPush.objects.filter(issue_id=issue.pk).first()
-        if push is None:
-            if not may_push(request.user):  # refused as the service would refuse a push
-                raise PermissionDenied
-            messages.error(request, "未在公众号发布：本期尚未推送到公众号草稿箱。")
-            return self._back(issue)
         try:
+            if push is None:  # never allowed: refused as the service refuses, who first
+                wechat_publish_check(request.user, issue, push).require(WechatPushRefused)
+                return self._back(issue)
             push = wechat_publish_request(actor=request.user, push_id=push.pk)
         except WechatPushRefused as exc:
             messages.error(request, error_list("未在公众号发布：", exc.messages))

@@ -1,8 +1,11 @@
 """Serializers: the API's view of the domain. Writes go to services, never to ``save()``."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from editorial.models import Article, Figure, Issue, Rendition
+from editorial.services.policies import issue_available_actions
 
 
 class FigureSerializer(serializers.ModelSerializer[Figure]):
@@ -86,17 +89,38 @@ class IssueSerializer(serializers.ModelSerializer[Issue]):
 
 class IssueDetailSerializer(IssueSerializer):
     articles = ArticleSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
 
     class Meta(IssueSerializer.Meta):
-        fields = [*IssueSerializer.Meta.fields, "articles"]
+        fields = [*IssueSerializer.Meta.fields, "articles", "available_actions"]
+
+    def get_available_actions(self, issue: Issue) -> list[str]:
+        """The actions the requesting user may take now, as the services decide them."""
+        return issue_available_actions(
+            self.context["request"].user,
+            issue,
+            approvals=issue.approvals.all(),
+            corrected=Issue.objects.filter(corrects=issue).exists(),
+        )
 
 
 class IssueActionSerializer(serializers.Serializer[Issue]):
-    """Input of an issue action: comment (退回修改 needs one), time (排期), reason (勘误)."""
+    """Input of an issue action: comment (退回修改 needs one), time (排期), reason (勘误).
+
+    A field the API does not know is refused, not dropped; which of these an action takes is
+    the action table's to say (``services.issue_actions``)."""
 
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     at = serializers.DateTimeField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: "不认识的输入。" for name in unknown}, code="unknown_field"
+            )
+        return attrs
 
 
 class ArticleActionSerializer(serializers.Serializer[Article]):

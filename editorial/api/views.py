@@ -62,12 +62,13 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
         if self.action == "retrieve":
             articles = Article.objects.select_related("section", "responsible_editor")
             issues = issues.prefetch_related(
+                "approvals",
                 Prefetch(
                     "articles",
                     queryset=articles.prefetch_related(
                         Prefetch("figures", queryset=Figure.objects.order_by("number"))
                     ).order_by("position", "id"),
-                )
+                ),
             )
         status_filter = self.request.query_params.get("status")
         if status_filter:
@@ -87,7 +88,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
             return Response({"detail": f"没有这个操作：{name}"}, status.HTTP_404_NOT_FOUND)
         data = IssueActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        issue_take(actor=request.user, issue_id=issue.pk, name=name, **data.validated_data)
+        issue_take(actor=request.user, issue_id=issue.pk, name=name, data=data.validated_data)
         result = self.get_queryset().get(pk=issue.correction.pk if name == "correct" else issue.pk)
         return Response(IssueSerializer(result).data)
 

@@ -1,5 +1,10 @@
 """Board sign-off: approvals on the exact content, and their invalidation by any change."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,11 +12,36 @@ from editorial.editions import Edition, edition_to_data
 from editorial.models import Approval, ApprovedEdition, Issue
 from editorial.roles import Role
 from editorial.selectors import issue_live_edition
-from editorial.workflow import ISSUE_EDITABLE, ISSUE_TRANSITIONS, IssueStatus
+from editorial.workflow import IssueStatus
 
 from .audit import audit_record
 from .issue_transitions import TransitionRefused, _invalidate_approvals, _take, issue_lock
-from .permissions import Actor, actor_roles, require_transition
+from .permissions import Actor, actor_roles
+from .policies import issue_action_check, issue_editable_check
+
+
+@dataclass(frozen=True)
+class SignOffState:
+    """How far the board's sign-off has come: the one count the service, the admin and
+    我的待办 all show."""
+
+    quorum: int
+    board_count: int
+    by_chief: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.by_chief or self.board_count >= self.quorum
+
+
+def sign_off_state(issue: Issue, approvals: Iterable[Approval]) -> SignOffState:
+    """The sign-off of ``issue`` by its ``approvals``; invalidated ones do not count."""
+    valid = [a for a in approvals if a.is_valid]
+    return SignOffState(
+        quorum=issue.publication.approval_quorum,
+        board_count=sum(1 for a in valid if not a.as_editor_in_chief),
+        by_chief=any(a.as_editor_in_chief for a in valid),
+    )
 
 
 @transaction.atomic
@@ -23,38 +53,30 @@ def issue_approve(*, actor: Actor, issue_id: int, comment: str = "") -> Approval
     approvals are counted one after the other and the transition happens exactly once.
     """
     issue = issue_lock(issue_id)
-    require_transition(actor, ISSUE_TRANSITIONS["approve"])
-    if actor is None or not actor.is_authenticated:
-        raise TransitionRefused("批准必须由具体的人作出。", code="anonymous")
-    if issue.status != IssueStatus.IN_REVIEW:
-        raise TransitionRefused(
-            f"只能批准审核中的期（当前：{issue.get_status_display()}）。", code="wrong_state"
-        )
     edition = issue_live_edition(issue.pk)
     content_hash = edition.fingerprint
+    live = issue.approvals.filter(invalidated_at__isnull=True)
+    current = list(live.filter(content_hash=content_hash))
+    issue_action_check(actor, issue, "approve", approvals=current).require(TransitionRefused)
+    approver = cast(User, actor)  # the check lets only a logged-in person approve
     # Approvals of other content (a section, an organisation or a person the issue prints was
     # changed since) stop counting visibly, so that their authors may approve what is there now.
-    outdated = issue.approvals.filter(invalidated_at__isnull=True).exclude(
-        content_hash=content_hash
-    )
+    outdated = live.exclude(content_hash=content_hash)
     if outdated.update(invalidated_at=timezone.now(), invalidated_reason="内容已变更（共享信息）"):
         audit_record(
             actor=actor, action="approval_invalidated", obj=issue, note="内容已变更（共享信息）"
         )
-    if issue.approvals.filter(approver=actor, invalidated_at__isnull=True).exists():
-        raise TransitionRefused("您已批准过本期的当前内容。", code="duplicate")
     approval = Approval.objects.create(
         issue=issue,
-        approver=actor,
+        approver=approver,
         comment=comment.strip(),
         content_hash=content_hash,
-        as_editor_in_chief=Role.EDITOR_IN_CHIEF in actor_roles(actor),
+        as_editor_in_chief=Role.EDITOR_IN_CHIEF in actor_roles(approver),
     )
     audit_record(actor=actor, action="approval", obj=issue, note=comment.strip())
-    valid = issue.approvals.filter(invalidated_at__isnull=True, content_hash=content_hash)
-    board_count = valid.filter(as_editor_in_chief=False).count()
-    if approval.as_editor_in_chief or board_count >= issue.publication.approval_quorum:
-        who = "总编辑批准" if approval.as_editor_in_chief else f"{board_count} 位编委批准"
+    state = sign_off_state(issue, [*current, approval])
+    if state.complete:
+        who = "总编辑批准" if state.by_chief else f"{state.board_count} 位编委批准"
         _take(actor=actor, issue=issue, name="approve", note=f"{who}；内容指纹 {content_hash[:12]}")
         approved_edition_keep(issue=issue, edition=edition)
     return approval
@@ -72,11 +94,7 @@ def approved_edition_keep(*, issue: Issue, edition: Edition) -> ApprovedEdition:
 
 
 def issue_require_editable(issue: Issue) -> None:
-    if issue.status not in ISSUE_EDITABLE:
-        raise TransitionRefused(
-            f"{issue.get_status_display()}的期不能修改；已发布的期请开启勘误修订。",
-            code="not_editable",
-        )
+    issue_editable_check(issue).require(TransitionRefused)
 
 
 def issue_content_changed(*, actor: Actor, issue: Issue, what: str) -> None:

@@ -7,18 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial.models import Article, AuditEntry
-from editorial.roles import Role
-from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
+from editorial.workflow import ARTICLE_TRANSITIONS
 
 from .approvals import issue_content_changed, issue_require_editable
 from .audit import audit_record
 from .issue_transitions import TransitionRefused, issue_lock
-from .permissions import Actor, actor_roles, require_perm, require_transition
-
-# Who may change an article's text: any article for these, assigned ones for responsible editors.
-_EDIT_ANY = frozenset({Role.EXECUTIVE_EDITOR, Role.PUBLISHER})
-# Figures and layout fields (position, section) are also the art editors' work.
-_LAYOUT_ANY = _EDIT_ANY | {Role.ART_EDITOR}
+from .permissions import Actor, require_perm
+from .policies import article_action_check, article_edit_check
 
 
 class StaleEdit(ValidationError):
@@ -36,27 +31,6 @@ class StaleEdit(ValidationError):
             "您的文字仍在表单中，请与最新版本核对合并后再保存。",
             code="stale",
         )
-
-
-def is_assigned(actor: Actor, article: Article) -> bool:
-    editor = article.responsible_editor
-    return actor is not None and editor is not None and editor.user_id == actor.pk
-
-
-def may_edit_article(actor: Actor, article: Article, *, layout: bool = False) -> bool:
-    if actor is None:
-        return True
-    if not actor.is_active or not actor.has_perm("editorial.change_article"):
-        return False
-    roles = actor_roles(actor)
-    if roles & (_LAYOUT_ANY if layout else _EDIT_ANY):
-        return True
-    return Role.RESPONSIBLE_EDITOR in roles and is_assigned(actor, article)
-
-
-def require_article_edit(actor: Actor, article: Article, *, layout: bool = False) -> None:
-    if not may_edit_article(actor, article, layout=layout):
-        raise PermissionDenied(f"{actor} 不能修改《{article.title}》。")
 
 
 def article_last_change(article: Article) -> AuditEntry | None:
@@ -93,12 +67,11 @@ def article_save(
         issue_require_editable(issue)
     else:
         stored = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
-        require_article_edit(actor, stored, layout=layout)
-        if layout and not may_edit_article(actor, stored):
+        article_edit_check(actor, stored, issue, layout=layout).require(TransitionRefused)
+        if layout and not article_edit_check(actor, stored, issue).allowed:
             _require_layout_only(actor, stored, article)
         if stored.issue_id != article.issue_id:
             raise PermissionDenied("文章不能移到另一期。")
-        issue_require_editable(issue)
         article_check_fresh(article, base_version)
         article.lock_version = stored.lock_version + 1
         # Only article_transition moves the status; never write back the one the caller loaded.
@@ -118,8 +91,7 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
     issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
     issue = issue_lock(issue_id)
     article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
-    issue_require_editable(issue)
-    require_article_edit(actor, article, layout=True)
+    article_edit_check(actor, article, issue, layout=True).require(TransitionRefused)
     article.lock_version += 1
     with reversion.create_revision(atomic=False):
         article.save(update_fields=["lock_version", "updated_at"])
@@ -153,19 +125,8 @@ def article_transition(*, actor: Actor, article_id: int, name: str) -> Article:
         .select_related("responsible_editor")
         .get(pk=article_id)
     )
+    article_action_check(actor, article, issue, name).require(TransitionRefused)
     transition = ARTICLE_TRANSITIONS[name]
-    require_transition(actor, transition, assigned=is_assigned(actor, article))
-    issue_require_editable(issue)
-    if issue.status not in ISSUE_ARTICLES_OPEN:
-        raise TransitionRefused(
-            f"本期{issue.get_status_display()}，文章状态不能变更；请先撤回或由编委退回修改。",
-            code="issue_not_open",
-        )
-    if article.status not in transition.sources:
-        raise TransitionRefused(
-            f"“{transition.label}”不能用于{article.get_status_display()}状态的文章。",
-            code="wrong_state",
-        )
     from_state, article.status = article.status, transition.target
     article.save(update_fields=["status", "updated_at"])
     audit_record(

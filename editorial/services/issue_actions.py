@@ -1,9 +1,13 @@
 """Every issue action by name, for the interfaces (admin buttons, API) that take the name as
-input: one table, so no interface can reach a service another cannot, or skip a check."""
+input: one table, so no interface can reach a service another cannot, or skip a check.
+
+Each entry names the input its service takes; anything else is refused, not dropped, so a
+mistyped field cannot silently turn into an empty comment or a missing time.
+"""
 
 import datetime
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from editorial.models import Approval, Issue
 
@@ -21,41 +25,51 @@ from .issue_transitions import (
 )
 from .permissions import Actor
 
-IssueAction = Callable[..., Issue | Approval]
 
+def _schedule(*, actor: Actor, issue_id: int, at: datetime.datetime | None) -> Issue:
+    if at is None:
+        raise TransitionRefused("请填写发布时间。", code="time_required")
+    return issue_schedule(actor=actor, issue_id=issue_id, at=at)
+
+
+@dataclass(frozen=True)
+class IssueAction:
+    """One action: its service, and the input it takes with the value of each when absent."""
+
+    service: Callable[..., Issue | Approval]
+    defaults: Mapping[str, object] = field(default_factory=dict)
+
+    def __call__(
+        self, *, actor: Actor, issue_id: int, data: Mapping[str, object]
+    ) -> Issue | Approval:
+        unknown = sorted(set(data) - set(self.defaults))
+        if unknown:
+            raise TransitionRefused(
+                f"这个操作不接受以下输入：{'、'.join(unknown)}", code="unknown_field"
+            )
+        return self.service(actor=actor, issue_id=issue_id, **{**self.defaults, **data})
+
+
+_COMMENT = {"comment": ""}
 ISSUE_ACTIONS: dict[str, IssueAction] = {
-    "start_edit": lambda actor, pk, **_: issue_start_edit(actor=actor, issue_id=pk),
-    "submit": lambda actor, pk, **_: issue_submit(actor=actor, issue_id=pk),
-    "request_changes": lambda actor, pk, comment="", **_: issue_request_changes(
-        actor=actor, issue_id=pk, comment=comment
-    ),
-    "withdraw": lambda actor, pk, comment="", **_: issue_withdraw(
-        actor=actor, issue_id=pk, comment=comment
-    ),
-    "approve": lambda actor, pk, comment="", **_: issue_approve(
-        actor=actor, issue_id=pk, comment=comment
-    ),
-    "schedule": lambda actor, pk, at=None, **_: issue_schedule(
-        actor=actor, issue_id=pk, at=_required_time(at)
-    ),
-    "unschedule": lambda actor, pk, **_: issue_unschedule(actor=actor, issue_id=pk),
-    "publish": lambda actor, pk, **_: issue_publish(actor=actor, issue_id=pk),
-    "correct": lambda actor, pk, reason="", **_: issue_correct(
-        actor=actor, issue_id=pk, reason=reason
-    ),
+    "start_edit": IssueAction(issue_start_edit),
+    "submit": IssueAction(issue_submit),
+    "request_changes": IssueAction(issue_request_changes, _COMMENT),
+    "withdraw": IssueAction(issue_withdraw, _COMMENT),
+    "approve": IssueAction(issue_approve, _COMMENT),
+    "schedule": IssueAction(_schedule, {"at": None}),
+    "unschedule": IssueAction(issue_unschedule),
+    "publish": IssueAction(issue_publish),
+    "correct": IssueAction(issue_correct, {"reason": ""}),
 }
 
 
-def issue_take(*, actor: Actor, issue_id: int, name: str, **data: Any) -> Issue | Approval:
-    """Take the action ``name`` on the issue; ``data`` carries comment, at or reason."""
+def issue_take(
+    *, actor: Actor, issue_id: int, name: str, data: Mapping[str, object] | None = None
+) -> Issue | Approval:
+    """Take the action ``name`` on the issue with ``data``, exactly the input it takes."""
     try:
         action = ISSUE_ACTIONS[name]
     except KeyError:
         raise TransitionRefused(f"没有这个操作：{name}", code="unknown") from None
-    return action(actor, issue_id, **data)
-
-
-def _required_time(at: datetime.datetime | None) -> datetime.datetime:
-    if at is None:
-        raise TransitionRefused("请填写发布时间。", code="time_required")
-    return at
+    return action(actor=actor, issue_id=issue_id, data=data or {})

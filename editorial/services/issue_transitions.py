@@ -18,7 +18,8 @@ from .audit import audit_record
 from .issues import masthead_copy
 from .notifications import notify_event
 from .outputs import issue_outputs_request
-from .permissions import Actor, require_transition
+from .permissions import Actor
+from .policies import issue_action_check
 
 logger = logging.getLogger(__name__)
 
@@ -71,15 +72,8 @@ def _take(
 
 
 def _require_allowed(actor: Actor, issue: Issue, name: str) -> Transition:
-    """Who first, then the state: a refused person learns nothing about the issue."""
-    transition = ISSUE_TRANSITIONS[name]
-    require_transition(actor, transition)
-    if issue.status not in transition.sources:
-        raise TransitionRefused(
-            f"“{transition.label}”不能用于{issue.get_status_display()}状态的期。",
-            code="wrong_state",
-        )
-    return transition
+    issue_action_check(actor, issue, name).require(TransitionRefused)
+    return ISSUE_TRANSITIONS[name]
 
 
 def _invalidate_approvals(*, issue: Issue, reason: str) -> int:
@@ -153,11 +147,11 @@ def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
     """Publish exactly the approved content: the Edition kept at sign-off, which valid approvals
     must still name. What ships is that Edition, whatever changed in the database since."""
     issue = issue_lock(issue_id)
-    require_transition(actor, ISSUE_TRANSITIONS["publish"])
+    _require_allowed(actor, issue, "publish")
     edition = issue_approved_edition(issue.pk)
     fingerprint = edition.fingerprint if edition is not None else ""
     approved = issue.approvals.filter(invalidated_at__isnull=True, content_hash=fingerprint)
-    if issue.status in ISSUE_TRANSITIONS["publish"].sources and not approved.exists():
+    if not approved.exists():
         raise TransitionRefused("内容与批准时不一致，不能发布。", code="not_approved_content")
     issue.published_at = timezone.now()
     issue = _take(actor=actor, issue=issue, name="publish", note=f"内容指纹 {fingerprint[:12]}")
@@ -223,14 +217,10 @@ def issue_schedule_failed(*, issue_id: int, reason: str) -> None:
 def issue_correct(*, actor: Actor, issue_id: int, reason: str) -> Issue:
     """Open a correction (勘误/修订版): a new revision with a copy of the published content."""
     original = issue_lock(issue_id)
-    transition = ISSUE_TRANSITIONS["correct"]
-    require_transition(actor, transition)
-    if original.status != IssueStatus.PUBLISHED:
-        raise TransitionRefused("只有已发布的期可以开启勘误修订。", code="wrong_state")
+    corrected = Issue.objects.filter(corrects=original).exists()
+    issue_action_check(actor, original, "correct", corrected=corrected).require(TransitionRefused)
     if not reason.strip():
         raise TransitionRefused("开启勘误修订必须说明原因。", code="comment_required")
-    if Issue.objects.filter(corrects=original).exists():
-        raise TransitionRefused("本期已有一个修订版。", code="correction_exists")
     revision = Issue.objects.get(pk=original.pk)
     revision.pk = None
     revision.id = None

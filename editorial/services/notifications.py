@@ -14,27 +14,17 @@ from django.utils import timezone
 
 from editorial.jobs import NOTIFICATION
 from editorial.models import AuditEntry, Issue, Notification, NotificationStatus
-from editorial.roles import Role
+from editorial.workflow import NOTIFIED
 
 from .jobs import enqueue_on_commit, job_lease, jobs_stalled
 
 logger = logging.getLogger(__name__)
 
-# Who acts next after each event (the workflow issue's §10).
-_RECIPIENT_ROLES: dict[str, tuple[Role, ...]] = {
-    "submit": (Role.BOARD_MEMBER, Role.EDITOR_IN_CHIEF),
-    "request_changes": (Role.EXECUTIVE_EDITOR,),
-    "approve": (Role.EXECUTIVE_EDITOR,),
-    "schedule": (Role.EXECUTIVE_EDITOR,),
-    "publish": (Role.EXECUTIVE_EDITOR,),
-    "reopen_review": (Role.BOARD_MEMBER, Role.EDITOR_IN_CHIEF),
-}
-
 
 def recipients_for(event: str, issue: Issue) -> list[User]:
     from django.contrib.auth import get_user_model
 
-    groups = Group.objects.filter(name__in=[r.label for r in _RECIPIENT_ROLES.get(event, ())])
+    groups = Group.objects.filter(name__in=[r.label for r in NOTIFIED.get(event, ())])
     query = Q(groups__in=groups)
     if event == "request_changes":
         query |= Q(person__edited_articles__issue=issue)

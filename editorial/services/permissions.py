@@ -1,10 +1,11 @@
-"""The one place that turns "may this actor do that?" into a refusal."""
+"""Who the actor is to the workflow: model permissions, editorial roles, transitions allowed by
+role. The decisions of an action, in a state, are made from these in ``policies``."""
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
 from editorial.roles import Role
-from editorial.workflow import Transition
+from editorial.workflow import SUPERUSER_ROLES, Transition
 
 Actor = User | AnonymousUser | None
 
@@ -28,7 +29,7 @@ def actor_roles(actor: Actor) -> frozenset[Role]:
         names = actor.groups.values_list("name", flat=True)
         cached = frozenset(_ROLES_BY_LABEL[n] for n in names if n in _ROLES_BY_LABEL)
         if actor.is_superuser:
-            cached |= {Role.PUBLISHER}
+            cached |= SUPERUSER_ROLES
         setattr(actor, "_editorial_roles", cached)  # noqa: B010 - a per-request cache
     return cached
 
@@ -41,8 +42,3 @@ def may_take(actor: Actor, transition: Transition, *, assigned: bool = True) -> 
     if transition.system_only or not roles:
         return False
     return assigned or bool(roles - transition.assigned_only)
-
-
-def require_transition(actor: Actor, transition: Transition, *, assigned: bool = True) -> None:
-    if not may_take(actor, transition, assigned=assigned):
-        raise PermissionDenied(f"{actor} 不能执行“{transition.label}”。")

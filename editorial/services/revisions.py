@@ -7,11 +7,12 @@ from reversion.models import Version
 
 from editorial.models import Article
 
-from .approvals import issue_content_changed, issue_require_editable
-from .articles import _revision_meta, require_article_edit
+from .approvals import issue_content_changed
+from .articles import _revision_meta
 from .audit import audit_record
-from .issue_transitions import issue_lock
+from .issue_transitions import TransitionRefused, issue_lock
 from .permissions import Actor
+from .policies import article_edit_check
 
 
 def article_versions(article: Article) -> list[Version]:
@@ -33,8 +34,7 @@ def article_revision_restore(*, actor: Actor, article_id: int, version_id: int) 
     issue_id = Article.objects.values_list("issue_id", flat=True).get(pk=article_id)
     issue = issue_lock(issue_id)
     article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
-    issue_require_editable(issue)
-    require_article_edit(actor, article)
+    article_edit_check(actor, article, issue).require(TransitionRefused)
     version = (
         Version.objects.get_for_object(article)
         .select_related("revision")

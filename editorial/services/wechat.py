@@ -25,7 +25,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from editorial.integrations.wechat import (
@@ -39,7 +39,6 @@ from editorial.integrations.wechat import (
 from editorial.jobs import WECHAT_PUSH
 from editorial.models import (
     Issue,
-    IssueStatus,
     WechatImage,
     WechatImageKind,
     WechatPush,
@@ -53,18 +52,14 @@ from editorial.rendering.wechat import (
     render_wechat_issue,
     validate_wechat_article,
 )
-from editorial.roles import Role
 from editorial.selectors import issue_edition
 
 from .audit import audit_record
 from .jobs import enqueue_on_commit, job_extend_lease, job_lease, jobs_stalled
-from .permissions import Actor, actor_roles
+from .permissions import Actor
+from .policies import IN_PROGRESS, wechat_issue_check, wechat_publish_check, wechat_push_check
 
 logger = logging.getLogger(__name__)
-
-WECHAT_ROLES = frozenset({Role.EXECUTIVE_EDITOR, Role.EDITOR_IN_CHIEF, Role.PUBLISHER})
-PUSHABLE_STATES = frozenset({IssueStatus.APPROVED, IssueStatus.PUBLISHED})
-PUBLISHABLE_STATES = frozenset({IssueStatus.PUBLISHED})
 
 S = WechatPushStatus
 
@@ -73,22 +68,8 @@ class WechatPushRefused(ValidationError):
     """The issue, the push or the content does not allow what was asked; nothing was sent."""
 
 
-def _require_role(actor: Actor) -> None:
-    if actor is not None and not actor_roles(actor) & WECHAT_ROLES:
-        raise PermissionDenied(f"{actor} 不能推送到公众号（须为执行编辑、总编辑或出版管理员）。")
-
-
-def _require_pushable(issue: Issue, states: frozenset[str] = PUSHABLE_STATES) -> None:
-    if not issue.publication.wechat_push_enabled:
-        raise WechatPushRefused(
-            f"刊物“{issue.publication}”未开启公众号推送。", code="wechat_disabled"
-        )
-    if issue.status not in states:
-        allowed = "、".join(IssueStatus(s).label for s in sorted(states))
-        raise WechatPushRefused(
-            f"{issue.get_status_display()}状态的期不能推送到公众号（须为{allowed}）。",
-            code="wrong_state",
-        )
+def _require_pushable(issue: Issue, name: str) -> None:
+    wechat_issue_check(issue, name).require(WechatPushRefused)
 
 
 def _message(exc: Exception) -> str:
@@ -113,19 +94,17 @@ def wechat_push_request(*, actor: Actor, issue_id: int, enqueue: bool = True) ->
     executive editor, the editor-in-chief or a publisher. A push already queued or running is
     returned as it is; one whose drafts were submitted for publishing is refused.
     """
-    _require_role(actor)
     issue = (
         Issue.objects.select_for_update(of=("self",)).select_related("publication").get(pk=issue_id)
     )
-    _require_pushable(issue)
-    push, created = WechatPush.objects.get_or_create(issue=issue)
-    if not created:
-        if push.status in (S.PENDING, S.RUNNING):
-            return push
-        if push.status in (S.PUBLISHING, S.PUBLISHED) or any(push.publish_ids):
-            raise WechatPushRefused(
-                "本期的公众号草稿已提交发布，不能再次推送。", code="already_published"
-            )
+    push = WechatPush.objects.filter(issue=issue).first()
+    decision = wechat_push_check(actor, issue, push)
+    if push is not None and decision.code == IN_PROGRESS:
+        return push
+    decision.require(WechatPushRefused)
+    if push is None:
+        push = WechatPush.objects.create(issue=issue)
+    else:
         push.status, push.error, push.publish_ids = S.PENDING, "", []
         push.save(update_fields=["status", "error", "publish_ids", "updated_at"])
     audit_record(actor=actor, action="wechat_push", obj=issue, note="推送到公众号草稿箱")
@@ -142,22 +121,15 @@ def wechat_publish_request(*, actor: Actor, push_id: int, enqueue: bool = True) 
     Only for a published issue whose drafts are all in place (DRAFTED), or to resume a publish
     that failed; each draft is submitted once.
     """
-    _require_role(actor)
     push = (
         WechatPush.objects.select_for_update(of=("self",))
         .select_related("issue__publication")
         .get(pk=push_id)
     )
-    if push.status == S.PUBLISHING or (push.status in (S.PENDING, S.RUNNING) and push.publish_ids):
+    decision = wechat_publish_check(actor, push.issue, push)
+    if decision.code == IN_PROGRESS:
         return push
-    _require_pushable(push.issue, PUBLISHABLE_STATES)
-    resumable = push.status == S.FAILED and bool(push.publish_ids)
-    if push.status == S.PUBLISHED:
-        raise WechatPushRefused("本期已在公众号发布。", code="already_published")
-    if push.status != S.DRAFTED and not resumable:
-        raise WechatPushRefused(
-            "本期的公众号草稿尚未全部就绪，请先推送（或重新推送）草稿。", code="no_drafts"
-        )
+    decision.require(WechatPushRefused)
     if not push.publish_ids:
         push.publish_ids = [""] * len(push.draft_media_ids)
     push.status, push.error = S.PENDING, ""
@@ -211,7 +183,7 @@ def wechat_push_run(push_id: int) -> WechatPush | None:
 
 def _sync_drafts(client: WechatClient, push: WechatPush) -> None:
     issue = Issue.objects.select_related("publication").get(pk=push.issue_id)
-    _require_pushable(issue, PUBLISHABLE_STATES if push.publish_ids else PUSHABLE_STATES)
+    _require_pushable(issue, "wechat_publish" if push.publish_ids else "wechat_push")
     edition = issue_edition(issue.pk, status=issue.status)
     # Rendered once with stand-ins for the images, and checked before anything leaves: content
     # that would be refused sends nothing to WeChat. Then each image goes up (once per checksum,
@@ -290,7 +262,7 @@ def _update_drafts(
 
 def _submit(client: WechatClient, push: WechatPush) -> None:
     """freepublish/submit each draft not yet submitted; each publish_id saved as it comes."""
-    _require_pushable(push.issue, PUBLISHABLE_STATES)  # it may have changed while queued
+    _require_pushable(push.issue, "wechat_publish")  # it may have changed while queued
     if len(push.publish_ids) != len(push.draft_media_ids):
         push.publish_ids = [""] * len(push.draft_media_ids)
     for index, media_id in enumerate(push.draft_media_ids):

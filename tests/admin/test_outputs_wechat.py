@@ -438,7 +438,8 @@ def test_a_push_the_issue_does_not_allow_is_refused_with_a_message(
     client = logged_in(actor("executive_editor"))
     part = wechat_section(client.get(issue_url(issue)).content.decode())
     assert "<form" not in part
-    assert "编辑中的期不能推送到公众号；已批准或已发布的期可以推送。" in part
+    # The panel says what the push service says: one reason, decided once.
+    assert "编辑中状态的期不能推送到公众号（须为已批准、已发布）。" in part
     before = snapshot(issue.pk)
 
     pushed = client.post(push_url(issue))
