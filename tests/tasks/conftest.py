@@ -24,7 +24,8 @@ from pytest_django.fixtures import Settings
 from digest.celery import app
 from editorial.models import Issue, Notification, NotificationStatus, Person
 from editorial.roles import Role
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles
+from editorial.services import issue_transitions as workflow
 from editorial.services.bundles import issue_import
 from tests.builders import BundleMaker
 from tests.tasks.support import (

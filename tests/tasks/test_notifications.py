@@ -5,7 +5,8 @@ from celery.contrib.testing.tasks import ping
 from django.db import transaction
 
 from editorial.models import AuditEntry, EditLock, Issue, Notification, NotificationStatus
-from editorial.services import locks, workflow
+from editorial.services import issue_transitions as workflow
+from editorial.services import locks
 from editorial.services.notifications import SEND_TASK
 from editorial.workflow import IssueStatus
 from tests.tasks.support import SmtpServer, Staff, WorkerLog

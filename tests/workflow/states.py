@@ -24,7 +24,8 @@ from editorial.models import (
 )
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.roles import Role
-from editorial.services import approvals, workflow
+from editorial.services import approvals
+from editorial.services import issue_transitions as workflow
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests import factories
 from tests.workflow_helpers import staff

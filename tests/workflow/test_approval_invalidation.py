@@ -17,7 +17,8 @@ from editorial.models import (
 )
 from editorial.roles import Role
 from editorial.selectors import issue_for_export
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles
+from editorial.services import issue_transitions as workflow
 from editorial.workflow import IssueStatus
 from tests import factories
 from tests.workflow.states import bring_to, small_issue, snapshot

@@ -20,7 +20,8 @@ from editorial.content import issue_content_hash
 from editorial.models import Approval, Article, AuditEntry, Issue, Person
 from editorial.roles import Role
 from editorial.selectors import issue_for_export
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles
+from editorial.services import issue_transitions as workflow
 from editorial.services.articles import StaleEdit
 from editorial.services.permissions import actor_roles
 from editorial.workflow import ArticleStatus, IssueStatus

@@ -15,7 +15,8 @@ from reversion.models import Version
 
 from editorial.models import Approval, Article, AuditEntry, Comment, Issue, Person
 from editorial.roles import Role
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles
+from editorial.services import issue_transitions as workflow
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, ArticleStatus, IssueStatus
 from tests import factories
 from tests.workflow.states import bring_to, in_hours, small_issue, snapshot

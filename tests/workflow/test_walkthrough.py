@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from editorial.models import Issue, Notification
 from editorial.roles import Role
-from editorial.services import approvals, articles, workflow
+from editorial.services import approvals, articles
+from editorial.services import issue_transitions as workflow
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests.workflow_helpers import sample_issue, staff
 
