@@ -1,7 +1,6 @@
 """Editing articles: who may, in which issue states, and never over someone else's newer save."""
 
 import reversion
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +10,7 @@ from editorial.roles import Role
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
 from .approvals import issue_content_changed, issue_require_editable
-from .audit import audit_record
+from .audit import audit_record, revision_meta
 from .issue_transitions import TransitionRefused, issue_lock
 from .permissions import Actor, actor_roles, require_perm, require_transition
 
@@ -106,7 +105,7 @@ def article_save(
     article.full_clean()
     with reversion.create_revision(atomic=False):
         article.save()
-        _revision_meta(actor, what)
+        revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
     return article
@@ -123,7 +122,7 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
     article.lock_version += 1
     with reversion.create_revision(atomic=False):
         article.save(update_fields=["lock_version", "updated_at"])
-        _revision_meta(actor, what)
+        revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
     return article
@@ -188,9 +187,3 @@ def _require_layout_only(actor: Actor, stored: Article, article: Article) -> Non
     }
     if changed - _LAYOUT_FIELDS:
         raise PermissionDenied(f"{actor} 只能调整《{stored.title}》的版式（顺序、栏目）。")
-
-
-def _revision_meta(actor: Actor, comment: str) -> None:
-    if isinstance(actor, User):
-        reversion.set_user(actor)
-    reversion.set_comment(comment)

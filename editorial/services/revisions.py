@@ -8,8 +8,8 @@ from reversion.models import Version
 from editorial.models import Article
 
 from .approvals import issue_content_changed, issue_require_editable
-from .articles import _revision_meta, require_article_edit
-from .audit import audit_record
+from .articles import require_article_edit
+from .audit import audit_record, revision_meta
 from .issue_transitions import issue_lock
 from .permissions import Actor
 
@@ -51,7 +51,7 @@ def article_revision_restore(*, actor: Actor, article_id: int, version_id: int) 
     what = f"恢复到 {when} 的版本（#{version.pk}）"
     with reversion.create_revision(atomic=False):
         article.save()
-        _revision_meta(actor, what)
+        revision_meta(actor, what)
     audit_record(actor=actor, action="revision_restore", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
     return article
