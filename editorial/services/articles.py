@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.models import Article, AuditEntry
+from editorial.models import Article, AuditEntry, Issue
 from editorial.roles import Role
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
@@ -21,18 +21,19 @@ _LAYOUT_ANY = _EDIT_ANY | {Role.ART_EDITOR}
 
 
 class StaleEdit(ValidationError):
-    """A save based on a version someone else has since replaced."""
+    """A save based on a version someone else has since replaced (an article's or an issue's)."""
 
-    def __init__(self, article: Article, last: AuditEntry | None) -> None:
+    def __init__(self, stored: Article | Issue, last: AuditEntry | None) -> None:
         actor = last.actor if last else None
         who = getattr(actor, "person", None) or actor or "他人"
-        when = timezone.localtime(last.created_at if last else article.updated_at)
+        when = timezone.localtime(last.created_at if last else stored.updated_at)
         self.changed_by = last.actor if last else None
         self.changed_at = when
+        noun, kept = ("这篇文章", "文字") if isinstance(stored, Article) else ("本期", "修改")
         super().__init__(
-            f"保存被拒绝：这篇文章已被 {who} 于 {when:%Y-%m-%d %H:%M:%S} 修改"
-            f"（现为第 {article.lock_version} 版）。"
-            "您的文字仍在表单中，请与最新版本核对合并后再保存。",
+            f"保存被拒绝：{noun}已被 {who} 于 {when:%Y-%m-%d %H:%M:%S} 修改"
+            f"（现为第 {stored.lock_version} 版）。"
+            f"您的{kept}仍在表单中，请与最新版本核对合并后再保存。",
             code="stale",
         )
 
