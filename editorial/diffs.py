@@ -1,17 +1,29 @@
-"""Readable differences between two stored revisions of an article."""
+"""Readable differences between two stored revisions of an article or of an issue."""
 
 import difflib
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
-from editorial.models import Article, Figure
+from editorial.models import (
+    Article,
+    CopyrightNotice,
+    Figure,
+    Issue,
+    MastheadMember,
+    MastheadOrganisation,
+    Organisation,
+    Person,
+)
+from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.richtext import plain_text
+from editorial.services.issue_edits import ISSUE_EDITABLE_FIELDS, MastheadRow
+from editorial.services.revisions import version_masthead
 
 # Fields an editor reads; bookkeeping fields (lock_version, timestamps, status) are left out.
 DIFF_FIELDS = (
@@ -38,19 +50,83 @@ class FieldDiff:
 
 def article_version_diff(old: Version, new: Version) -> list[FieldDiff]:
     """The fields that differ between two versions of one article, with a line diff each."""
+    diffs = _field_diffs(Article, DIFF_FIELDS, old, new, {})
+    return diffs + _lines_diff("figures", "图", _figures(old), _figures(new))
+
+
+def issue_version_diff(old: Version, new: Version) -> list[FieldDiff]:
+    """The fields and masthead rows that differ between two versions of one issue."""
+    notice_ids = {v.field_dict.get("notice_id") for v in (old, new)} - {None}
+    notices = {
+        pk: f"第 {version} 版"
+        for pk, version in CopyrightNotice.objects.filter(pk__in=notice_ids).values_list(
+            "pk", "version"
+        )
+    }
+    diffs = _field_diffs(Issue, ISSUE_EDITABLE_FIELDS, old, new, {"notice": notices})
+    before, after = version_masthead(old), version_masthead(new)
+    names = _names(Organisation, [*before.organisations, *after.organisations])
+    diffs += _lines_diff(
+        "masthead_organisations",
+        str(MastheadOrganisation._meta.verbose_name),
+        _masthead(before.organisations, OrganisationRole, names),
+        _masthead(after.organisations, OrganisationRole, names),
+    )
+    names = _names(Person, [*before.members, *after.members])
+    diffs += _lines_diff(
+        "masthead_members",
+        str(MastheadMember._meta.verbose_name),
+        _masthead(before.members, PersonRole, names),
+        _masthead(after.members, PersonRole, names),
+    )
+    return diffs
+
+
+def _field_diffs(
+    model: type[Model],
+    names: tuple[str, ...],
+    old: Version,
+    new: Version,
+    shown: dict[str, dict[Any, str]],
+) -> list[FieldDiff]:
+    """``shown``: how a related field's ids read (otherwise the value as text)."""
     before, after = old.field_dict, new.field_dict
     diffs = []
-    for name in DIFF_FIELDS:
-        field = cast(Field, Article._meta.get_field(name))
+    for name in names:
+        field = cast(Field, model._meta.get_field(name))
         attname = getattr(field, "attname", name)
-        a, b = _text(name, before.get(attname)), _text(name, after.get(attname))
+        labels = shown.get(name)
+        values = [before.get(attname), after.get(attname)]
+        if labels is not None:
+            values = [labels.get(value, "") for value in values]
+        a, b = (_text(name, value) for value in values)
         if a != b:
             diffs.append(FieldDiff(name, str(field.verbose_name), a, b, _line_diff(a, b)))
-    figures_before, figures_after = _figures(old), _figures(new)
-    if figures_before != figures_after:
-        a, b = "\n".join(figures_before), "\n".join(figures_after)
-        diffs.append(FieldDiff("figures", "图", a, b, _line_diff(a, b)))
     return diffs
+
+
+def _lines_diff(name: str, label: str, before: list[str], after: list[str]) -> list[FieldDiff]:
+    if before == after:
+        return []
+    a, b = "\n".join(before), "\n".join(after)
+    return [FieldDiff(name, label, a, b, _line_diff(a, b))]
+
+
+def _names(model: type[Organisation] | type[Person], rows: list[MastheadRow]) -> dict[int, str]:
+    ids = {row.subject_id for row in rows}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _masthead(
+    rows: tuple[MastheadRow, ...],
+    roles: type[OrganisationRole] | type[PersonRole],
+    names: dict[int, str],
+) -> list[str]:
+    """One line per row, in the printed order (roles as listed, then position)."""
+    order = {value: index for index, value in enumerate(roles.values)}
+    shown = sorted(rows, key=lambda r: (order.get(r.role, len(order)), r.position, r.subject_id))
+    labels = dict(roles.choices)
+    return [f"{labels.get(r.role, r.role)}：{names.get(r.subject_id, '（已删除）')}" for r in shown]
 
 
 def _text(name: str, value: Any) -> str:

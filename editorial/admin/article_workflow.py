@@ -11,14 +11,13 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from editorial.diffs import FieldDiff, article_version_diff
-from editorial.models import Article, Comment, EditLock, Person
+from editorial.models import Article, Comment, EditLock
 from editorial.services.articles import article_delete, article_transition
 from editorial.services.locks import lock_acquire, lock_release, lock_take_over
 from editorial.services.permissions import actor_roles
@@ -28,6 +27,7 @@ from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
 from .common import error_list, local, viewable_object, who
+from .revisions import RevisionHistoryAdmin
 
 
 @dataclass(frozen=True)
@@ -77,35 +77,6 @@ def lock_banner(request: HttpRequest, article: Article, lock: EditLock | None) -
     )
 
 
-@dataclass(frozen=True)
-class VersionRow:
-    version: Version
-    number: int
-    user: str
-    comment: str
-
-    @property
-    def date(self) -> str:
-        return f"{local(self.version.revision.date_created):%Y-%m-%d %H:%M}"
-
-
-def version_rows(article: Article) -> list[VersionRow]:
-    """The article's revisions, newest first, numbered from the oldest (第 1 版).
-
-    The people behind the logins are read in one query for all the versions.
-    """
-    versions = article_versions(article)
-    user_ids = {v.revision.user_id for v in versions if v.revision.user_id is not None}
-    names = dict(Person.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
-
-    def name(version: Version) -> str:
-        user = version.revision.user
-        return names.get(user.pk) or user.get_username() if user is not None else "系统"
-
-    count = len(versions)
-    return [VersionRow(v, count - i, name(v), v.revision.comment) for i, v in enumerate(versions)]
-
-
 def stale_changes(article: Article, base_version: int | None) -> list[FieldDiff] | None:
     """What others changed since the version an editor opened, or None when unknown."""
     if base_version is None:
@@ -117,7 +88,7 @@ def stale_changes(article: Article, base_version: int | None) -> list[FieldDiff]
     return article_version_diff(base, versions[0])
 
 
-class ArticleWorkflowAdmin(admin.ModelAdmin):
+class ArticleWorkflowAdmin(RevisionHistoryAdmin):
     """The workflow views and actions of the article admin (``ArticleAdmin`` inherits them)."""
 
     def get_urls(self) -> list[URLPattern]:
@@ -132,16 +103,6 @@ class ArticleWorkflowAdmin(admin.ModelAdmin):
                 "<int:article_id>/take-over/",
                 wrap(require_POST(self.take_over_view)),
                 name="editorial_article_take_over",
-            ),
-            path(
-                "<int:article_id>/revisions/",
-                wrap(self.revisions_view),
-                name="editorial_article_revisions",
-            ),
-            path(
-                "<int:article_id>/revisions/<int:version_id>/restore/",
-                wrap(require_POST(self.restore_view)),
-                name="editorial_article_revision_restore",
             ),
             path(
                 "<int:article_id>/comments/",
@@ -179,47 +140,23 @@ class ArticleWorkflowAdmin(admin.ModelAdmin):
         messages.success(request, f"您已接管《{article.title}》的编辑；原编辑人会收到通知。")
         return HttpResponseRedirect(self._change_url(article))
 
-    def revisions_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
-        article = self._article_or_404(request, article_id)
-        rows = version_rows(article)
-        by_id = {str(row.version.pk): row for row in rows}
-        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
-        if old is None and new is None and len(rows) >= 2:
-            new, old = rows[0], rows[1]
-        diff = None
-        if old is not None and new is not None:
-            if old.number > new.number:
-                old, new = new, old
-            diff = article_version_diff(old.version, new.version)
-        return TemplateResponse(
-            request,
-            "admin/editorial/article/revisions.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"修订历史：{article.title}",
-                "opts": self.opts,
-                "original": article,
-                "rows": rows,
-                "old": old,
-                "new": new,
-                "diff": diff,
-                "may_restore": self.has_change_permission(request, article),
-            },
+    # The 修订历史 page (RevisionHistoryAdmin): versions, diffs, restore by the service.
+
+    revisions_noun = "这篇文章"
+
+    def object_versions(self, obj: Article) -> list[Version]:
+        return article_versions(obj)
+
+    def version_diff(self, old: Version, new: Version) -> list[FieldDiff]:
+        return article_version_diff(old, new)
+
+    def revision_restore(self, request: HttpRequest, obj: Article, version_id: int) -> Article:
+        return article_revision_restore(
+            actor=request.user, article_id=obj.pk, version_id=version_id
         )
 
-    def restore_view(self, request: HttpRequest, article_id: int, version_id: int) -> HttpResponse:
-        article = self._article_or_404(request, article_id)
-        try:
-            article = article_revision_restore(
-                actor=request.user, article_id=article.pk, version_id=version_id
-            )
-        except ValidationError as exc:
-            messages.error(request, error_list("未能恢复：", exc.messages))
-            return HttpResponseRedirect(
-                reverse("admin:editorial_article_revisions", args=[article.pk])
-            )
-        messages.success(request, f"已将《{article.title}》恢复到所选版本（保存为新的一版）。")
-        return HttpResponseRedirect(self._change_url(article))
+    def restored_message(self, obj: Article) -> str:
+        return f"已将《{obj.title}》恢复到所选版本（保存为新的一版）。"
 
     def comment_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
         article = self._article_or_404(request, article_id)
@@ -248,7 +185,7 @@ class ArticleWorkflowAdmin(admin.ModelAdmin):
                     "lock_banner": lock_banner(request, obj, lock),
                     "article_buttons": article_buttons(request, obj),
                     "articles_open": obj.issue.status in ISSUE_ARTICLES_OPEN,
-                    "revisions_url": reverse("admin:editorial_article_revisions", args=[obj.pk]),
+                    "revisions_url": self.revisions_url(obj),
                     "stale": stale_base is not None,
                     "stale_changes": stale_changes(obj, stale_base),
                     "comment_thread": comment_thread(comments_for(obj.issue, obj)),

@@ -2,19 +2,17 @@
 
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 
 from editorial.models import Article, Figure, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
-    StaleEdit,
     article_check_fresh,
     article_content_changed,
     article_save,
@@ -22,7 +20,7 @@ from editorial.services.articles import (
 from editorial.services.policies import article_edit_check, issue_editable_check
 
 from .article_workflow import ArticleWorkflowAdmin
-from .common import NO_IMAGE, thumbnail
+from .common import NO_IMAGE, BaseVersionForm, thumbnail
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -70,39 +68,14 @@ class IssueStatusFilter(admin.ChoicesFieldListFilter):
 LAYOUT_FIELDS = frozenset({"position", "section"})
 
 
-class ArticleForm(forms.ModelForm):
-    """Remembers the version the editor opened, so a save over a newer one is refused on the form.
+class ArticleForm(BaseVersionForm):
+    """An article's form: never saved over a newer version, never into an issue past editing."""
 
-    ``article_save`` checks the same again under a row lock; checking here as well lets the
-    refusal (and the editor's unsaved text) come back as a form error instead of a server error.
-
-    On a refusal the form keeps the editor's text, remembers the version they started from
-    (``stale_base``, for showing what changed since) and now carries the stored version: once
-    they have merged the other changes into their text, saving again goes through.
-    """
-
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    stale_base: int | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["base_version"].initial = self.instance.lock_version
+    def check_fresh(self, base_version: int | None) -> None:
+        article_check_fresh(self.instance, base_version)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
-        if self.instance.pk is not None:
-            base = self.cleaned_data.get("base_version")
-            try:
-                article_check_fresh(self.instance, base)
-            except StaleEdit:
-                self.stale_base = base
-                stored = Article.objects.values_list("lock_version", flat=True)
-                data = QueryDict(mutable=True)
-                data.update(self.data)
-                data[self.add_prefix("base_version")] = str(stored.get(pk=self.instance.pk))
-                self.data = data
-                raise
         issue = self.cleaned_data.get("issue") or getattr(self.instance, "issue", None)
         if issue is not None:
             issue_require_editable(issue)

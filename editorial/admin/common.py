@@ -2,20 +2,22 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect, QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
 from editorial.models import AuditEntry
+from editorial.services.articles import StaleEdit
 from editorial.workflow import ArticleStatus, IssueStatus
 
 # What a read-only preview shows without an image (a change form would otherwise print "None").
@@ -115,3 +117,43 @@ def viewable_object(
     if not model_admin.has_view_permission(request, obj):
         raise PermissionDenied
     return obj
+
+
+class BaseVersionForm(forms.ModelForm):
+    """Remembers the version the editor opened, so a save over a newer one is refused on the form.
+
+    The service checks the same again under a row lock; checking here as well lets the refusal
+    (and the editor's unsaved input) come back as a form error instead of a server error.
+
+    On a refusal the form keeps the editor's input, remembers the version they started from
+    (``stale_base``, for showing what changed since) and now carries the stored version: once
+    they have merged the other changes into their input, saving again goes through.
+    """
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    stale_base: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["base_version"].initial = self.instance.lock_version
+
+    def check_fresh(self, base_version: int | None) -> None:
+        """Raise ``StaleEdit`` unless the stored object is still at ``base_version``."""
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            base = self.cleaned_data.get("base_version")
+            try:
+                self.check_fresh(base)
+            except StaleEdit:
+                self.stale_base = base
+                stored = type(self.instance)._default_manager.values_list("lock_version", flat=True)
+                data = QueryDict(mutable=True)
+                data.update(self.data)
+                data[self.add_prefix("base_version")] = str(stored.get(pk=self.instance.pk))
+                self.data = data
+                raise
+        return cleaned

@@ -4,18 +4,19 @@ import datetime
 from typing import Any
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
-from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, Count, QuerySet, When
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from reversion.models import Version
 
+from editorial.diffs import FieldDiff, issue_version_diff
 from editorial.models import (
     Article,
     CopyrightNotice,
@@ -26,14 +27,22 @@ from editorial.models import (
 )
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.selectors import edition_of, issue_for_edition
-from editorial.services.approvals import issue_content_changed
 from editorial.services.articles import article_delete, article_save
+from editorial.services.issue_edits import (
+    ISSUE_EDITABLE_FIELDS,
+    Masthead,
+    MastheadRow,
+    issue_check_fresh,
+    issue_update,
+)
 from editorial.services.issues import issue_create, issue_propose_numbers
+from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
-from .common import NO_IMAGE, adopt, thumbnail
+from .common import NO_IMAGE, BaseVersionForm, adopt, error_list, thumbnail
 from .issue_workflow import IssueWorkflowAdmin, issue_panel_context
 from .outputs import IssueOutputsAdmin, outputs_panel
+from .revisions import RevisionHistoryAdmin
 
 
 def _role_order(values: list[str]) -> Case:
@@ -41,8 +50,9 @@ def _role_order(values: list[str]) -> Case:
     return Case(*(When(role=value, then=index) for index, value in enumerate(values)))
 
 
-class IssueForm(forms.ModelForm):
-    """Also checks the constraints that involve fields the form does not show.
+class IssueForm(BaseVersionForm):
+    """Never saved over a newer version of the issue; also checks the constraints that involve
+    fields the form does not show.
 
     Django skips a constraint when one of its fields is not on the form; the issue's uniqueness
     constraints include such fields (set by the workflow, not by editors), so without this a
@@ -61,6 +71,9 @@ class IssueForm(forms.ModelForm):
                 for message in messages:
                     if shown is None or message not in shown:
                         self.add_error(field, message)
+
+    def check_fresh(self, base_version: int | None) -> None:
+        issue_check_fresh(self.instance, base_version)
 
 
 class ArticleInline(SortableTabularInline):
@@ -116,12 +129,13 @@ class MastheadMemberInline(SortableTabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
-    """Issues are created by ``issue_create``; later edits are saved as the editor made them and
-    then reported to ``issue_content_changed`` (approvals of the old content stop counting), and
-    article rows edited here go through ``article_save`` (removed ones through
-    ``article_delete``). Past editing, an issue opens read-only. The 工作流 panel, transitions,
-    comments and bulk actions: ``issue_workflow``; the 输出 panel, PDF and 公众号: ``outputs``.
+class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin, RevisionHistoryAdmin):
+    """Issues are created by ``issue_create``; an edit of the issue's fields and masthead rows is
+    one ``issue_update`` (lock, state, freshness, revision, audit, approvals), article rows edited
+    here go through ``article_save`` (removed ones through ``article_delete``). A refused save
+    changes nothing and says why. Past editing, an issue opens read-only. The 工作流 panel,
+    transitions, comments and bulk actions: ``issue_workflow``; the 输出 panel, PDF and 公众号:
+    ``outputs``; 修订历史: ``revisions``.
     """
 
     form = IssueForm
@@ -166,7 +180,18 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
                 )
             ]
         return [
-            (None, {"fields": ("publication", "date", ("number", "total_number"), "status")}),
+            (
+                None,
+                {
+                    "fields": (
+                        "publication",
+                        "date",
+                        ("number", "total_number"),
+                        "status",
+                        "base_version",
+                    )
+                },
+            ),
             ("封面", {"fields": ("cover_headline", "cover_image", "cover_image_preview")}),
             ("版权声明", {"fields": ("notice",)}),
             ("文章", {"fields": ("add_article_link",)}),
@@ -246,7 +271,23 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
             exported = issue_for_edition(obj.pk)  # loaded once for both panels
             context.update(issue_panel_context(request, obj, exported))
             context["outputs"] = outputs_panel(request, obj, exported, edition_of(exported))
+            context["revisions_url"] = self.revisions_url(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A save the services refuse under the lock (the issue was published, or changed, since
+        the form was checked) rolls back whole, the admin's log entry included, and says why."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            messages.error(request, error_list("本期未保存：", exc.messages))
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
         """Propose the next numbers for ?publication=<id>&date=YYYY-MM-DD.
@@ -265,12 +306,11 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
         return initial
 
     def save_model(self, request: HttpRequest, obj: Issue, form: ModelForm, change: bool) -> None:
-        """A new issue is created by the service: masthead copied, latest notice pinned."""
+        """A new issue is created by the service: masthead copied, latest notice pinned.
+
+        An edit is saved with its masthead rows in ``save_related``, in one service call.
+        """
         if change:
-            # Only what the form edits: status, revision and lock_version belong to the services.
-            fields = [name for name in form.changed_data if name in _ISSUE_FIELDS]
-            if fields:
-                obj.save(update_fields=[*fields, "updated_at"])
             return
         issue = issue_create(
             actor=request.user,
@@ -282,13 +322,35 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
         )
         adopt(obj, issue)
 
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
+    ) -> None:
+        """The issue's fields and masthead rows in one ``issue_update``, then the article rows."""
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = {name: value for name, value in changes.items() if name in ISSUE_EDITABLE_FIELDS}
+        if changes.get("cover_image") is False:  # the form's "clear" box
+            changes["cover_image"] = ""
+        masthead = _masthead_from(form.instance, formsets)
+        if changes or masthead is not None:
+            issue = issue_update(
+                actor=request.user,
+                issue_id=form.instance.pk,
+                base_version=form.cleaned_data.get("base_version"),
+                changes=changes,
+                masthead=masthead,
+            )
+            adopt(form.instance, issue)
+        for formset in formsets:
+            if formset.model is Article:
+                self.save_formset(request, form, formset, change)
+
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
     ) -> None:
         """Article rows changed here are saved by ``article_save``, like on the article's page."""
-        if formset.model is not Article:
-            super().save_formset(request, form, formset, change)
-            return
         changed = {article.pk for article in formset.save(commit=False)}
         for article_form in formset.forms:
             if article_form.instance.pk in changed:
@@ -302,13 +364,21 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
         for article in formset.deleted_objects:
             article_delete(actor=request.user, article_id=article.pk)
 
-    def save_related(
-        self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
-            issue = Issue.objects.select_for_update().get(pk=form.instance.pk)
-            issue_content_changed(actor=request.user, issue=issue, what="在管理后台修改本期")
+    # The 修订历史 page (RevisionHistoryAdmin): fields and masthead, restored by the service.
+
+    revisions_noun = "本期"
+
+    def object_versions(self, obj: Issue) -> list[Version]:
+        return issue_versions(obj)
+
+    def version_diff(self, old: Version, new: Version) -> list[FieldDiff]:
+        return issue_version_diff(old, new)
+
+    def revision_restore(self, request: HttpRequest, obj: Issue, version_id: int) -> Issue:
+        return issue_revision_restore(actor=request.user, issue_id=obj.pk, version_id=version_id)
+
+    def restored_message(self, obj: Issue) -> str:
+        return f"已将{obj.label}恢复到所选版本（保存为新的一版）。"
 
     @admin.display(description="第N期", ordering="number")
     def number_label(self, obj: Issue) -> str:
@@ -338,7 +408,34 @@ class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin):
         return format_html('<a class="addlink" href="{}?issue={}">在本期添加文章</a>', url, obj.pk)
 
 
-_ISSUE_FIELDS = frozenset(field.name for field in Issue._meta.concrete_fields if field.editable)
+def _masthead_from(issue: Issue, formsets: list[BaseInlineFormSet]) -> Masthead | None:
+    """The masthead as the inline rows now stand, or None when the editor changed none of them.
+
+    ``save(commit=False)`` writes nothing: it applies the rows' input (and tells the admin's
+    change message what was added, changed and deleted).
+    """
+    inlines = {f.model: f for f in formsets if f.model in (MastheadOrganisation, MastheadMember)}
+    for inline in inlines.values():
+        inline.save(commit=False)
+    if not any(inline.has_changed() for inline in inlines.values()):
+        return None
+    current = Masthead.of(issue)
+    rows = {}
+    for model, subject in (
+        (MastheadOrganisation, "organisation_id"),
+        (MastheadMember, "person_id"),
+    ):
+        formset = inlines.get(model)
+        if formset is not None:
+            rows[model] = tuple(
+                MastheadRow(f.instance.role, getattr(f.instance, subject), f.instance.position)
+                for f in formset.forms
+                if f not in formset.deleted_forms and (f.instance.pk or f.has_changed())
+            )
+    return Masthead(
+        organisations=rows.get(MastheadOrganisation, current.organisations),
+        members=rows.get(MastheadMember, current.members),
+    )
 
 
 def _publication_or_first(value: object) -> Publication | None:

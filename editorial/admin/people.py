@@ -2,19 +2,28 @@
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from editorial.models import Organisation, Person
+from editorial.services.shared_records import organisation_save, person_save
 
 from .common import NO_IMAGE, thumbnail
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    """Saved through ``organisation_save`` (audited: mastheads and profiles print it)."""
+
     list_display = ("name", "acronym", "name_en", "logo_thumbnail")
     search_fields = ("name", "name_en", "acronym")
     readonly_fields = ("logo_preview",)
     fields = ("name", "name_en", "acronym", "logo", "logo_preview", "profile")
+
+    def save_model(
+        self, request: HttpRequest, obj: Organisation, form: ModelForm, change: bool
+    ) -> None:
+        organisation_save(actor=request.user, organisation=obj)
 
     @admin.display(description="标志")
     def logo_thumbnail(self, obj: Organisation) -> str | None:
@@ -40,6 +49,8 @@ class HasLoginFilter(admin.SimpleListFilter):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    """Saved through ``person_save`` (audited: mastheads print the name)."""
+
     list_display = ("name", "has_login", "user", "masthead_role_count")
     ordering = ("name",)
     list_filter = (HasLoginFilter,)
@@ -54,6 +65,9 @@ class PersonAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(masthead_role_count=Count("masthead_entries__role", distinct=True))
         )
+
+    def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:
+        person_save(actor=request.user, person=obj)
 
     @admin.display(description="可登录", boolean=True, ordering="user")
     def has_login(self, obj: Person) -> bool:

@@ -4,13 +4,14 @@ from typing import Any
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.contrib import admin
-from django.db.models import Count, QuerySet
-from django.forms import ModelForm
+from django.db.models import Count, Model, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from editorial.models import CopyrightNotice, Publication, Section
 from editorial.services.notices import notice_revise
+from editorial.services.shared_records import publication_save, section_delete, section_save
 
 from .common import NO_IMAGE, adopt, thumbnail
 
@@ -26,6 +27,9 @@ class SectionInline(SortableTabularInline):
 
 @admin.register(Publication)
 class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
+    """Saved through ``publication_save``, its section rows through ``section_save`` and
+    ``section_delete``: each change is audited, since every issue prints them."""
+
     list_display = ("name", "slug", "frequency", "section_count", "issue_count")
     ordering = ("name",)
     search_fields = ("name", "slug")
@@ -52,6 +56,19 @@ class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
             )
         )
 
+    def save_model(
+        self, request: HttpRequest, obj: Publication, form: ModelForm, change: bool
+    ) -> None:
+        publication_save(actor=request.user, publication=obj)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        for section in formset.save(commit=False):
+            section_save(actor=request.user, section=section)
+        for section in formset.deleted_objects:
+            section_delete(actor=request.user, section_id=section.pk)
+
     @admin.display(description="栏目数", ordering="section_count")
     def section_count(self, obj: Publication) -> int:
         return obj.section_count  # type: ignore[attr-defined]
@@ -67,6 +84,8 @@ class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    """Saved through ``section_save`` and deleted through ``section_delete`` (audited)."""
+
     list_display = ("name", "publication", "slug", "position", "article_count")
     ordering = ("publication", "position", "id")
     list_filter = ("publication",)
@@ -75,6 +94,16 @@ class SectionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Section]:
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def save_model(self, request: HttpRequest, obj: Section, form: ModelForm, change: bool) -> None:
+        section_save(actor=request.user, section=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        section_delete(actor=request.user, section_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Section]) -> None:
+        for section in queryset:
+            section_delete(actor=request.user, section_id=section.pk)
 
     @admin.display(description="文章数", ordering="article_count")
     def article_count(self, obj: Section) -> int:

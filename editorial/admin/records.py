@@ -79,9 +79,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         ActionFilter,
         ("actor", admin.RelatedOnlyFieldListFilter),
         IssueFilter,
+        ("content_type", admin.RelatedOnlyFieldListFilter),
         "created_at",
     )
-    list_select_related = ("actor__person",)
+    list_select_related = ("actor__person", "content_type")
     search_fields = ("note", "object_repr")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
@@ -104,6 +105,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             url = reverse("admin:editorial_article_change", args=[obj.article_id])
         elif obj.issue_id is not None:
             url = reverse("admin:editorial_issue_change", args=[obj.issue_id])
+        elif obj.content_type is not None and obj.action != "delete":
+            kind = obj.content_type
+            url = reverse(f"admin:{kind.app_label}_{kind.model}_change", args=[obj.object_id])
         else:
             return obj.object_repr
         return format_html('<a href="{}">{}</a>', url, obj.object_repr)

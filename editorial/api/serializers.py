@@ -83,8 +83,21 @@ class IssueSerializer(serializers.ModelSerializer[Issue]):
             "cover_headline",
             "scheduled_at",
             "published_at",
+            "lock_version",
             "article_count",
         ]
+
+
+class IssueUpdateSerializer(serializers.ModelSerializer[Issue]):
+    """An edit of the issue's own fields and the version it was made from (stale → 409)."""
+
+    base_version = serializers.IntegerField(min_value=0, write_only=True)
+
+    class Meta:
+        model = Issue
+        editable = ["date", "number", "total_number", "cover_headline"]
+        fields = ["base_version", *editable]
+        extra_kwargs = {name: {"required": False} for name in editable}
 
 
 class IssueDetailSerializer(IssueSerializer):

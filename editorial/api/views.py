@@ -17,6 +17,7 @@ from editorial.preflight import issue_preflight
 from editorial.selectors import issue_for_edition
 from editorial.services.articles import StaleEdit, article_save, article_transition
 from editorial.services.issue_actions import ISSUE_ACTIONS, issue_take
+from editorial.services.issue_edits import issue_update
 from editorial.services.renditions import rendition_request
 
 from .serializers import (
@@ -26,6 +27,7 @@ from .serializers import (
     IssueActionSerializer,
     IssueDetailSerializer,
     IssueSerializer,
+    IssueUpdateSerializer,
     PreflightCheckSerializer,
     RenditionSerializer,
 )
@@ -51,7 +53,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class IssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
-    """Issues, newest first; ``POST /issues/{id}/actions/{name}/`` takes a workflow action."""
+    """Issues, newest first; ``POST /issues/{id}/actions/{name}/`` takes a workflow action;
+    ``PATCH`` edits the issue's fields through ``issue_update`` with ``base_version``."""
 
     permission_classes = [ViewPermissions]
 
@@ -77,6 +80,18 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
 
     def get_serializer_class(self) -> type[IssueSerializer]:
         return IssueDetailSerializer if self.action == "retrieve" else IssueSerializer
+
+    @extend_schema(request=IssueUpdateSerializer, responses=IssueSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        data = IssueUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        base_version = changes.pop("base_version")
+        issue_update(
+            actor=request.user, issue_id=issue.pk, base_version=base_version, changes=changes
+        )
+        return Response(IssueSerializer(self.get_queryset().get(pk=issue.pk)).data)
 
     @extend_schema(request=IssueActionSerializer, responses=IssueSerializer)
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")

@@ -1,6 +1,7 @@
 """What the workflow records: approvals, the audit log, comments and soft edit locks."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from editorial.workflow import action_label
@@ -78,6 +79,17 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
         verbose_name="文章",
     )
+    # A shared record (publication, section, notice, organisation, person) has no issue or article:
+    # its rows name the record itself, so that the log can link to it and filter by its kind.
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="对象类型",
+    )
+    object_id = models.PositiveBigIntegerField("对象编号", null=True, blank=True)
     object_repr = models.CharField("对象", max_length=300)
     from_state = models.CharField("原状态", max_length=20, blank=True)
     to_state = models.CharField("新状态", max_length=20, blank=True)
@@ -87,7 +99,10 @@ class AuditEntry(models.Model):
         verbose_name = "操作日志"
         verbose_name_plural = "操作日志"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["issue", "-created_at"], name="audit_issue_time")]
+        indexes = [
+            models.Index(fields=["issue", "-created_at"], name="audit_issue_time"),
+            models.Index(fields=["content_type", "object_id"], name="audit_shared_record"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action_label} {self.object_repr}"

@@ -1,34 +1,34 @@
 """Editing articles: who may, in which issue states, and never over someone else's newer save."""
 
 import reversion
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.models import Article, AuditEntry
+from editorial.models import Article, AuditEntry, Issue
 from editorial.workflow import ARTICLE_TRANSITIONS
 
 from .approvals import issue_content_changed, issue_require_editable
-from .audit import audit_record
+from .audit import audit_record, revision_meta
 from .issue_transitions import TransitionRefused, issue_lock
 from .permissions import Actor, require_perm
 from .policies import article_action_check, article_edit_check
 
 
 class StaleEdit(ValidationError):
-    """A save based on a version someone else has since replaced."""
+    """A save based on a version someone else has since replaced (an article's or an issue's)."""
 
-    def __init__(self, article: Article, last: AuditEntry | None) -> None:
+    def __init__(self, stored: Article | Issue, last: AuditEntry | None) -> None:
         actor = last.actor if last else None
         who = getattr(actor, "person", None) or actor or "他人"
-        when = timezone.localtime(last.created_at if last else article.updated_at)
+        when = timezone.localtime(last.created_at if last else stored.updated_at)
         self.changed_by = last.actor if last else None
         self.changed_at = when
+        noun, kept = ("这篇文章", "文字") if isinstance(stored, Article) else ("本期", "修改")
         super().__init__(
-            f"保存被拒绝：这篇文章已被 {who} 于 {when:%Y-%m-%d %H:%M:%S} 修改"
-            f"（现为第 {article.lock_version} 版）。"
-            "您的文字仍在表单中，请与最新版本核对合并后再保存。",
+            f"保存被拒绝：{noun}已被 {who} 于 {when:%Y-%m-%d %H:%M:%S} 修改"
+            f"（现为第 {stored.lock_version} 版）。"
+            f"您的{kept}仍在表单中，请与最新版本核对合并后再保存。",
             code="stale",
         )
 
@@ -79,7 +79,7 @@ def article_save(
     article.full_clean()
     with reversion.create_revision(atomic=False):
         article.save()
-        _revision_meta(actor, what)
+        revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
     return article
@@ -95,7 +95,7 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
     article.lock_version += 1
     with reversion.create_revision(atomic=False):
         article.save(update_fields=["lock_version", "updated_at"])
-        _revision_meta(actor, what)
+        revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
     return article
@@ -149,9 +149,3 @@ def _require_layout_only(actor: Actor, stored: Article, article: Article) -> Non
     }
     if changed - _LAYOUT_FIELDS:
         raise PermissionDenied(f"{actor} 只能调整《{stored.title}》的版式（顺序、栏目）。")
-
-
-def _revision_meta(actor: Actor, comment: str) -> None:
-    if isinstance(actor, User):
-        reversion.set_user(actor)
-    reversion.set_comment(comment)

@@ -2,6 +2,7 @@
 
 import datetime
 
+import reversion
 from django.db import transaction
 from django.db.models import Max
 
@@ -13,6 +14,7 @@ from editorial.models import (
     Publication,
 )
 
+from .audit import audit_record, revision_meta
 from .permissions import Actor, require_perm
 
 
@@ -34,7 +36,10 @@ def issue_create(
     total_number: int | None = None,
     cover_headline: str = "",
 ) -> Issue:
-    """Create an issue with proposed numbers, the latest notice, and the previous masthead."""
+    """Create an issue with proposed numbers, the latest notice, and the previous masthead.
+
+    Its first revision is where the issue's 修订历史 starts.
+    """
     require_perm(actor, "editorial.add_issue")
     proposed_number, proposed_total = issue_propose_numbers(publication=publication, date=date)
     previous = Issue.objects.filter(publication=publication).order_by("-total_number").first()
@@ -47,9 +52,13 @@ def issue_create(
         notice=CopyrightNotice.objects.filter(publication=publication).order_by("-version").first(),
     )
     issue.full_clean()
-    issue.save()
-    if previous is not None:
-        masthead_copy(source=previous, target=issue)
+    with reversion.create_revision(atomic=False):
+        issue.save()
+        if previous is not None:
+            masthead_copy(source=previous, target=issue)
+        reversion.add_to_revision(issue)  # with the copied rows, which bulk_create did not report
+        revision_meta(actor, "新建本期")
+    audit_record(actor=actor, action="create", obj=issue, to_state=issue.status, note="新建本期")
     return issue
 
 

@@ -5,6 +5,7 @@ from django.db.models import Max
 
 from editorial.models import CopyrightNotice, Publication
 
+from .audit import audit_record
 from .permissions import Actor, require_perm
 
 
@@ -17,4 +18,7 @@ def notice_revise(*, actor: Actor, publication: Publication, text: str) -> Copyr
     notice = CopyrightNotice(publication=publication, version=latest + 1, text=text.strip())
     notice.full_clean()
     notice.save()
+    audit_record(
+        actor=actor, action="create", obj=notice, note=f"新版本声明（第 {notice.version} 版）"
+    )
     return notice

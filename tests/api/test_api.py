@@ -198,3 +198,39 @@ def test_openapi_schema_describes_the_api() -> None:
 
 def test_schema_generates_without_warnings() -> None:
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_issue_edit_goes_through_the_service_with_its_version() -> None:
+    issue = make_issues(1)[0]
+    executive = client_for(Role.EXECUTIVE_EDITOR, username="executive", person="杨婷")
+    url = f"/api/issues/{issue.pk}/"
+    first = executive.patch(
+        url,
+        {"cover_headline": "《数字经济2024年工作要点》", "base_version": 0},
+        content_type="application/json",
+    )
+    assert first.status_code == 200
+    assert (first.json()["cover_headline"], first.json()["lock_version"]) == (
+        "《数字经济2024年工作要点》",
+        1,
+    )
+    entry = AuditEntry.objects.filter(issue=issue).latest("pk")
+    assert (entry.action, entry.note) == ("update", "修改封面要闻")
+    stale = executive.patch(
+        url,
+        {"cover_headline": "旧版本上的修改", "base_version": 0},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+    assert stale.json()["detail"].startswith("保存被拒绝：本期已被 杨婷 于")
+    board = client_for(Role.BOARD_MEMBER, username="board", person="程茹")
+    refused = board.patch(
+        url, {"cover_headline": "无权", "base_version": 1}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
+    published = executive.patch(
+        url, {"cover_headline": "发布后", "base_version": 1}, content_type="application/json"
+    )
+    assert published.status_code == 400
+    assert Issue.objects.get(pk=issue.pk).cover_headline == "《数字经济2024年工作要点》"
