@@ -344,3 +344,25 @@ def test_storage_backend_s3_switches_default_storage() -> None:
     assert options["bucket_name"] == "digest-media"
     assert options["endpoint_url"] == "https://s3.example.org"
     assert options["region_name"] == "eu-central-1"
+
+
+def test_the_operations_guide_describes_the_compose_file(compose: dict[str, Any]) -> None:
+    """docs/operations.md names every service, and each worker's queue is the one the job-kinds
+    table routes its tasks to."""
+    from editorial.jobs import JOB_KINDS
+
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for name, service in compose["services"].items():
+        assert f"`{name}`" in guide, name
+        command = service.get("command") or []
+        if "worker" in command:
+            queue = command[command.index("-Q") + 1]
+            assert f"`{name}` consumes the `{queue}` queue" in guide, name
+            assert "`stop_grace_period` is" in guide
+    queues = {kind.queue for kind in JOB_KINDS}
+    consumed = {
+        s["command"][s["command"].index("-Q") + 1]
+        for s in compose["services"].values()
+        if "worker" in (s.get("command") or [])
+    }
+    assert queues <= consumed

@@ -30,7 +30,15 @@ class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
     """Saved through ``publication_save``, its section rows through ``section_save`` and
     ``section_delete``: each change is audited, since every issue prints them."""
 
-    list_display = ("name", "slug", "frequency", "section_count", "issue_count")
+    list_display = (
+        "name",
+        "slug",
+        "frequency",
+        "approval_quorum",
+        "wechat_push_enabled",
+        "section_count",
+        "issue_count",
+    )
     ordering = ("name",)
     search_fields = ("name", "slug")
     inlines = [SectionInline]
@@ -40,8 +48,23 @@ class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
         ("封面", {"fields": ("tagline", "slogan")}),
         ("联系方式", {"fields": ("phone", "fax", "email", "address")}),
         (
+            "签发",
+            {
+                "fields": ("approval_quorum",),
+                "description": "总编辑批准即签发；否则需要这么多位编委批准同一内容。",
+            },
+        ),
+        (
             "公众号",
-            {"fields": ("wechat_account_name", "wechat_caption", "wechat_qr", "wechat_qr_preview")},
+            {
+                "fields": (
+                    "wechat_account_name",
+                    "wechat_caption",
+                    "wechat_qr",
+                    "wechat_qr_preview",
+                    "wechat_push_enabled",
+                )
+            },
         ),
     )
 

@@ -294,6 +294,7 @@ def _article_view(
 
     body, appended = place_figures(quote_breaks(body), figures, figure_html, missing=missing)
     return {
+        "edition": article,  # every field, for templates; the keys below are prepared for print
         "id": article.id,
         "anchor": f"article-{index:02d}",
         "title": article.title,

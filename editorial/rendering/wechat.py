@@ -531,6 +531,7 @@ def _render_article(
         qr = _image_source(f"qr-{index:02d}", qr_png(original_url), "PNG")
         qr_url = images.url(qr)
     context = {
+        "article": article,  # every field, for the template; the keys below are prepared
         "section": article.section.name,
         "title": article.title,
         "issue_line": f"{edition.publication.name} · {edition.date.year}年第{edition.number}期",

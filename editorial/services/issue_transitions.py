@@ -149,13 +149,13 @@ def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
     issue = issue_lock(issue_id)
     _require_allowed(actor, issue, "publish")
     edition = issue_approved_edition(issue.pk)
-    fingerprint = edition.fingerprint if edition is not None else ""
-    approved = issue.approvals.filter(invalidated_at__isnull=True, content_hash=fingerprint)
-    if not approved.exists():
+    valid = issue.approvals.filter(invalidated_at__isnull=True)
+    if edition is None or not valid.filter(content_hash=edition.fingerprint).exists():
         raise TransitionRefused("内容与批准时不一致，不能发布。", code="not_approved_content")
     issue.published_at = timezone.now()
-    issue = _take(actor=actor, issue=issue, name="publish", note=f"内容指纹 {fingerprint[:12]}")
-    issue_outputs_request(issue=issue)
+    note = f"内容指纹 {edition.fingerprint[:12]}"
+    issue = _take(actor=actor, issue=issue, name="publish", note=note)
+    issue_outputs_request(issue=issue, edition=edition)
     if issue.corrects_id is not None:
         original = issue_lock(issue.corrects_id)
         _take(

@@ -28,9 +28,10 @@ from .renditions import rendition_request
 WECHAT_REVIEW_PAGE = "editorial/wechat/preview.html"
 
 
-def issue_outputs_request(*, issue: Issue) -> None:
-    """Ask for every output of a just-published issue (in the publishing transaction)."""
-    rendition_request(actor=None, issue_id=issue.pk)
+def issue_outputs_request(*, issue: Issue, edition: Edition) -> None:
+    """Ask for every output of a just-published issue (in the publishing transaction), from the
+    Edition it ships."""
+    rendition_request(actor=None, issue_id=issue.pk, edition=edition)
 
 
 @dataclass(frozen=True)

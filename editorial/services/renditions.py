@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from editorial.editions import Edition
 from editorial.jobs import RENDITION
 from editorial.models import Issue, Rendition, RenditionKind, RenditionStatus
 from editorial.rendering.errors import RenderError
@@ -27,19 +28,27 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def rendition_request(
-    *, actor: Actor, issue_id: int, kind: str = RenditionKind.PDF, enqueue: bool = True
+    *,
+    actor: Actor,
+    issue_id: int,
+    kind: str = RenditionKind.PDF,
+    enqueue: bool = True,
+    edition: Edition | None = None,
 ) -> Rendition:
-    """The rendition of the issue as it is now: an existing one, or a new pending job.
+    """The rendition of the Edition the issue shows now: an existing one, or a new pending job.
 
     Before approval the output is a proof (样稿 watermark). A failed job is queued again.
+    ``edition``: the issue's Edition when the caller has just read it (publishing).
     """
     require_perm(actor, "editorial.view_issue")
     status = Issue.objects.values_list("status", flat=True).get(pk=issue_id)
+    if edition is None:
+        edition = issue_edition(issue_id, status=status)
     rendition, created = Rendition.objects.get_or_create(
         issue_id=issue_id,
         kind=kind,
         proof=status not in ISSUE_SIGNED_OFF,
-        content_hash=issue_edition(issue_id, status=status).fingerprint,
+        content_hash=edition.fingerprint,
     )
     if not created and rendition.status == RenditionStatus.FAILED:
         rendition.status, rendition.error = RenditionStatus.PENDING, ""

@@ -165,7 +165,7 @@ def test_editing_an_approved_issue_invalidates_approvals_and_reopens_review(
     assert issue.status == IssueStatus.IN_REVIEW
     assert issue.lock_version == 1
     assert approval.invalidated_at is not None
-    assert "在管理后台修改本期" in approval.invalidated_reason
+    assert approval.invalidated_reason == "内容变更：修改封面要闻"
 
 
 def test_reordering_articles_on_the_issue_page_saves_each_through_article_save(
