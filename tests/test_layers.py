@@ -66,3 +66,9 @@ def test_the_package_map_names_every_model_and_module() -> None:
     for path in [*EDITORIAL.glob("*.py"), *(EDITORIAL / "services").glob("*.py")]:
         if path.name != "__init__.py":
             assert f"`{path.name}`" in readme or f"`{path.parent.name}/{path.name}`" in readme, path
+
+
+def test_the_service_tests_mirror_the_services() -> None:
+    services = {p.stem for p in (EDITORIAL / "services").glob("*.py")} - {"__init__"}
+    tests = {p.stem.removeprefix("test_") for p in (ROOT / "tests" / "services").glob("test_*.py")}
+    assert services - tests == set()

@@ -39,8 +39,8 @@ from editorial.services.policies import (
 from editorial.services.wechat import wechat_publish_request, wechat_push_request
 from editorial.workflow import ISSUE_TRANSITIONS, IssueStatus
 from tests.admin.workflow_setup import ACTORS, actor, logged_in
+from tests.services.test_permissions import ISSUE_CALLS
 from tests.workflow.states import bring_to, small_issue, snapshot
-from tests.workflow.test_permissions_matrix import ISSUE_CALLS
 from tests.workflow_helpers import staff
 
 # Codes of the refusals the issue decision covers; others (pre-flight, input) are the service's.

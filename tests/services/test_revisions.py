@@ -5,12 +5,21 @@ from django.core.exceptions import PermissionDenied
 from reversion.models import Version
 
 from editorial.diffs import article_version_diff
-from editorial.models import Article, AuditEntry
+from editorial.models import Article, AuditEntry, Issue
+from editorial.models.issues import PersonRole
 from editorial.roles import Role
+from editorial.services import approvals, issue_transitions
 from editorial.services.articles import article_save
-from editorial.services.revisions import article_revision_restore, article_versions
-from editorial.workflow import ArticleStatus
+from editorial.services.issue_edits import Masthead, MastheadRow, issue_update
+from editorial.services.revisions import (
+    article_revision_restore,
+    article_versions,
+    issue_revision_restore,
+    issue_versions,
+)
+from editorial.workflow import ArticleStatus, IssueStatus
 from tests import factories
+from tests.workflow.states import bring_to, chief, small_issue, snapshot
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +89,74 @@ def test_a_version_of_another_article_cannot_be_restored() -> None:
     foreign = article_versions(other)[0]
     with pytest.raises(PermissionDenied):
         article_revision_restore(actor=executive, article_id=one.pk, version_id=foreign.pk)
+
+
+# Issues: issue_revision_restore.
+
+
+def fresh(issue: Issue) -> Issue:
+    return Issue.objects.get(pk=issue.pk)
+
+
+def test_restore_brings_back_fields_and_masthead_and_invalidates_approvals() -> None:
+    executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    issue = bring_to(small_issue(), IssueStatus.IN_EDIT)
+    original = Masthead.of(issue)
+    issue_update(
+        actor=executive,
+        issue_id=issue.pk,
+        base_version=issue.lock_version,
+        changes={"cover_headline": "原来的要闻"},
+    )
+    first = issue_versions(issue)[0]
+    issue = fresh(issue)
+    issue_update(
+        actor=executive,
+        issue_id=issue.pk,
+        base_version=issue.lock_version,
+        changes={"cover_headline": "改坏了的要闻"},
+        masthead=Masthead(
+            organisations=original.organisations,
+            members=(
+                MastheadRow(PersonRole.EDITOR_IN_CHIEF, factories.PersonFactory.create().pk, 0),
+            ),
+        ),
+    )
+    issue = bring_to_approved(issue)
+
+    restored = issue_revision_restore(actor=executive, issue_id=issue.pk, version_id=first.pk)
+
+    restored = fresh(restored)
+    assert restored.cover_headline == "原来的要闻"
+    assert Masthead.of(restored) == original
+    assert restored.status == IssueStatus.IN_REVIEW
+    assert not restored.approvals.filter(invalidated_at__isnull=True).exists()
+    entry = AuditEntry.objects.filter(issue=issue).latest("pk")
+    assert entry.action == "revision_restore" and f"#{first.pk}" in entry.note
+    assert len(issue_versions(issue)) == 3
+
+
+def test_a_version_of_another_issue_cannot_be_restored() -> None:
+    one = bring_to(small_issue(), IssueStatus.IN_EDIT)
+    other = bring_to(small_issue(), IssueStatus.IN_EDIT)
+    issue_update(
+        actor=None,
+        issue_id=other.pk,
+        base_version=other.lock_version,
+        changes={"cover_headline": "别的期"},
+    )
+    before = snapshot(one.pk)
+
+    with pytest.raises(PermissionDenied):
+        issue_revision_restore(actor=None, issue_id=one.pk, version_id=issue_versions(other)[0].pk)
+
+    assert snapshot(one.pk) == before
+
+
+def bring_to_approved(issue: Issue) -> Issue:
+    """From in edit to approved, as the board would."""
+    issue_transitions.issue_submit(actor=None, issue_id=issue.pk)
+    approvals.issue_approve(actor=chief(), issue_id=issue.pk)
+    approved = fresh(issue)
+    assert approved.status == IssueStatus.APPROVED
+    return approved

@@ -3,12 +3,15 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editorial.models import Issue, Notification
 from editorial.roles import Role
 from editorial.services import approvals, articles, issue_transitions
 from editorial.workflow import ArticleStatus, IssueStatus
+from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import sample_issue, staff
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +86,14 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
     assert set(
         Notification.objects.exclude(event="submit").values_list("recipient__username", "event")
     ) == {("executive", "approve"), ("executive", "schedule"), ("executive", "publish")}
+
+
+def test_publishing_costs_the_same_queries_for_3_and_30_articles() -> None:
+    """The Edition kept at approval is read once and fingerprinted once, whatever its size."""
+    counts = []
+    for size in (3, 30):
+        issue = bring_to(small_issue(articles=size), IssueStatus.APPROVED)
+        with CaptureQueriesContext(connection) as queries:
+            issue_transitions.issue_publish(actor=None, issue_id=issue.pk)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

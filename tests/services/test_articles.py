@@ -1,0 +1,57 @@
+"""Article saves: each a new version with a revision and an audit row; a stale one refused with
+the text kept; layout editors change layout only."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from reversion.models import Version
+
+from editorial.models import Article, AuditEntry
+from editorial.roles import Role
+from editorial.services.articles import StaleEdit, article_save
+from tests import factories
+from tests.workflow_helpers import staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_save_is_a_new_version_with_a_revision_and_an_audit_row() -> None:
+    article = factories.ArticleFactory.create()
+    executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    article.source = "河南省工业和信息化厅"
+
+    saved = article_save(actor=executive, article=article, base_version=0)
+
+    assert saved.lock_version == 1
+    assert Article.objects.get(pk=article.pk).source == "河南省工业和信息化厅"
+    assert Version.objects.get_for_object(article).count() == 1
+    assert AuditEntry.objects.get(article=article, action="update").actor == executive
+
+
+def test_a_save_from_an_older_version_is_refused_and_changes_nothing() -> None:
+    article = factories.ArticleFactory.create(source="原来源")
+    executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    first = Article.objects.get(pk=article.pk)
+    first.source = "甲"
+    article_save(actor=executive, article=first, base_version=0)
+    late = Article.objects.get(pk=article.pk)
+    late.source = "乙"
+
+    with pytest.raises(StaleEdit):
+        article_save(actor=executive, article=late, base_version=0)
+
+    assert Article.objects.get(pk=article.pk).source == "甲"
+    assert late.source == "乙"  # the editor's text is still theirs to merge
+
+
+def test_an_art_editor_may_move_an_article_but_not_change_its_text() -> None:
+    article = factories.ArticleFactory.create(position=1)
+    art_editor = staff("mo", "莫星星", Role.ART_EDITOR)
+    moved = Article.objects.get(pk=article.pk)
+    moved.position = 5
+    article_save(actor=art_editor, article=moved, base_version=0, layout=True)
+
+    retitled = Article.objects.get(pk=article.pk)
+    retitled.title = "改了标题"
+    with pytest.raises(PermissionDenied):
+        article_save(actor=art_editor, article=retitled, base_version=1, layout=True)
+    assert Article.objects.get(pk=article.pk).title == article.title
