@@ -29,7 +29,12 @@ from functools import cached_property
 from typing import Any
 
 from editorial.models.articles import QrCaption
-from editorial.models.issues import OrganisationRole, PersonRole
+from editorial.models.issues import (
+    OrganisationRole,
+    PersonRole,
+    issue_label_total,
+    issue_title,
+)
 
 # Bump when the serialisation changes meaning: stored Editions keep the version they were made
 # with, and fingerprints of different versions never compare equal.
@@ -152,8 +157,7 @@ class Edition:
 
     @property
     def label_total(self) -> str:
-        revised = f" 修订版{self.revision - 1}" if self.revision > 1 else ""
-        return f"总第{self.total_number}期{revised}"
+        return issue_label_total(self.total_number, self.revision)
 
     @property
     def label(self) -> str:
@@ -162,7 +166,7 @@ class Edition:
     @property
     def title(self) -> str:
         """ "大数据发展动态 2024年第16期（总第179期）", as ``str(issue)``."""
-        return f"{self.publication.name} {self.date.year}年第{self.number}期（{self.label_total}）"
+        return issue_title(self.publication.name, self.date.year, self.number, self.label_total)
 
     @property
     def date_label(self) -> str:
@@ -205,10 +209,13 @@ class Edition:
 
 # The article fields that are plain text held under the same name by ``Article``: the builder,
 # the bundle writer and the bundle importer copy each of them by name, so a new one needs no code.
-ARTICLE_PLAIN_FIELDS: tuple[str, ...] = tuple(
-    f.name
-    for f in dataclasses.fields(EditionArticle)
-    if f.type is str and f.name not in {"body", "notes", "responsible_editor"}
+def _plain_fields(cls: type, *, besides: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The text fields of ``cls`` held under the same name by its model."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.type is str and f.name not in besides)
+
+
+ARTICLE_PLAIN_FIELDS = _plain_fields(
+    EditionArticle, besides=frozenset({"body", "notes", "responsible_editor"})
 )
 
 
@@ -232,17 +239,7 @@ def edition_build(issue: Any) -> Edition:
     return Edition(
         issue_id=issue.pk,
         publication=EditionPublication(
-            slug=publication.slug,
-            name=publication.name,
-            tagline=publication.tagline,
-            slogan=publication.slogan,
-            frequency=publication.frequency,
-            phone=publication.phone,
-            fax=publication.fax,
-            email=publication.email,
-            address=publication.address,
-            wechat_account_name=publication.wechat_account_name,
-            wechat_caption=publication.wechat_caption,
+            **{name: getattr(publication, name) for name in _plain_fields(EditionPublication)},
             wechat_qr=_image(publication.wechat_qr, publication.wechat_qr_checksum),
         ),
         date=issue.date,

@@ -104,12 +104,11 @@ class Issue(models.Model):
         indexes = [models.Index(fields=["status", "date"], name="issue_status_date")]
 
     def __str__(self) -> str:
-        return f"{self.publication} {self.date.year}年第{self.number}期（{self.label_total}）"
+        return issue_title(str(self.publication), self.date.year, self.number, self.label_total)
 
     @property
     def label_total(self) -> str:
-        revised = f" 修订版{self.revision - 1}" if self.revision > 1 else ""
-        return f"总第{self.total_number}期{revised}"
+        return issue_label_total(self.total_number, self.revision)
 
     @property
     def label(self) -> str:
@@ -146,6 +145,17 @@ class Issue(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def issue_label_total(total_number: int, revision: int) -> str:
+    """ "总第179期", or "总第179期 修订版1" for a correction: how an issue is named everywhere."""
+    revised = f" 修订版{revision - 1}" if revision > 1 else ""
+    return f"总第{total_number}期{revised}"
+
+
+def issue_title(publication: str, year: int, number: int, label_total: str) -> str:
+    """ "大数据发展动态 2024年第16期（总第179期）"."""
+    return f"{publication} {year}年第{number}期（{label_total}）"
 
 
 def _gaps(existing: "models.QuerySet | list[int]", new: int) -> list[int]:
