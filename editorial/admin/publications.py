@@ -47,13 +47,7 @@ class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
         (None, {"fields": ("name", "slug", "frequency")}),
         ("封面", {"fields": ("tagline", "slogan")}),
         ("联系方式", {"fields": ("phone", "fax", "email", "address")}),
-        (
-            "签发",
-            {
-                "fields": ("approval_quorum",),
-                "description": "总编辑批准即签发；否则需要这么多位编委批准同一内容。",
-            },
-        ),
+        ("签发", {"fields": ("approval_quorum",)}),
         (
             "公众号",
             {

@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -32,6 +33,7 @@ from editorial.models import (
 from editorial.rendering.assets import read_image
 from editorial.selectors import issue_edition
 
+from .audit import audit_record, revision_meta
 from .permissions import Actor, require_perm
 
 logger = logging.getLogger(__name__)
@@ -63,11 +65,23 @@ def issue_import(*, actor: Actor, source: Path) -> Issue:
     try:
         with transaction.atomic():
             issue = importer.save()
+            _record_import(actor, issue, source)
     except BaseException:
         importer.discard_files()
         raise
     logger.info("imported %s from %s (%d articles)", issue, source, issue.articles.count())
     return issue
+
+
+def _record_import(actor: Actor, issue: Issue, source: Path) -> None:
+    """The imported issue and its articles start their histories (修订历史) and the audit log."""
+    what = f"从 {source.name} 导入"
+    with reversion.create_revision(atomic=False):
+        reversion.add_to_revision(issue)
+        for article in issue.articles.all():
+            reversion.add_to_revision(article)
+        revision_meta(actor, what)
+    audit_record(actor=actor, action="import", obj=issue, note=what)
 
 
 class _Importer:

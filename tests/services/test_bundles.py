@@ -283,3 +283,18 @@ def test_import_requires_permission(make_bundle: BundleMaker) -> None:
     with pytest.raises(PermissionDenied):
         issue_import(actor=user, source=make_bundle())
     assert Issue.objects.count() == 0
+
+
+def test_an_import_starts_the_histories_and_the_audit_log(make_bundle: BundleMaker) -> None:
+    from reversion.models import Version
+
+    from editorial.models import AuditEntry
+    from editorial.services.revisions import issue_versions
+
+    issue = issue_import(actor=None, source=make_bundle())
+
+    [version] = issue_versions(issue)
+    assert version.revision.comment == "从 bundle 导入"
+    for article in issue.articles.all():
+        assert Version.objects.get_for_object(article).count() == 1
+    assert AuditEntry.objects.get(issue=issue, action="import").note == "从 bundle 导入"
