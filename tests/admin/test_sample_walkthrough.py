@@ -111,7 +111,7 @@ def test_the_sample_issue_from_draft_to_published(demo: dict[str, Client]) -> No
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions[:1] == ["start_edit"] and actions[-4:] == [
+    assert actions[:2] == ["import", "start_edit"] and actions[-4:] == [
         "approval",
         "approval",
         "approve",

@@ -69,6 +69,7 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
     assert issue.status == IssueStatus.SUPERSEDED
     issue_level = issue.audit_entries.filter(article__isnull=True).order_by("id")
     assert list(issue_level.values_list("action", flat=True)) == [
+        "import",
         "start_edit",
         "submit",
         "approval",
