@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import Storage
 from django.db import models
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -62,13 +62,13 @@ def file_response(
     content_type: str | None = None,
     filename: str | None = None,
     attachment: bool = False,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A private stored file, after the caller has checked who asks: streamed from storage, or
     handed to the proxy (``DIGEST_FILES_X_ACCEL_PREFIX``), or a redirect to a short-lived signed
     URL (``DIGEST_FILES_S3_REDIRECT``). Never cached; never sniffed. OSError when it is gone."""
     content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     filename = filename or PurePosixPath(name).name
-    response: HttpResponse
+    response: HttpResponseBase
     accel: str = settings.DIGEST_FILES_X_ACCEL_PREFIX
     if accel and hasattr(storage, "path"):
         if not storage.exists(name):

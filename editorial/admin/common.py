@@ -32,7 +32,7 @@ def thumbnail(file: FieldFile | None, *, height: int = 48) -> SafeString | None:
         return None
     return format_html(
         '<img src="{}" alt="" style="max-height:{}px;max-width:{}px;vertical-align:middle">',
-        stored_file_url(file.name),
+        stored_file_url(str(file.name)),
         height,
         height * 3,
     )

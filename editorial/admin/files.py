@@ -6,7 +6,7 @@ for a name nothing holds, so the view tells nobody which files exist.
 """
 
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from editorial.files import file_response
 from editorial.models import Figure, Issue, Organisation, Publication, Rendition
@@ -21,7 +21,7 @@ OWNERS: tuple[tuple[type[models.Model], str, str], ...] = (
 )
 
 
-def stored_file(request: HttpRequest, name: str) -> HttpResponse:
+def stored_file(request: HttpRequest, name: str) -> HttpResponseBase:
     """The file stored at ``name``, when a row the user may view holds it."""
     for model, field, permission in OWNERS:
         if (

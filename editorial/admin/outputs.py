@@ -279,7 +279,7 @@ class IssueOutputsAdmin(admin.ModelAdmin):
                 "<int:issue_id>/wechat/",
                 # The phone frames show WeChat's HTML as sent, <style> and all; the frame
                 # inherits the page's policy. Scripts still need the nonce.
-                wrap(csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(self.wechat_preview_view)),
+                wrap(csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(self.wechat_preview_view)),  # type: ignore[arg-type]
                 name="editorial_issue_wechat_preview",
             ),
             path(
