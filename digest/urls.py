@@ -1,10 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from digest.views import healthz
+from editorial.admin.files import stored_file
 
 admin.site.site_header = "Digest 编辑部"
 admin.site.site_title = "Digest 编辑部"
@@ -16,7 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("editorial.api.urls")),
     path("archive/", include("editorial.public.urls")),
+    # Every stored file, to those who may see it (MEDIA_URL); published ones are in the archive.
+    path("files/<path:name>", stored_file, name="stored-file"),
     path("", RedirectView.as_view(pattern_name="public:archive", permanent=False)),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

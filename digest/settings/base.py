@@ -9,6 +9,7 @@ STORAGE_BACKEND=s3 moves media and generated files to an S3-compatible store.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "reversion",
     "django_celery_beat",
+    "csp",
     "editorial",
 ]
 
@@ -47,7 +49,44 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "digest.middleware.SecurityHeadersMiddleware",
 ]
+
+# Headers of every page (docs/decisions/0011-security-headers.md). Scripts and <style> elements
+# run only with the response's nonce ({{ request.csp_nonce }}) or from our own origin; style
+# attributes are allowed (they run no code and load nothing img-src would refuse).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+DIGEST_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 ROOT_URLCONF = "digest.urls"
 WSGI_APPLICATION = "digest.wsgi.application"
@@ -90,8 +129,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
-MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
+# Stored files are private (docs/decisions/0010): no proxy or bucket serves them, their URLs lead
+# to the view that checks who asks (editorial/admin/files.py). Behind nginx that view may hand the
+# sending to the proxy: the prefix of an `internal` location over MEDIA_ROOT. On S3 it may
+# redirect to a signed URL that expires after DIGEST_FILES_SIGNED_URL_SECONDS.
+MEDIA_URL = "/files/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+DIGEST_FILES_X_ACCEL_PREFIX = env("DIGEST_FILES_X_ACCEL_PREFIX", default="")
+DIGEST_FILES_S3_REDIRECT = env.bool("DIGEST_FILES_S3_REDIRECT", default=False)
+DIGEST_FILES_SIGNED_URL_SECONDS = env.int("DIGEST_FILES_SIGNED_URL_SECONDS", default=60)
 
 # Media and generated files (renditions) go through STORAGES so that web and workers on several
 # hosts can share them: STORAGE_BACKEND=s3 switches "default" to an S3-compatible bucket.
@@ -107,6 +153,7 @@ if STORAGE_BACKEND == "s3":
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "querystring_auth": True,
+            "querystring_expire": env.int("DIGEST_FILES_SIGNED_URL_SECONDS", default=60),
             "file_overwrite": False,
         },
     }

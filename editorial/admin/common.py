@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
+from editorial.files import stored_file_url
 from editorial.models import AuditEntry
 from editorial.services.articles import StaleEdit
 from editorial.workflow import ArticleStatus, IssueStatus
@@ -25,12 +26,13 @@ NO_IMAGE = "未上传"
 
 
 def thumbnail(file: FieldFile | None, *, height: int = 48) -> SafeString | None:
-    """A small inline preview, so that editors recognise an image without opening it."""
+    """A small inline preview, so that editors recognise an image without opening it; through
+    the checked view, as stored files have no public URL."""
     if not file:
         return None
     return format_html(
         '<img src="{}" alt="" style="max-height:{}px;max-width:{}px;vertical-align:middle">',
-        file.url,
+        stored_file_url(str(file.name)),
         height,
         height * 3,
     )

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
@@ -275,7 +277,9 @@ class IssueOutputsAdmin(admin.ModelAdmin):
             ),
             path(
                 "<int:issue_id>/wechat/",
-                wrap(self.wechat_preview_view),
+                # The phone frames show WeChat's HTML as sent, <style> and all; the frame
+                # inherits the page's policy. Scripts still need the nonce.
+                wrap(csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(self.wechat_preview_view)),  # type: ignore[arg-type]
                 name="editorial_issue_wechat_preview",
             ),
             path(

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from editorial.fields import ChecksummedImageField, RichTextField
+from editorial.files import UnguessableName
 from editorial.validators import validate_image
 from editorial.workflow import ArticleStatus
 
@@ -94,7 +95,10 @@ class Figure(models.Model):
     number = models.PositiveSmallIntegerField("图号")
     caption = models.CharField("图题", max_length=200)
     image = ChecksummedImageField(
-        "图片", upload_to="figures/", validators=[validate_image], checksum_field="image_checksum"
+        "图片",
+        upload_to=UnguessableName("figures"),
+        validators=[validate_image],
+        checksum_field="image_checksum",
     )
     image_checksum = models.CharField("图片 SHA-256", max_length=64, blank=True, editable=False)
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import ExtractYear
 
 from editorial.fields import ChecksummedImageField
+from editorial.files import UnguessableName
 from editorial.validators import validate_image
 from editorial.workflow import IssueStatus
 
@@ -22,7 +23,7 @@ class Issue(models.Model):
     cover_headline = models.TextField("封面要闻", max_length=300, blank=True)
     cover_image = ChecksummedImageField(
         "封面图片",
-        upload_to="issues/covers/",
+        upload_to=UnguessableName("issues/covers"),
         blank=True,
         validators=[validate_image],
         checksum_field="cover_image_checksum",

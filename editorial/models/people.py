@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from editorial.fields import ChecksummedImageField, RichTextField
+from editorial.files import UnguessableName
 from editorial.validators import validate_image
 
 
@@ -13,7 +14,7 @@ class Organisation(models.Model):
     acronym = models.CharField("缩写", max_length=20, blank=True)
     logo = ChecksummedImageField(
         "标志",
-        upload_to="organisations/logos/",
+        upload_to=UnguessableName("organisations/logos"),
         blank=True,
         validators=[validate_image],
         checksum_field="logo_checksum",

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from editorial.fields import ChecksummedImageField
+from editorial.files import UnguessableName
 from editorial.validators import validate_image
 
 
@@ -32,7 +33,7 @@ class Publication(models.Model):
     )
     wechat_qr = ChecksummedImageField(
         "公众号二维码",
-        upload_to="publications/qr/",
+        upload_to=UnguessableName("publications/qr"),
         blank=True,
         validators=[validate_image],
         checksum_field="wechat_qr_checksum",

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from editorial.files import UnguessableName
 from editorial.jobs import RENDITION
 
 from .issues import Issue
@@ -33,7 +34,7 @@ class Rendition(Job):
     status = models.CharField(
         "状态", max_length=20, choices=RenditionStatus.choices, default=RenditionStatus.PENDING
     )
-    file = models.FileField("文件", upload_to="renditions/%Y/", blank=True)
+    file = models.FileField("文件", upload_to=UnguessableName("renditions", dated=True), blank=True)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
     page_count = models.PositiveIntegerField("页数", null=True, blank=True)
     size = models.PositiveBigIntegerField("大小（字节）", null=True, blank=True)

@@ -1,25 +1,36 @@
-"""The public archive: published issues, readable on the web, with their PDF."""
+"""The public archive: published issues, readable on the web, with their PDF and the images
+their Edition names — the only files anyone may have without logging in."""
 
-from django.core.files.storage import default_storage
+import mimetypes
+from collections.abc import Callable
+
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import cache_control
 
-from editorial.editions import EditionArticle, EditionFigure
+from editorial.editions import Edition, EditionArticle, EditionFigure, EditionImage
 from editorial.models import Issue, RenditionKind, RenditionStatus
+from editorial.rendering.assets import read_image
+from editorial.rendering.errors import RenderError
 from editorial.richtext import place_figures
 from editorial.selectors import issue_edition, issue_final_pdf
 from editorial.workflow import IssueStatus
 
 PUBLIC_STATUSES = (IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED)
+# Published pages change only by a correction's notice; a published image never changes.
+public_page = cache_control(public=True, max_age=5 * 60)
+public_file = cache_control(public=True, max_age=24 * 60 * 60)
 
 
 def public_issues() -> QuerySet[Issue]:
     return Issue.objects.filter(status__in=PUBLIC_STATUSES).select_related("publication")
 
 
+@public_page
 def archive(request: HttpRequest) -> HttpResponse:
     """Every published issue, newest first, with its article count and PDF link."""
     issues = (
@@ -40,6 +51,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "public/archive.html", {"issues": issues})
 
 
+@public_page
 def issue_page(request: HttpRequest, slug: str, total: int, revision: int = 1) -> HttpResponse:
     """One published issue: its contents and every article, figures in place — its Edition as
     the board approved it."""
@@ -47,8 +59,17 @@ def issue_page(request: HttpRequest, slug: str, total: int, revision: int = 1) -
         public_issues(), publication__slug=slug, total_number=total, revision=revision
     )
     edition = issue_edition(found.pk, status=found.status)
+
+    def image_url(image: EditionImage) -> str:
+        checksum = f"{image.checksum}{image.suffix}"
+        if found.revision > 1:
+            return reverse(
+                "public:issue-revision-file", args=[slug, total, found.revision, checksum]
+            )
+        return reverse("public:issue-file", args=[slug, total, checksum])
+
     articles = [
-        (f"article-{index:02d}", article, _body(article))
+        (f"article-{index:02d}", article, _body(article, image_url))
         for index, article in enumerate(edition.articles, start=1)
     ]
     return render(
@@ -63,6 +84,7 @@ def issue_page(request: HttpRequest, slug: str, total: int, revision: int = 1) -
     )
 
 
+@public_file
 def issue_pdf(request: HttpRequest, slug: str, total: int, revision: int = 1) -> FileResponse:
     """The final PDF of a published issue (never a proof)."""
     issue = get_object_or_404(
@@ -72,22 +94,56 @@ def issue_pdf(request: HttpRequest, slug: str, total: int, revision: int = 1) ->
     if rendition is None:
         raise Http404("本期的 PDF 尚未生成。")
     name = rendition.file.name.rsplit("/", 1)[-1]
-    return FileResponse(rendition.file.open("rb"), content_type="application/pdf", filename=name)
-
-
-def _body(article: EditionArticle) -> SafeString:
-    figures = {f.number: f for f in article.figures if f.image is not None}
-    body, rest = place_figures(article.body, figures, _figure_html)
-    return mark_safe(body + "".join(rest))  # noqa: S308 - sanitized body, escaped figures
-
-
-def _figure_html(figure: EditionFigure) -> str:
-    name = figure.image.name if figure.image else ""
-    return format_html(
-        '<figure><img src="{}" alt="图 {}" loading="lazy"><figcaption>图 {} {}</figcaption>'
-        "</figure>",
-        default_storage.url(name),
-        figure.number,
-        figure.number,
-        figure.caption,
+    response = FileResponse(
+        rendition.file.open("rb"), content_type="application/pdf", filename=name
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@public_file
+def issue_file(
+    request: HttpRequest, slug: str, total: int, checksum: str, revision: int = 1
+) -> HttpResponse:
+    """An image the Edition of a published issue names (cover, QR code, logos, figures), by the
+    checksum of its bytes; the bytes are checked against it, so only what was approved leaves."""
+    issue = get_object_or_404(
+        public_issues(), publication__slug=slug, total_number=total, revision=revision
+    )
+    edition = issue_edition(issue.pk, status=issue.status)
+    named = {f"{i.checksum}{i.suffix}": i for i in edition_images(edition)}
+    image = named.get(checksum)
+    if image is None:
+        raise Http404("本期没有这张图片。")
+    try:
+        data = read_image(image, "本期")
+    except RenderError as exc:
+        raise Http404("图片不可用。") from exc
+    content_type = mimetypes.guess_type(f"image{image.suffix}")[0] or "application/octet-stream"
+    response = HttpResponse(data, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def edition_images(edition: Edition) -> list[EditionImage]:
+    """Every image the Edition shows: cover, the WeChat QR code, the masthead's logos, figures."""
+    images = [edition.cover_image, edition.publication.wechat_qr]
+    images += [org.logo for org in edition.organisations]
+    images += [figure.image for article in edition.articles for figure in article.figures]
+    return [image for image in images if image is not None]
+
+
+def _body(article: EditionArticle, image_url: Callable[[EditionImage], str]) -> SafeString:
+    def figure_html(figure: EditionFigure) -> str:
+        return format_html(
+            '<figure><img src="{}" alt="图 {}" loading="lazy"><figcaption>图 {} {}</figcaption>'
+            "</figure>",
+            image_url(figure.image) if figure.image else "",
+            figure.number,
+            figure.number,
+            figure.caption,
+        )
+
+    figures = {f.number: f for f in article.figures if f.image is not None}
+    body, rest = place_figures(article.body, figures, figure_html)
+    return mark_safe(body + "".join(rest))  # noqa: S308 - sanitized body, escaped figures
