@@ -314,7 +314,10 @@ def test_other_roles_may_neither_push_nor_publish(issue: Issue, role: Role) -> N
     row = WechatPush.objects.create(issue=issue, status=S.DRAFTED, draft_media_ids=["DRAFT-1"])
     with pytest.raises(PermissionDenied):
         wechat_publish_request(actor=someone, push_id=row.pk, enqueue=False)
-    assert WechatPush.objects.get().status == S.DRAFTED and not AuditEntry.objects.exclude(action="import").exists()
+    assert (
+        WechatPush.objects.get().status == S.DRAFTED
+        and not AuditEntry.objects.exclude(action="import").exists()
+    )
 
 
 @pytest.mark.parametrize(
@@ -332,7 +335,9 @@ def test_only_approved_or_published_issues_of_pushing_publications(
     Publication.objects.filter(pk=issue.publication_id).update(wechat_push_enabled=enabled)
     with pytest.raises(WechatPushRefused, match=re.escape(message)):
         wechat_push_request(actor=None, issue_id=issue.pk, enqueue=False)
-    assert not WechatPush.objects.exists() and not AuditEntry.objects.exclude(action="import").exists()
+    assert (
+        not WechatPush.objects.exists() and not AuditEntry.objects.exclude(action="import").exists()
+    )
 
 
 def test_an_issue_leaving_approval_while_queued_is_not_pushed(
