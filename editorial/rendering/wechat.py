@@ -47,6 +47,7 @@ from editorial.richtext import (
     figure_numbers,
     place_figures,
     plain_text,
+    quoted_title,
     sanitize_html,
 )
 
@@ -536,7 +537,7 @@ def _article_body(
 def _render_article(
     edition: Edition, article: EditionArticle, index: int, *, author: str, image_url: ImageUrl
 ) -> WechatArticle:
-    name = f"《{article.title}》" if article.title.strip() else f"第{index}篇文章"
+    name = quoted_title(article.title) if article.title.strip() else f"第{index}篇文章"
     images = _Images(image_url)
     references = _References()
     body, appended = _article_body(article, index, name, images, references)
