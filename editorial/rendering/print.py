@@ -312,7 +312,7 @@ def _article_view(
         "original_url": article.original_url,
         "printed_url": url_breaks(article.original_url),
         "qr_svg": mark_safe(qr_svg(article.original_url)) if article.original_url else "",  # noqa: S308
-        "qr_caption": article.qr_caption_label if article.original_url else "",
+        "qr_caption": article.qr_caption if article.original_url else "",
     }
 
 

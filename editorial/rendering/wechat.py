@@ -558,7 +558,7 @@ def _render_article(
         "original_url": original_url,
         "original_is_link": is_wechat_link(original_url),
         "qr_url": qr_url,
-        "qr_caption": (article.qr_caption_label or "扫描二维码可阅读原文") if original_url else "",
+        "qr_caption": (article.qr_caption or "扫描二维码可阅读原文") if original_url else "",
         "references": list(enumerate(references.urls, start=1)),
     }
     content = _finish(render_to_string(ARTICLE_TEMPLATE, context))

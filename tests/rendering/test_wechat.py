@@ -446,7 +446,7 @@ def exact_article(db: None) -> WechatArticle:
         notes='<p>注：数据来自<a href="https://stats.gov.cn/">国家统计局</a>。</p>',
         source="国家数据局",
         original_url="https://www.gov.cn/zhengce/zhengceku/202404/content_6947800.htm",
-        qr_caption="full_text",
+        qr_caption="扫描二维码可阅读或下载全文",
     )
     article = issue.articles.get()
     factories.FigureFactory.create(
@@ -670,7 +670,7 @@ def test_hostile_article_renders_harmless_and_valid(db: None) -> None:
         title="<script>alert('title')</script>标题",
         source='"><img src=x onerror=alert(1)>',
         original_url="https://www.gov.cn/?q=%22%3E%3Cscript%3E",
-        qr_caption="full_text",
+        qr_caption="扫描二维码可阅读或下载全文",
     )
     article = issue.articles.get()
     factories.FigureFactory.create(
