@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from editorial.models.articles import QrCaption
+from editorial.models.articles import QR_CAPTION_CODES
 from editorial.models.issues import (
     OrganisationRole,
     PersonRole,
@@ -39,6 +39,10 @@ from editorial.models.issues import (
 # Bump when the serialisation changes meaning: stored Editions keep the version they were made
 # with, and fingerprints of different versions never compare equal.
 EDITION_FORMAT = 1
+
+# Captions that were codes when they were first fingerprinted (editorial/migrations/0011) count
+# as those codes, so that the same line beside a QR code keeps content signed off before signed.
+_FINGERPRINTED_CAPTIONS = {text: code for code, text in QR_CAPTION_CODES.items()}
 
 # The masthead's roles in printed order.
 ORGANISATION_ROLE_ORDER: tuple[str, ...] = tuple(OrganisationRole.values)
@@ -121,18 +125,13 @@ class EditionArticle:
     body: str  # sanitized HTML with figure markers
     source: str
     original_url: str
-    qr_caption: str  # QrCaption value, "" without an original link
+    qr_caption: str  # the line beside the QR code, "" without an original link
     notes: str  # sanitized HTML, "" when none
     responsible_editor: str  # the person's name, "" when none
     wechat_title: str  # as the editor set it, "" for the proposal
     wechat_digest: str  # as the editor set it, "" for the proposal
     figures: tuple[EditionFigure, ...]
     id: int | None = locator(default=None)  # Article.pk of the revision it was read from
-
-    @property
-    def qr_caption_label(self) -> str:
-        """The line printed beside the QR code."""
-        return QrCaption(self.qr_caption).label if self.qr_caption else ""
 
 
 @dataclass(frozen=True)
@@ -198,8 +197,12 @@ class Edition:
     @cached_property
     def fingerprint(self) -> str:
         """SHA-256 of everything any channel shows (the canonical serialisation)."""
+        shown = _plain(self, shown_only=True)
+        for article in shown["articles"]:
+            caption = article["qr_caption"]
+            article["qr_caption"] = _FINGERPRINTED_CAPTIONS.get(caption, caption)
         canonical = json.dumps(
-            _plain(self, shown_only=True),
+            shown,
             ensure_ascii=False,
             sort_keys=True,
             separators=(",", ":"),

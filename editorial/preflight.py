@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 
 from editorial.models import Article, Issue
 from editorial.rendering.wechat import sent_wechat_title
-from editorial.richtext import figure_numbers, plain_text
+from editorial.richtext import figure_numbers, plain_text, quoted_title
 from editorial.wechat_limits import TITLE_MAX
 from editorial.workflow import ArticleStatus
 
@@ -56,7 +56,7 @@ def issue_preflight(issue: Issue) -> list[Check]:
                     Check(
                         Level.BLOCK,
                         "section_split",
-                        f"《{article.title}》：栏目“{article.section.name}”的文章不相邻。",
+                        f"{quoted_title(article.title)}：栏目“{article.section.name}”的文章不相邻。",
                         article.pk,
                     )
                 )
@@ -67,7 +67,7 @@ def issue_preflight(issue: Issue) -> list[Check]:
 
 def article_preflight(article: Article) -> list[Check]:
     checks: list[Check] = []
-    name = f"《{article.title}》" if article.title else f"第{article.position}篇"
+    name = quoted_title(article.title) if article.title else f"第{article.position}篇"
 
     def add(level: Level, code: str, message: str) -> None:
         checks.append(Check(level, code, f"{name}：{message}", article.pk))

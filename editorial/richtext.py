@@ -88,6 +88,18 @@ def plain_text(html: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+_ONE_BOOK_TITLE = re.compile(r"《[^《》]*》")
+
+
+def quoted_title(title: str) -> str:
+    """``title`` in 《》 for a message, quoted once: a title that is one 《…》 already stays as it
+    is, and a 《》 inside a longer title becomes 〈〉 (GB/T 15834: 书名号中的书名号用单书名号)."""
+    title = title.strip()
+    if _ONE_BOOK_TITLE.fullmatch(title):
+        return title
+    return f"《{title.replace('《', '〈').replace('》', '〉')}》"
+
+
 def place_figures(
     html: str,
     figures: dict[int, T],

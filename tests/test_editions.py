@@ -315,3 +315,25 @@ def test_the_edition_article_carries_what_the_article_holds_for_readers() -> Non
         "来源单位",
     )
     assert shown.id == article.pk
+
+
+def test_qr_captions_that_were_codes_keep_their_fingerprints() -> None:
+    """Content signed off while captions were codes stays signed once they are text."""
+    edition = issue_live_edition(small_issue().pk)
+
+    def with_caption(caption: str) -> Edition:
+        articles = tuple(
+            dataclasses.replace(a, original_url="https://example.org/a", qr_caption=caption)
+            for a in edition.articles
+        )
+        return dataclasses.replace(edition, articles=articles)
+
+    assert with_caption("扫描二维码可阅读或下载全文").fingerprint == (
+        with_caption("full_text").fingerprint
+    )
+    assert with_caption("扫描二维码可阅读或下载原文件").fingerprint == (
+        with_caption("original_file").fingerprint
+    )
+    assert with_caption("扫描二维码可阅读全文").fingerprint != (
+        with_caption("扫描二维码可阅读或下载全文").fingerprint
+    )

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from editorial.editions import ARTICLE_PLAIN_FIELDS, EditionArticle, edition_fields
-from editorial.models import Article, Issue, QrCaption
+from editorial.models import Article, Issue
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_issue
 from editorial.selectors import issue_edition, issue_live_edition
@@ -35,11 +35,11 @@ MARKED = {
     "title": "标记标题甲",
     "source": "标记来源乙",
     "original_url": "https://example.org/marked-original-link",
-    "qr_caption": QrCaption.ORIGINAL_FILE,
+    "qr_caption": "标记二维码说明戊",
     "wechat_title": "标记公众号标题丙",
     "wechat_digest": "标记公众号摘要丁",
 }
-SHOWN_AS = {"qr_caption": QrCaption.ORIGINAL_FILE.label}
+SHOWN_AS: dict[str, str] = {}
 
 
 def test_every_article_field_is_in_the_edition_or_declared_not_shown() -> None:

@@ -73,6 +73,18 @@ def test_article_blocking_rules(changes: dict[str, Any], code: str, message: str
 
 
 @pytest.mark.parametrize(
+    ("title", "named"),
+    [
+        ("《湖北省数据条例（草案）》发布", "《〈湖北省数据条例（草案）〉发布》"),
+        ("《数字经济2024年工作要点》", "《数字经济2024年工作要点》"),
+    ],
+)
+def test_messages_quote_a_title_once(title: str, named: str) -> None:
+    issue, article = one_article(title=title, source="")
+    assert checks(issue) == [Check(B, "missing_source", f"{named}：缺少来源。", article.pk)]
+
+
+@pytest.mark.parametrize(
     ("numbers", "shown"), [([1, 3], "[1, 3]"), ([2], "[2]"), ([2, 3], "[2, 3]")]
 )
 def test_figures_must_be_numbered_from_one_without_gaps(numbers: list[int], shown: str) -> None:
@@ -283,7 +295,7 @@ def test_the_sample_issue() -> None:
         (
             W,
             "wechat_title",
-            "《国家发展改革委办公厅 国家数据局综合司印发《数字经济2024年工作要点》》："
+            "《国家发展改革委办公厅 国家数据局综合司印发〈数字经济2024年工作要点〉》："
             "标题 36 字，超过微信的 32 字上限；推送时使用“《数字经济2024年工作要点》印发”"
             "（可在公众号标题中修改）。",
             1,
@@ -291,10 +303,10 @@ def test_the_sample_issue() -> None:
         (
             W,
             "half_width",
-            "《商务部印发《数字商务三年行动计划(2024-2026年)》》：中文里有半角标点 ( )，应为全角。",
+            "《商务部印发〈数字商务三年行动计划(2024-2026年)〉》：中文里有半角标点 ( )，应为全角。",
             2,
         ),
-        (W, "half_width", "《《湖北省数据条例(草案)》发布》：中文里有半角标点 ( )，应为全角。", 4),
+        (W, "half_width", "《〈湖北省数据条例(草案)〉发布》：中文里有半角标点 ( )，应为全角。", 4),
         (
             W,
             "book_title_marks",
@@ -311,14 +323,14 @@ def test_the_sample_issue() -> None:
         (
             W,
             "half_width",
-            "《《石家庄市中小企业数字化转型赋能服务商管理办法(试行)》印发》："
+            "《〈石家庄市中小企业数字化转型赋能服务商管理办法(试行)〉印发》："
             "中文里有半角标点 ( )，应为全角。",
             8,
         ),
         (
             W,
             "wechat_title",
-            "《中国网络安全产业联盟发布《美国对全球网络空间安全与发展的威胁和破坏》》："
+            "《中国网络安全产业联盟发布〈美国对全球网络空间安全与发展的威胁和破坏〉》："
             "标题 34 字，超过微信的 32 字上限；"
             "推送时使用“《美国对全球网络空间安全与发展的威胁和破坏》发布”（可在公众号标题中修改）。",
             9,

@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from editorial.diffs import FieldDiff, article_version_diff
 from editorial.models import Article, Comment, EditLock
+from editorial.richtext import quoted_title
 from editorial.services.articles import article_delete, article_transition
 from editorial.services.locks import lock_acquire, lock_release, lock_take_over
 from editorial.services.permissions import actor_roles
@@ -131,13 +132,17 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
             messages.error(request, error_list(f"“{label}”未执行：", exc.messages))
         else:
             state = article.get_status_display()
-            messages.success(request, f"已执行“{label}”：《{article.title}》现为“{state}”。")
+            messages.success(
+                request, f"已执行“{label}”：{quoted_title(article.title)}现为“{state}”。"
+            )
         return HttpResponseRedirect(self._change_url(article))
 
     def take_over_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
         article = self._article_or_404(request, article_id)
         lock_take_over(actor=request.user, article=article)
-        messages.success(request, f"您已接管《{article.title}》的编辑；原编辑人会收到通知。")
+        messages.success(
+            request, f"您已接管{quoted_title(article.title)}的编辑；原编辑人会收到通知。"
+        )
         return HttpResponseRedirect(self._change_url(article))
 
     # The 修订历史 page (RevisionHistoryAdmin): versions, diffs, restore by the service.
@@ -156,7 +161,7 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
         )
 
     def restored_message(self, obj: Article) -> str:
-        return f"已将《{obj.title}》恢复到所选版本（保存为新的一版）。"
+        return f"已将{quoted_title(obj.title)}恢复到所选版本（保存为新的一版）。"
 
     def comment_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
         article = self._article_or_404(request, article_id)
@@ -223,9 +228,11 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
                 article_delete(actor=request.user, article_id=article.pk)
             except (PermissionDenied, ValidationError) as exc:
                 reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                messages.error(request, error_list(f"《{article.title}》未删除：", reasons))
+                messages.error(
+                    request, error_list(f"{quoted_title(article.title)}未删除：", reasons)
+                )
             else:
-                deleted.append(f"《{article.title}》")
+                deleted.append(quoted_title(article.title))
         if deleted:
             messages.success(request, f"已删除 {len(deleted)} 篇文章：{'、'.join(deleted)}。")
 
@@ -265,9 +272,9 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
                 article_transition(actor=request.user, article_id=article.pk, name=name)
             except (PermissionDenied, ValidationError) as exc:
                 reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                messages.error(request, error_list(f"《{article.title}》：", reasons))
+                messages.error(request, error_list(f"{quoted_title(article.title)}：", reasons))
             else:
-                done.append(f"《{article.title}》")
+                done.append(quoted_title(article.title))
         if done:
             messages.success(request, f"“{label}”已执行 {len(done)} 篇：{'、'.join(done)}。")
 

@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
-from django.forms import BaseInlineFormSet, ModelForm
+from django.forms import BaseInlineFormSet, ModelForm, TextInput
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from editorial.models import Article, Figure, Section
+from editorial.models import Article, Figure, QrCaption, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
@@ -68,8 +70,28 @@ class IssueStatusFilter(admin.ChoicesFieldListFilter):
 LAYOUT_FIELDS = frozenset({"position", "section"})
 
 
+class PresetsInput(TextInput):
+    """A text box that offers ``presets`` (an HTML datalist) and still takes any other text."""
+
+    def __init__(self, presets: list[str], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.presets = presets
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        attrs = dict(attrs or {})
+        attrs["list"] = f"{attrs.get('id', name)}_presets"
+        options = format_html_join("", '<option value="{}">', ((p,) for p in self.presets))
+        box = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="{}">{}</datalist>', box, attrs["list"], options)
+
+
 class ArticleForm(BaseVersionForm):
     """An article's form: never saved over a newer version, never into an issue past editing."""
+
+    class Meta:
+        widgets = {"qr_caption": PresetsInput(QrCaption.values, attrs={"size": 40})}
 
     def check_fresh(self, base_version: int | None) -> None:
         article_check_fresh(self.instance, base_version)

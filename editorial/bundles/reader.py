@@ -11,18 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator, URLValidator
 
+from editorial.models import Article, Figure, Issue, Organisation, Publication, Section
+from editorial.models.articles import QR_CAPTION_CODES
 from editorial.richtext import figure_numbers, markdown_to_html, sanitize_html
 from editorial.validators import validate_image
 
-from .format import MANIFEST_NAMES, ORGANISATION_ROLES, manifest_schema
+from .format import MANIFEST_NAMES, ORGANISATION_ROLES, PERSON_ROLES, manifest_schema
 
 MAX_ZIP_BYTES = 500 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
@@ -110,6 +112,77 @@ def _find_manifest(root: Path) -> Path | None:
     return next((root / n for n in MANIFEST_NAMES if (root / n).is_file()), None)
 
 
+# The manifest's parts as editors know them: label, model of their fields, counter of a list.
+_PARTS: dict[str, tuple[str, Any, str]] = {
+    "format": ("格式", None, ""),
+    "publication": ("刊物", Publication, ""),
+    "issue": ("本期", Issue, ""),
+    "masthead": ("报头", None, ""),
+    "organisations": ("机构", Organisation, "个机构"),
+    "sections": ("栏目", Section, "个栏目"),
+    "articles": ("文章", Article, "篇文章"),
+    "figures": ("图", Figure, "张图"),
+}
+_MASTHEAD_LABELS = {
+    key: str(role.label) for key, role in [*ORGANISATION_ROLES.items(), *PERSON_ROLES.items()]
+}
+_TYPES = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是或否",
+    "array": "列表",
+    "object": "映射（键: 值）",
+    "null": "空",
+}
+
+
+def _field_label(parts: Any) -> str:
+    """The field at ``parts`` as an editor knows it: "第 3 篇文章的二维码说明"."""
+    words: list[str] = []
+    model: Any = None
+    counter = ""
+    for part in parts:
+        if isinstance(part, int):
+            words[-1] = f"第 {part + 1} {counter}" if counter else f"{words[-1]}第 {part + 1} 项"
+            counter = ""
+        elif not words or part == "figures":
+            label, model, counter = _PARTS.get(part, (part, None, ""))
+            words.append(label)
+        elif part in _MASTHEAD_LABELS and model is None:
+            words.append(_MASTHEAD_LABELS[part])
+        else:
+            try:
+                words.append(str(model._meta.get_field(part).verbose_name))
+            except (AttributeError, FieldDoesNotExist):
+                words.append(part)
+    return "的".join(words) or "清单"
+
+
+def _schema_problem(err: jsonschema.ValidationError) -> str:
+    """What is wrong with the value, in Chinese (jsonschema says it in English)."""
+    rule = err.validator
+    limit, value = cast(Any, err.validator_value), cast(Any, err.instance)
+    if rule == "maxLength":
+        return f"不能超过 {limit} 个字（现为 {len(value)} 个）。"
+    if rule == "minLength":
+        return "不能为空。"
+    if rule == "type":
+        kinds = [limit] if isinstance(limit, str) else limit
+        return f"应为{'或'.join(_TYPES.get(k, k) for k in kinds)}。"
+    if rule in ("enum", "const"):
+        allowed = [limit] if rule == "const" else limit
+        return f"应为以下之一：{'、'.join(str(a) for a in allowed if a is not None)}。"
+    if rule == "minimum":
+        return f"不能小于 {limit}（现为 {value}）。"
+    if rule == "minItems":
+        return f"至少要有 {limit} 项。"
+    if rule == "uniqueItems":
+        return "有重复的项。"
+    shown = f"（{value}）" if isinstance(value, str | int) else ""
+    return f"格式不正确{shown}。"
+
+
 def _json_path(parts: Any) -> str:
     text = ""
     for part in parts:
@@ -132,6 +205,9 @@ class _Reader:
         self._check_schema(manifest)
         if self.errors:
             raise BundleInvalid(self.errors)
+        for article in manifest["articles"]:  # bundles written when captions were codes
+            caption = article.get("qr_caption")
+            article["qr_caption"] = QR_CAPTION_CODES.get(caption, caption) if caption else caption
         self._check_references(manifest)
         self._read_files(manifest, bundle)
         self._check_values(manifest)
@@ -160,15 +236,19 @@ class _Reader:
     def _check_schema(self, manifest: dict[str, Any]) -> None:
         validator = jsonschema.Draft202012Validator(manifest_schema())
         for err in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path)):
-            path = _json_path(err.absolute_path)
+            parts = list(err.absolute_path)
+            path, label = _json_path(parts), _field_label(parts)
             if err.validator == "required":
                 missing = [k for k in err.validator_value if k not in err.instance]
                 for key in missing:
-                    self.error(f"{path}.{key}" if path else key, "缺少必填字段。")
+                    field = f"{path}.{key}" if path else key
+                    self.error(field, f"{_field_label([*parts, key])}：缺少必填字段。")
             elif err.validator == "additionalProperties":
-                self.error(path or "(根)", f"未知字段：{err.message}")
+                known = set(err.schema.get("properties", {}))
+                unknown = "、".join(str(k) for k in err.instance if k not in known)
+                self.error(path or "(根)", f"{label}：未知字段 {unknown}。")
             else:
-                self.error(path or "(根)", f"取值无效：{err.message}")
+                self.error(path or "(根)", f"{label}：{_schema_problem(err)}")
 
     def _check_references(self, manifest: dict[str, Any]) -> None:
         section_slugs = [s["slug"] for s in manifest["sections"]]

@@ -1,6 +1,6 @@
 """The digest's domain model, split by concern; see editorial/README.md for the map."""
 
-from .articles import Article, Figure, QrCaption
+from .articles import QR_CAPTION_CODES, QR_CAPTION_MAX, Article, Figure, QrCaption
 from .editions import ApprovedEdition
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
@@ -28,6 +28,8 @@ __all__ = [
     "Organisation",
     "Person",
     "Publication",
+    "QR_CAPTION_CODES",
+    "QR_CAPTION_MAX",
     "QrCaption",
     "Rendition",
     "RenditionKind",

@@ -14,8 +14,18 @@ from .publications import Section
 
 
 class QrCaption(models.TextChoices):
-    FULL_TEXT = "full_text", "扫描二维码可阅读或下载全文"
-    ORIGINAL_FILE = "original_file", "扫描二维码可阅读或下载原文件"
+    """The lines editors usually put beside the QR code, offered in the admin; the field takes
+    any other short line too (a caption is text, not a code)."""
+
+    FULL_TEXT = "扫描二维码可阅读或下载全文", "扫描二维码可阅读或下载全文"
+    ORIGINAL_FILE = "扫描二维码可阅读或下载原文件", "扫描二维码可阅读或下载原文件"
+    ENGLISH_ORIGINAL = "扫描二维码可阅读英文原文", "扫描二维码可阅读英文原文"
+    READ_FULL_TEXT = "扫描二维码可阅读全文", "扫描二维码可阅读全文"
+
+
+QR_CAPTION_MAX = 40
+# The codes captions were stored as until they became text; bundles may still use them.
+QR_CAPTION_CODES = {"full_text": QrCaption.FULL_TEXT, "original_file": QrCaption.ORIGINAL_FILE}
 
 
 class Article(models.Model):
@@ -31,7 +41,10 @@ class Article(models.Model):
     source = models.CharField("来源", max_length=200, blank=True)
     original_url = models.URLField("原文链接", max_length=1000, blank=True)
     qr_caption = models.CharField(
-        "二维码说明", max_length=20, choices=QrCaption.choices, blank=True
+        "二维码说明",
+        max_length=QR_CAPTION_MAX,
+        blank=True,
+        help_text="二维码旁的一行字：可选常用说明，也可自行填写；有原文链接时必填。",
     )
     notes = RichTextField("注", blank=True, max_length=20_000)
     responsible_editor = models.ForeignKey(

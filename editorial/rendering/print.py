@@ -37,6 +37,7 @@ from editorial.richtext import (
     figure_numbers,
     place_figures,
     plain_text,
+    quoted_title,
     sanitize_html,
 )
 
@@ -270,7 +271,7 @@ def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
 def _article_view(
     article: EditionArticle, index: int, assets: AssetStore, *, starts_section: bool
 ) -> dict[str, Any]:
-    name = f"《{article.title}》" if article.title.strip() else f"第{index}篇文章"
+    name = quoted_title(article.title) if article.title.strip() else f"第{index}篇文章"
     body = sanitize_html(article.body)
     if not plain_text(body) and not figure_numbers(body):
         raise RenderError(f"{name}：正文为空，无法排版。")
@@ -311,7 +312,7 @@ def _article_view(
         "original_url": article.original_url,
         "printed_url": url_breaks(article.original_url),
         "qr_svg": mark_safe(qr_svg(article.original_url)) if article.original_url else "",  # noqa: S308
-        "qr_caption": article.qr_caption_label if article.original_url else "",
+        "qr_caption": article.qr_caption if article.original_url else "",
     }
 
 

@@ -47,6 +47,7 @@ from editorial.richtext import (
     figure_numbers,
     place_figures,
     plain_text,
+    quoted_title,
     sanitize_html,
 )
 
@@ -119,6 +120,9 @@ _SENTENCE_ENDS = "。！？!?…"
 _CLAUSE_MARKS = "，；、：,;:"
 _OPENING = "《“‘（(【「『〔["
 _CLOSING = "》”’）)】」』〕]"
+# A Latin word or a number, with what joins its parts ("e-mail", "don't", "3.5", "1,000", "20%"):
+# a cut never falls inside one.
+_LATIN_WORD = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:[-'’.,:/][0-9A-Za-z\u00C0-\u024F]+)*%?")
 _ISSUED = re.compile(
     r"^(?P<issuer>.+?)\s*(?P<verb>联合印发|印发|发布|出台|公布|推出)\s*(?P<doc>《[^《》]+》)$"
 )
@@ -245,11 +249,15 @@ def _shorten(text: str, limit: int, *, clause_marks: str = _CLAUSE_MARKS) -> str
     In order of preference: after the last whole sentence; at the last clause mark (replaced by
     "…"); after the last closed bracket or quotation — each outside 《》, quotations and
     parentheses, and only if it keeps half the room; then before an opening 《 or quotation if
-    that keeps a quarter; and only then anywhere (with "…").
+    that keeps a quarter; then at the last word boundary (with "…"). No cut falls inside a Latin
+    word or a number, unless a single one fills the room.
     """
     if len(text) <= limit:
         return text
     room = limit - 1  # the ellipsis takes one
+    inside: set[int] = set()  # cut positions (text[:i] kept) that would split a word or a number
+    for word in _LATIN_WORD.finditer(text, 0, limit + 1):
+        inside.update(range(word.start() + 1, word.end()))
     depth = 0
     balanced: list[bool] = []  # balanced[i]: no bracket open after text[i]
     for char in text[:limit]:
@@ -260,10 +268,10 @@ def _shorten(text: str, limit: int, *, clause_marks: str = _CLAUSE_MARKS) -> str
         balanced.append(depth == 0)
     enough = limit // 2
     for i in range(limit - 1, enough - 1, -1):
-        if text[i] in _SENTENCE_ENDS and balanced[i]:
+        if balanced[i] and i + 1 not in inside and _ends_sentence(text, i):
             return text[: i + 1]
     for i in range(room, enough - 1, -1):
-        if text[i] in clause_marks and (i == 0 or balanced[i - 1]):
+        if text[i] in clause_marks and i not in inside and (i == 0 or balanced[i - 1]):
             return text[:i].rstrip() + "…"
     for i in range(room - 1, enough - 1, -1):
         if balanced[i] and text[i] in _CLOSING:
@@ -271,7 +279,16 @@ def _shorten(text: str, limit: int, *, clause_marks: str = _CLAUSE_MARKS) -> str
     for i in range(room, limit // 4 - 1, -1):  # rather short than cut inside 《》
         if text[i] in _OPENING and (i == 0 or balanced[i - 1]):
             return text[:i].rstrip() + "…"
-    return text[:room].rstrip() + "…"
+    cut = next((i for i in range(room, 0, -1) if i not in inside and text[:i].strip()), room)
+    return text[:cut].rstrip().rstrip(_CLAUSE_MARKS) + "…"
+
+
+def _ends_sentence(text: str, i: int) -> bool:
+    """Whether ``text[i]`` ends a sentence: a Chinese or final mark, or a full stop before a
+    space or the end (not the one in "3.5" or "e.g.X")."""
+    if text[i] in _SENTENCE_ENDS:
+        return True
+    return text[i] == "." and (i + 1 == len(text) or text[i + 1].isspace())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -520,7 +537,7 @@ def _article_body(
 def _render_article(
     edition: Edition, article: EditionArticle, index: int, *, author: str, image_url: ImageUrl
 ) -> WechatArticle:
-    name = f"《{article.title}》" if article.title.strip() else f"第{index}篇文章"
+    name = quoted_title(article.title) if article.title.strip() else f"第{index}篇文章"
     images = _Images(image_url)
     references = _References()
     body, appended = _article_body(article, index, name, images, references)
@@ -541,7 +558,7 @@ def _render_article(
         "original_url": original_url,
         "original_is_link": is_wechat_link(original_url),
         "qr_url": qr_url,
-        "qr_caption": (article.qr_caption_label or "扫描二维码可阅读原文") if original_url else "",
+        "qr_caption": (article.qr_caption or "扫描二维码可阅读原文") if original_url else "",
         "references": list(enumerate(references.urls, start=1)),
     }
     content = _finish(render_to_string(ARTICLE_TEMPLATE, context))

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial.models import Article, AuditEntry, Issue
+from editorial.richtext import quoted_title
 from editorial.workflow import ARTICLE_TRANSITIONS
 
 from .approvals import issue_content_changed, issue_require_editable
@@ -81,7 +82,7 @@ def article_save(
         article.save()
         revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
-    issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
+    issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
     return article
 
 
@@ -97,7 +98,7 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
         article.save(update_fields=["lock_version", "updated_at"])
         revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
-    issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
+    issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
     return article
 
 
@@ -111,8 +112,8 @@ def article_delete(*, actor: Actor, article_id: int) -> None:
     issue_require_editable(issue)
     title = article.title
     article.delete()
-    audit_record(actor=actor, action="delete", obj=issue, note=f"删除文章《{title}》")
-    issue_content_changed(actor=actor, issue=issue, what=f"删除文章《{title}》")
+    audit_record(actor=actor, action="delete", obj=issue, note=f"删除文章{quoted_title(title)}")
+    issue_content_changed(actor=actor, issue=issue, what=f"删除文章{quoted_title(title)}")
 
 
 @transaction.atomic
@@ -148,4 +149,6 @@ def _require_layout_only(actor: Actor, stored: Article, article: Article) -> Non
         and getattr(article, f.attname) != getattr(stored, f.attname)
     }
     if changed - _LAYOUT_FIELDS:
-        raise PermissionDenied(f"{actor} 只能调整《{stored.title}》的版式（顺序、栏目）。")
+        raise PermissionDenied(
+            f"{actor} 只能调整{quoted_title(stored.title)}的版式（顺序、栏目）。"
+        )

@@ -63,11 +63,16 @@ class WechatReview:
 
 
 def issue_wechat_review(
-    *, actor: Actor, issue_id: int, image_url: Callable[[ImageSource], str]
+    *,
+    actor: Actor,
+    issue_id: int,
+    image_url: Callable[[ImageSource], str],
+    page_base: str = "",
 ) -> WechatReview:
     """The issue's 公众号 articles exactly as the push renders them, each checked against
     WeChat's rules and shown in a review page; ``image_url`` places the images (relative paths
-    are allowed here, unlike in the push). Raises RenderError for content that cannot render."""
+    are allowed here, unlike in the push), and ``page_base`` is where the pages resolve them
+    from when they are kept elsewhere. Raises RenderError for content that cannot render."""
     require_perm(actor, "editorial.view_issue")
     edition = issue_edition(issue_id)
     articles = render_wechat_issue(edition, image_url=image_url)
@@ -80,7 +85,8 @@ def issue_wechat_review(
             source=sources.get(article.article_id) if article.article_id else None,
             violations=validate_wechat_article(article, local_images_allowed=True),
             page=render_to_string(
-                WECHAT_REVIEW_PAGE, {"article": article, "date_label": edition.date_label}
+                WECHAT_REVIEW_PAGE,
+                {"article": article, "date_label": edition.date_label, "base": page_base},
             ),
         )
         for number, article in enumerate(articles)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from editorial.models import Approval, Article, Issue, WechatPush, WechatPushStatus
+from editorial.richtext import quoted_title
 from editorial.roles import Role
 from editorial.workflow import (
     ARTICLE_TRANSITIONS,
@@ -129,7 +130,7 @@ def article_edit_check(
         if not actor.has_perm("editorial.change_article"):
             roles = frozenset()
         if not roles or not (is_assigned(actor, article) or roles - permission.assigned_only):
-            return _refused(f"{actor} 不能修改《{article.title}》。", FORBIDDEN)
+            return _refused(f"{actor} 不能修改{quoted_title(article.title)}。", FORBIDDEN)
     return issue_editable_check(issue)
 
 

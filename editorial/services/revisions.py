@@ -9,6 +9,7 @@ from django.db import transaction
 from reversion.models import Version
 
 from editorial.models import Article, CopyrightNotice, Issue, MastheadMember, MastheadOrganisation
+from editorial.richtext import quoted_title
 
 from .approvals import issue_content_changed, issue_require_editable
 from .audit import audit_record, revision_meta
@@ -83,7 +84,7 @@ def article_revision_restore(*, actor: Actor, article_id: int, version_id: int) 
         article.save()
         revision_meta(actor, what)
     audit_record(actor=actor, action="revision_restore", obj=article, note=what)
-    issue_content_changed(actor=actor, issue=issue, what=f"《{article.title}》{what}")
+    issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
     return article
 
 

@@ -52,6 +52,7 @@ from editorial.rendering.wechat import (
     render_wechat_issue,
     validate_wechat_article,
 )
+from editorial.richtext import quoted_title
 from editorial.selectors import issue_edition
 
 from .audit import audit_record
@@ -399,7 +400,7 @@ def _refuse_violations(articles: Sequence[WechatArticle]) -> None:
         v for a in articles for v in validate_wechat_article(a, local_images_allowed=False)
     ]
     if violations:
-        lines = [f"《{v.article}》{v.element}：{v.message}" for v in violations]
+        lines = [f"{quoted_title(v.article)}{v.element}：{v.message}" for v in violations]
         raise WechatPushRefused(
             "\n".join([f"内容不符合公众号的要求，未推送（{len(violations)} 处）：", *lines]),
             code="invalid_content",

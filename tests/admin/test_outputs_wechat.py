@@ -302,6 +302,18 @@ def test_the_article_form_has_the_wechat_fields_with_help_and_proposals(superuse
     assert f'placeholder="{propose_wechat_title(long_title)}"' in html
     assert propose_wechat_title(long_title) == "《数字经济2024年工作要点》印发"
     assert f'placeholder="{propose_wechat_digest(article.body)}"' in html
+    # the QR caption is text, with the common lines offered
+    assert 'name="qr_caption"' in html and 'list="id_qr_caption_presets"' in html
+    options = "".join(
+        f'<option value="{caption}">'
+        for caption in (
+            "扫描二维码可阅读或下载全文",
+            "扫描二维码可阅读或下载原文件",
+            "扫描二维码可阅读英文原文",
+            "扫描二维码可阅读全文",
+        )
+    )
+    assert f'<datalist id="id_qr_caption_presets">{options}</datalist>' in html
 
 
 # Push and publish -------------------------------------------------------------------------

@@ -53,7 +53,9 @@ def test_section_must_belong_to_the_issue_publication() -> None:
     assert excinfo.value.message_dict == {"section": ["栏目必须属于本期所在的刊物。"]}
 
 
-@pytest.mark.parametrize(("url", "caption"), [("https://www.gov.cn/a.html", ""), ("", "full_text")])
+@pytest.mark.parametrize(
+    ("url", "caption"), [("https://www.gov.cn/a.html", ""), ("", "扫描二维码可阅读全文")]
+)
 def test_original_url_and_qr_caption_go_together(url: str, caption: str) -> None:
     article = factories.ArticleFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -62,7 +64,7 @@ def test_original_url_and_qr_caption_go_together(url: str, caption: str) -> None
 
 def test_original_url_is_validated() -> None:
     article = factories.ArticleFactory.create(
-        original_url="javascript:alert(1)", qr_caption="full_text"
+        original_url="javascript:alert(1)", qr_caption="扫描二维码可阅读或下载全文"
     )
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()

@@ -198,9 +198,9 @@ def test_notes_and_source_follow_the_body() -> None:
 
 def test_original_link_prints_qr_caption_and_the_whole_url() -> None:
     url = "https://gxt.hebei.gov.cn/hbgyhxxht/xwzx32/tzgg83/958590/index.html"
-    html = html_of(make_issue(original_url=url, qr_caption="original_file"))
+    html = html_of(make_issue(original_url=url, qr_caption="扫描二维码可阅读英文原文"))
     assert '<svg viewBox="0 0 ' in html and 'class="qr"' in html
-    assert "扫描二维码可阅读或下载原文件" in html
+    assert '<p class="qr-caption">扫描二维码可阅读英文原文</p>' in html
     printed = html.replace("\u200b", "")  # break opportunities after the URL's separators
     assert f'原文链接：<span class="url">{url}</span>' in printed
     assert "https://gxt.\u200bhebei.\u200bgov.\u200bcn/\u200bhbgyhxxht/" in html
@@ -222,12 +222,12 @@ def test_a_qr_code_is_made_once_per_link(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(qr_module.segno, "make", counting_make)
     qr_module.qr_svg.cache_clear()
     url = "https://mp.weixin.qq.com/s/MefZWRhpODFg9UVedQ2OTQ"
-    issue = make_issue(original_url=url, qr_caption="full_text")
+    issue = make_issue(original_url=url, qr_caption="扫描二维码可阅读或下载全文")
     factories.ArticleFactory.create(
         issue=issue,
         section=issue.articles.get().section,
         original_url=url,
-        qr_caption="full_text",
+        qr_caption="扫描二维码可阅读或下载全文",
     )
     html_of(issue)
     html_of(issue, proof=True)

@@ -27,6 +27,7 @@ from editorial.rendering import RenderError
 from editorial.rendering.wechat import (
     ImageSource,
     WechatArticle,
+    _shorten,
     clean_wechat_html,
     propose_wechat_digest,
     propose_wechat_title,
@@ -41,6 +42,9 @@ from editorial.selectors import issue_edition
 from tests import factories
 from tests.rendering.conftest import run_tool
 from tests.workflow_helpers import sample_issue
+
+# A Latin word or a number, as a reader sees one.
+LATIN_WORD = re.compile(r"[0-9A-Za-z]+(?:[-'.,%][0-9A-Za-z]+)*")
 
 VOID = {"br", "hr", "img"}
 
@@ -253,6 +257,80 @@ def test_digests_are_the_leads_within_128_characters(sample_wechat: SampleWechat
     assert digests[9].endswith("加强公私部门与国内外政府之间的合作…")
 
 
+ENGLISH_LEAD = (
+    "The Ministry of Industry and Information Technology has issued guidelines that encourage "
+    "local governments to open public data to companies only when the data has been reviewed "
+    "for security risks by an approved body."
+)
+MIXED_LEAD = (
+    "全国数据交易规模在2024年达到约1600亿元人民币，同比增长约30%，Shanghai Data Exchange、"
+    "Shenzhen Data Exchange和Guiyang Big Data Exchange三家交易所的交易额合计占全国的六成以上"
+    "并继续保持快速增长的势头和良好的发展前景以及广阔的市场空间"
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "digest"),
+    [
+        # the measured case ("…only when th…"): no sentence or clause in reach, so the last
+        # whole word
+        (
+            ENGLISH_LEAD,
+            "The Ministry of Industry and Information Technology has issued guidelines that "
+            "encourage local governments to open public data…",
+        ),
+        # an English sentence ends at a full stop before a space, not inside "3.5"
+        (
+            "The State Council approved the national plan for building data markets on Friday, "
+            "3 May 2024. It sets targets of 3.5 trillion yuan for data markets and cross-border "
+            "flows and security reviews of data.",
+            "The State Council approved the national plan for building data markets on Friday, "
+            "3 May 2024.",
+        ),
+        (
+            MIXED_LEAD,
+            "全国数据交易规模在2024年达到约1600亿元人民币，同比增长约30%，Shanghai Data Exchange、"
+            "Shenzhen Data Exchange和Guiyang Big Data Exchange三家交易所的交易额合计占全国的"
+            "六成以上并…",
+        ),
+    ],
+)
+def test_digests_are_cut_between_words(lead: str, digest: str) -> None:
+    assert propose_wechat_digest(f"<p>{lead}</p>") == digest
+    assert len(digest) <= 128
+
+
+@pytest.mark.parametrize("text", [ENGLISH_LEAD, MIXED_LEAD])
+def test_no_limit_cuts_a_latin_word_or_a_number(text: str) -> None:
+    words = set(LATIN_WORD.findall(text))
+    for limit in range(8, len(text)):
+        shortened = _shorten(text, limit)
+        assert len(shortened) <= limit and shortened.endswith("…")
+        assert set(LATIN_WORD.findall(shortened)) <= words, shortened
+
+
+@pytest.mark.parametrize(
+    ("title", "proposal"),
+    [
+        (
+            "Guidelines on Opening Public Data to Companies under Security Reviews",
+            "Guidelines on Opening Public…",
+        ),
+        (
+            "关于推进IPv6规模部署和应用的通知及配套实施方案与2024年IPv6+重点任务",
+            "关于推进IPv6规模部署和应用的通知及配套实施方案与2024年…",
+        ),
+        (
+            "数字中国建设工作要点及重点任务分工方案和配套措施的通知附件12345678",
+            "数字中国建设工作要点及重点任务分工方案和配套措施的通知附件…",
+        ),
+    ],
+)
+def test_title_proposals_are_cut_between_words(title: str, proposal: str) -> None:
+    assert propose_wechat_title(title) == proposal
+    assert len(proposal) <= 32
+
+
 def test_wechat_fields_set_by_editors_win(db: None) -> None:
     issue = make_issue(wechat_title="编辑写的标题", wechat_digest="编辑写的摘要。")
     article = render(issue)[1]
@@ -368,7 +446,7 @@ def exact_article(db: None) -> WechatArticle:
         notes='<p>注：数据来自<a href="https://stats.gov.cn/">国家统计局</a>。</p>',
         source="国家数据局",
         original_url="https://www.gov.cn/zhengce/zhengceku/202404/content_6947800.htm",
-        qr_caption="full_text",
+        qr_caption="扫描二维码可阅读或下载全文",
     )
     article = issue.articles.get()
     factories.FigureFactory.create(
@@ -592,7 +670,7 @@ def test_hostile_article_renders_harmless_and_valid(db: None) -> None:
         title="<script>alert('title')</script>标题",
         source='"><img src=x onerror=alert(1)>',
         original_url="https://www.gov.cn/?q=%22%3E%3Cscript%3E",
-        qr_caption="full_text",
+        qr_caption="扫描二维码可阅读或下载全文",
     )
     article = issue.articles.get()
     factories.FigureFactory.create(

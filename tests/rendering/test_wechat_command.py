@@ -3,6 +3,7 @@ when an article breaks WeChat's rules."""
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,14 @@ def test_writes_pages_images_and_manifest_in_issue_order(issue: Issue, tmp_path:
     for entry in entries:
         assert set(entry) >= {"title", "author", "digest", "content_source_url", "file"}
         assert entry["author"] == "大数据发展动态" and entry["violations"] == []
-        page = (folder / entry["file"]).read_text(encoding="utf-8")
-        assert f"<title>{entry['title']}</title>" in page
+        assert entry["preview"] == f"preview/{entry['file']}"
+        fragment = (folder / entry["file"]).read_text(encoding="utf-8")
+        page = (folder / entry["preview"]).read_text(encoding="utf-8")
+        assert f"<title>{entry['title']}</title>" in page and '<base href="../">' in page
+        assert f'<div id="js_content">{fragment}</div>' in page
+        assert len(fragment) == entry["content_length"]
         for image in entry["images"]:
-            assert f'src="{image}"' in page  # relative, beside the pages
+            assert f'src="{image}"' in fragment  # relative, beside the fragments
             assert (folder / image).is_file()
     assert entries[12]["images"] == [f"images/12-fig{n}.png" for n in range(1, 6)]
     assert entries[2]["images"] == ["images/qr-02.png"]
@@ -97,3 +102,22 @@ def test_files_use_local_images_that_only_files_may_use(issue: Issue, tmp_path: 
     figures = articles[12]
     assert validate_wechat_article(figures, local_images_allowed=True) == []
     assert {v.rule for v in validate_wechat_article(figures)} == {"external_image"}
+
+
+def test_the_files_are_what_the_push_sends(issue: Issue, tmp_path: Path) -> None:
+    """Each file is the ``content`` of the draft article, byte for byte: no page around it, and
+    it passes the validator as it is (its images on WeChat's host, it passes as a push)."""
+    render_to(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    sent = render_wechat_issue(
+        issue_edition(issue.pk), image_url=lambda image: f"images/{image.name}"
+    )
+    assert len(sent) == len(manifest["articles"])
+    for article, entry in zip(sent, manifest["articles"], strict=True):
+        fragment = (tmp_path / entry["file"]).read_bytes()
+        assert fragment == article.content.encode("utf-8")
+        assert not fragment.startswith((b"<!DOCTYPE", b"<html", b"<meta", b"<div id="))
+        as_file = replace(article, content=fragment.decode("utf-8"))
+        assert validate_wechat_article(as_file, local_images_allowed=True) == []
+        hosted = as_file.content.replace('src="images/', 'src="https://mmbiz.qpic.cn/')
+        assert validate_wechat_article(replace(as_file, content=hosted)) == []

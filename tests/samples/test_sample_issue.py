@@ -87,7 +87,7 @@ def test_nothing_of_the_articles_pages_is_lost(issue: Issue) -> None:
         held += [
             f"（来源：{article.source}）",
             article.original_url,
-            article.get_qr_caption_display(),
+            article.qr_caption,
         ]
         held += [f"图{f.number}{f.caption}" for f in article.figures.all()]
     corpus = squash("".join(held))
@@ -112,7 +112,7 @@ def test_sources_links_and_qr_captions(issue: Issue) -> None:
     assert len(urls) == SOURCE.count("原文链接：") == 10
     for url in urls:
         assert f"原文链接：{url}" in SOURCE or f"原文链接：<{url}>" in SOURCE
-    captions = Counter(a.get_qr_caption_display() for a in articles if a.qr_caption)
+    captions = Counter(a.qr_caption for a in articles if a.qr_caption)
     assert captions == {
         "扫描二维码可阅读或下载全文": SOURCE.count("扫描二维码可阅读或下载全文"),
         "扫描二维码可阅读或下载原文件": SOURCE.count("扫描二维码可阅读或下载原文件"),

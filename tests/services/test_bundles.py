@@ -54,7 +54,7 @@ def test_minimal_bundle_imports_everything(make_bundle: BundleMaker) -> None:
     assert articles[0].body.startswith("<p><strong>一是开展“数商强基”行动</strong>，提出")
     assert '<figure data-figure="1"></figure>' in articles[0].body
     assert "<h3>二、分领域运行情况</h3>" in articles[0].body
-    assert articles[0].qr_caption == "full_text"
+    assert articles[0].qr_caption == "扫描二维码可阅读或下载全文"
     assert articles[1].notes == "<p>附注：</p>\n<p>1.规模以上口径。</p>"
     assert articles[1].responsible_editor is not None
     assert articles[1].responsible_editor.name == "熊灵犀"
@@ -123,18 +123,32 @@ def _set(value: Any, *keys: Any) -> Callable[[dict[str, Any]], None]:
 @pytest.mark.parametrize(
     ("edit", "field", "fragment"),
     [
-        (_del("articles", 0, "title"), "articles[0].title", "缺少必填字段"),
+        (_del("articles", 0, "title"), "articles[0].title", "第 1 篇文章的标题：缺少必填字段。"),
         (_del("issue", "total_number"), "issue.total_number", "缺少必填字段"),
         (_set("caijing", "articles", 1, "section"), "articles[1].section", "未知栏目：caijing"),
         (_set("ftp://x.org/a", "articles", 0, "original_url"), "articles[0].original_url", "网址"),
         (_set("not a url", "articles", 0, "original_url"), "articles[0].original_url", "网址"),
         (_set(None, "articles", 0, "qr_caption"), "articles[0].qr_caption", "二维码说明"),
         (_set("2024-02-30", "issue", "date"), "issue.date", "不是有效日期"),
-        (_set(0, "issue", "number"), "issue.number", "取值无效"),
+        (_set(0, "issue", "number"), "issue.number", "本期的期号：不能小于 1（现为 0）。"),
         (_set("x@", "publication", "email"), "publication.email", "邮箱"),
-        (_set("fr", "articles", 0, "language"), "articles[0]", "未知字段"),
+        (_set("fr", "articles", 0, "language"), "articles[0]", "第 1 篇文章：未知字段 language。"),
         (_set(["不存在的机构"], "masthead", "co_editors"), "masthead.co_editors[0]", "机构未"),
-        (_set("../secret.md", "articles", 0, "body"), "articles[0].body", "取值无效"),
+        (
+            _set("../secret.md", "articles", 0, "body"),
+            "articles[0].body",
+            "第 1 篇文章的正文：格式不正确（../secret.md）。",
+        ),
+        (
+            _set("扫" * 41, "articles", 0, "qr_caption"),
+            "articles[0].qr_caption",
+            "第 1 篇文章的二维码说明：不能超过 40 个字（现为 41 个）。",
+        ),
+        (
+            _set(7, "articles", 1, "qr_caption"),
+            "articles[1].qr_caption",
+            "第 2 篇文章的二维码说明：应为文本或空。",
+        ),
         (
             _set([{"slug": "a", "name": "甲"}, {"slug": "a", "name": "乙"}], "sections"),
             "sections",
@@ -161,6 +175,20 @@ def test_manifest_errors_name_the_field_and_save_nothing(
     make_bundle: BundleMaker, edit: Callable[[dict[str, Any]], None], field: str, fragment: str
 ) -> None:
     assert_refused(make_bundle(edit), "issue.yaml", field, fragment)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("扫描二维码可阅读英文原文", "扫描二维码可阅读英文原文"),
+        ("扫描二维码可阅读全文", "扫描二维码可阅读全文"),
+        ("扫码查看政策解读", "扫码查看政策解读"),
+        ("original_file", "扫描二维码可阅读或下载原文件"),  # a bundle from when it was a code
+    ],
+)
+def test_a_qr_caption_is_text(make_bundle: BundleMaker, given: str, stored: str) -> None:
+    issue = issue_import(actor=None, source=make_bundle(_set(given, "articles", 0, "qr_caption")))
+    assert issue.articles.order_by("position")[0].qr_caption == stored
 
 
 def test_missing_image_is_reported(make_bundle: BundleMaker) -> None:

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         "Render an issue synchronously through the same service the workers use, and copy the "
         "result into --output. Before approval the PDF is a proof (样稿). An unchanged issue is "
         "not rendered again: the stored rendition is reused. --format wechat writes the "
-        "公众号 articles instead (one HTML file each, images/ and manifest.json), checks each "
-        "against WeChat's rules and exits non-zero if any is broken."
+        "公众号 articles instead (per article the HTML fragment WeChat receives and a preview/ "
+        "page around it, images/ and manifest.json), checks each against WeChat's rules and "
+        "exits non-zero if any is broken."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -74,12 +75,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{summary}；{timing}"))
 
     def write_wechat(self, issue: Issue, output: Path) -> None:
-        """The 公众号 edition as files for review: what the push service would send, with the
-        images beside the pages (relative URLs, allowed only here) and a manifest in order."""
+        """The 公众号 edition as files: per article the fragment the push sends as ``content``
+        (byte for byte, but with images beside it: relative URLs, allowed only here) and a
+        preview page around it under preview/, with a manifest in order."""
         started = time.perf_counter()
         self.stdout.write(f"[1/3] 准备 {issue} …")
-        images_dir = output / "images"
+        images_dir, preview_dir = output / "images", output / "preview"
         images_dir.mkdir(parents=True, exist_ok=True)
+        preview_dir.mkdir(exist_ok=True)
 
         def image_url(image: ImageSource) -> str:
             (images_dir / image.name).write_bytes(image.data)
@@ -87,7 +90,9 @@ class Command(BaseCommand):
 
         self.stdout.write("[2/3] 生成公众号图文 …")
         try:
-            review = issue_wechat_review(actor=None, issue_id=issue.pk, image_url=image_url)
+            review = issue_wechat_review(
+                actor=None, issue_id=issue.pk, image_url=image_url, page_base="../"
+            )
         except RenderError as exc:
             raise CommandError(f"生成失败：{exc}") from exc
         (images_dir / review.cover.name).write_bytes(review.cover.data)
@@ -95,7 +100,8 @@ class Command(BaseCommand):
         for index, item in enumerate(review.items):
             article = item.article
             file_name = wechat_file_name(index, article)
-            (output / file_name).write_text(item.page, encoding="utf-8")
+            (output / file_name).write_text(article.content, encoding="utf-8")
+            (preview_dir / file_name).write_text(item.page, encoding="utf-8")
             entries.append(
                 {
                     "article_id": article.article_id,
@@ -104,6 +110,7 @@ class Command(BaseCommand):
                     "digest": article.digest,
                     "content_source_url": article.content_source_url,
                     "file": file_name,
+                    "preview": f"preview/{file_name}",
                     "images": [f"images/{image.name}" for image in article.images],
                     "content_length": len(article.content),
                     "violations": [
@@ -126,7 +133,9 @@ class Command(BaseCommand):
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         count = len(review.items)
-        self.stdout.write(f"[3/3] 写出 {output}：{count} 篇图文、manifest.json、images/")
+        self.stdout.write(
+            f"[3/3] 写出 {output}：{count} 篇图文、preview/（预览页）、manifest.json、images/"
+        )
         for violation in review.violations:
             self.stdout.write(
                 self.style.ERROR(
