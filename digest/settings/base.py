@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "digest.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,6 +145,12 @@ WECHAT_RETRY_BACKOFF_SECONDS = env.float("WECHAT_RETRY_BACKOFF_SECONDS", default
 DIGEST_MAX_IMAGE_BYTES = env.int("DIGEST_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 DIGEST_MAX_IMAGE_PIXELS = env.int("DIGEST_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A whole request (an article form with a few figures) is refused from its Content-Length before it
+# is read; fields other than files are held in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE, and files
+# larger than FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file.
+DIGEST_MAX_REQUEST_BYTES = env.int("DIGEST_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # The workflow: how long a soft edit lock lasts, how often a notification is tried, the site's URL
 # in e-mails.
