@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from digest.views import healthz
 from editorial.admin.files import stored_file
+from editorial.admin.two_factor import two_factor_setup, two_factor_verify
 
 admin.site.site_header = "Digest 编辑部"
 admin.site.site_title = "Digest 编辑部"
@@ -11,6 +12,8 @@ admin.site.index_title = "编辑工作台"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
+    path("admin/2fa/setup/", two_factor_setup, name="two_factor_setup"),
+    path("admin/2fa/verify/", two_factor_verify, name="two_factor_verify"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("editorial.api.urls")),

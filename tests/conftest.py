@@ -7,6 +7,7 @@ from pytest_django.fixtures import Settings
 from editorial.models import Publication
 from tests import factories
 from tests.builders import BundleMaker, bundle_maker
+from tests.fake_ghostscript import GhostscriptLog, install_fake_ghostscript
 from tests.integrations.fake_wechat import FakeWechat, running_fake_wechat
 
 
@@ -54,3 +55,9 @@ def wechat_server(settings: Settings) -> Iterator[FakeWechat]:
     """The local stand-in of the WeChat API, with the settings pointed at it (fake_wechat.py)."""
     with running_fake_wechat(settings) as server:
         yield server
+
+
+@pytest.fixture
+def ghostscript_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GhostscriptLog:
+    """A logging fake ``gs`` first on PATH (tests/fake_ghostscript.py)."""
+    return install_fake_ghostscript(tmp_path, monkeypatch)

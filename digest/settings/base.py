@@ -6,6 +6,7 @@ REDIS_URL (or CELERY_BROKER_URL) switches to PostgreSQL and a Redis-backed worke
 STORAGE_BACKEND=s3 moves media and generated files to an S3-compatible store.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -36,10 +37,14 @@ INSTALLED_APPS = [
     "reversion",
     "django_celery_beat",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "editorial",
 ]
 
 MIDDLEWARE = [
+    "digest.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -47,10 +52,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "digest.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "digest.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Headers of every page (docs/decisions/0011-security-headers.md). Scripts and <style> elements
@@ -119,6 +128,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Logins: django-axes counts failures per username and locks the account for a while (its
+# attempts and lockouts are in the admin); sessions are short; staff in the roles that approve
+# and publish must confirm a TOTP code (django-otp), others may choose to.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DIGEST_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DIGEST_LOGIN_LOCKOUT_MINUTES", default=30))
+# Failures count per username (the account is locked) and per client address, which is read
+# behind DIGEST_PROXY_COUNT reverse proxies of our own (digest.middleware.client_ip).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "digest.middleware.client_ip"
+DIGEST_PROXY_COUNT = env.int("DIGEST_PROXY_COUNT", default=0)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/account_locked.html"
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+DIGEST_REQUIRE_2FA_ROLES = env.list(
+    "DIGEST_REQUIRE_2FA_ROLES",
+    default=["editor_in_chief", "board_member", "executive_editor", "publisher"],
+)
+OTP_TOTP_ISSUER = "Digest 编辑部"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -191,6 +223,12 @@ WECHAT_RETRY_BACKOFF_SECONDS = env.float("WECHAT_RETRY_BACKOFF_SECONDS", default
 DIGEST_MAX_IMAGE_BYTES = env.int("DIGEST_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 DIGEST_MAX_IMAGE_PIXELS = env.int("DIGEST_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A whole request (an article form with a few figures) is refused from its Content-Length before it
+# is read; fields other than files are held in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE, and files
+# larger than FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file.
+DIGEST_MAX_REQUEST_BYTES = env.int("DIGEST_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # The workflow: how long a soft edit lock lasts, how often a notification is tried, the site's URL
 # in e-mails.
@@ -288,5 +326,7 @@ LOGGING = {
         # WeasyPrint reports every layout step at INFO; its warnings are what matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes announces its configuration at start-up; its lockouts are warnings.
+        "axes.apps": {"level": "WARNING"},
     },
 }

@@ -20,3 +20,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests that are about two-factor set the roles that need it themselves.
+DIGEST_REQUIRE_2FA_ROLES = []

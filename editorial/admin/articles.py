@@ -22,7 +22,7 @@ from editorial.services.articles import (
 from editorial.services.policies import article_edit_check, issue_editable_check
 
 from .article_workflow import ArticleWorkflowAdmin
-from .common import NO_IMAGE, BaseVersionForm, thumbnail
+from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -105,7 +105,7 @@ class ArticleForm(BaseVersionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin):
+class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
     audit, approvals invalidated); their figures through ``article_content_changed``; deleted
     through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``.

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import Http404, HttpRequest, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
@@ -148,14 +148,52 @@ class BaseVersionForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is not None:
             base = self.cleaned_data.get("base_version")
+            if base is None:
+                # Without it a save would silently replace whatever was stored (the API's 428).
+                self._adopt_stored_version()
+                raise forms.ValidationError(
+                    "保存被拒绝：表单没有带上它所基于的版本，无法确认是否覆盖他人的修改。"
+                    "您的修改仍在表单中，请与当前内容核对后再保存。",
+                    code="base_version_missing",
+                )
             try:
                 self.check_fresh(base)
             except StaleEdit:
                 self.stale_base = base
-                stored = type(self.instance)._default_manager.values_list("lock_version", flat=True)
-                data = QueryDict(mutable=True)
-                data.update(self.data)
-                data[self.add_prefix("base_version")] = str(stored.get(pk=self.instance.pk))
-                self.data = data
+                self._adopt_stored_version()
                 raise
         return cleaned
+
+    def _adopt_stored_version(self) -> None:
+        """Carry the stored version from now on, so the next save after checking goes through."""
+        stored = type(self.instance)._default_manager.values_list("lock_version", flat=True)
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        data[self.add_prefix("base_version")] = str(stored.get(pk=self.instance.pk))
+        self.data = data
+
+
+class StaleSaveAdminMixin:
+    """A save that loses a race under the service's row lock comes back as the form's refusal.
+
+    The form's freshness check runs before the lock, so simultaneous saves all pass it and all
+    but the first are refused by the service (``StaleEdit``) after the admin's transaction has
+    started. That transaction is rolled back; the view then runs once more, when the form's own
+    check sees the newer version and shows the editor their input with the conflict.
+    """
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except StaleEdit:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )

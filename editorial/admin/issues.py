@@ -39,7 +39,7 @@ from editorial.services.issues import issue_create, issue_propose_numbers
 from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
-from .common import NO_IMAGE, BaseVersionForm, adopt, error_list, thumbnail
+from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, adopt, error_list, thumbnail
 from .issue_workflow import IssueWorkflowAdmin, issue_panel_context
 from .outputs import IssueOutputsAdmin, outputs_panel
 from .revisions import RevisionHistoryAdmin
@@ -129,7 +129,13 @@ class MastheadMemberInline(SortableTabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(SortableAdminBase, IssueOutputsAdmin, IssueWorkflowAdmin, RevisionHistoryAdmin):
+class IssueAdmin(
+    StaleSaveAdminMixin,
+    SortableAdminBase,
+    IssueOutputsAdmin,
+    IssueWorkflowAdmin,
+    RevisionHistoryAdmin,
+):
     """Issues are created by ``issue_create``; an edit of the issue's fields and masthead rows is
     one ``issue_update`` (lock, state, freshness, revision, audit, approvals), article rows edited
     here go through ``article_save`` (removed ones through ``article_delete``). A refused save

@@ -5,8 +5,10 @@ can fix a bundle in one pass; ``read_bundle`` raises BundleInvalid with all of t
 """
 
 import datetime
+import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from typing import Any, cast
 
 import jsonschema
 import yaml
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator, URLValidator
@@ -28,6 +31,18 @@ from .format import MANIFEST_NAMES, ORGANISATION_ROLES, PERSON_ROLES, manifest_s
 
 MAX_ZIP_BYTES = 500 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
+# Bounds that keep an import's time and its answer small whatever the bundle holds. Text fields'
+# own limits are the models' (checked on import); these are the files' and the lists'.
+MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024
+MAX_ARTICLES = 200
+MAX_FIGURES_PER_ARTICLE = 50
+MAX_LISTED_ERRORS = 50
+MAX_ERROR_CHARS = 300
+TEXT_SUFFIXES = (".md", ".html", ".yaml", ".yml", ".json")
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL outright, and none of
+# them belongs in an editor's text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -44,10 +59,31 @@ class BundleError:
         )
 
 
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_ERROR_CHARS:
+        return text
+    return f"{text[:MAX_ERROR_CHARS]}…（共 {len(text)} 字，已截断）"
+
+
 class BundleInvalid(Exception):
+    """The problems of a bundle: the first MAX_LISTED_ERRORS, each shortened, and how many in all,
+    so that a hostile bundle cannot make the answer itself huge."""
+
     def __init__(self, errors: list[BundleError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+        self.total = len(errors)
+        self.errors = [
+            BundleError(_shorten(e.file), _shorten(e.field), _shorten(e.message))
+            for e in errors[:MAX_LISTED_ERRORS]
+        ]
+        if self.total > MAX_LISTED_ERRORS:
+            self.errors.append(
+                BundleError(
+                    self.errors[0].file,
+                    "",
+                    f"共 {self.total} 个问题，以上只列出前 {MAX_LISTED_ERRORS} 个。",
+                )
+            )
+        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 @dataclass
@@ -83,12 +119,16 @@ def _bundle_root(source: Path) -> Iterator[Path]:
         raise BundleInvalid([BundleError(str(source), "", "找不到该文件或文件夹。")])
     if not zipfile.is_zipfile(source):
         raise BundleInvalid([BundleError(source.name, "", "既不是文件夹也不是 .zip 文件。")])
-    with zipfile.ZipFile(source) as archive, tempfile.TemporaryDirectory() as tmp:
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BundleInvalid([BundleError(source.name, "", f"压缩包已损坏：{exc}")]) from exc
+    with archive, tempfile.TemporaryDirectory() as tmp:
         members = archive.infolist()
-        problems = _unsafe_members(members)
+        problems = _unsafe_members(members) or _oversized_members(members)
         if problems:
             raise BundleInvalid([BundleError(source.name, "", p) for p in problems])
-        archive.extractall(tmp)  # noqa: S202 - members checked by _unsafe_members
+        _extract(archive, source.name, Path(tmp))
         root = Path(tmp)
         entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
         if len(entries) == 1 and entries[0].is_dir() and not _find_manifest(root):
@@ -106,6 +146,34 @@ def _unsafe_members(members: list[zipfile.ZipInfo]) -> list[str]:
         for m in members
         if m.filename.startswith(("/", "\\")) or ".." in PurePosixPath(m.filename).parts
     ]
+
+
+def _oversized_members(members: list[zipfile.ZipInfo]) -> list[str]:
+    """Members whose declared size is over a file's limit; extraction never writes more than the
+    declared size (zipfile stops there and checks the CRC), so this bounds what is unpacked."""
+    problems = []
+    for member in members:
+        text = member.filename.lower().endswith(TEXT_SUFFIXES)
+        limit = MAX_TEXT_FILE_BYTES if text else settings.DIGEST_MAX_IMAGE_BYTES
+        if member.file_size > limit:
+            problems.append(
+                f"压缩包内的文件过大：{member.filename}"
+                f"（{member.file_size} 字节，上限 {limit} 字节）"
+            )
+    return problems
+
+
+def _extract(archive: zipfile.ZipFile, name: str, target: Path) -> None:
+    """Unpack member by member, so that a corrupt one (bad CRC, bad deflate data, an unsupported
+    method or encryption) is named in the problem list instead of ending in a traceback."""
+    problems = []
+    for member in archive.infolist():
+        try:
+            archive.extract(member, target)  # noqa: S202 - members checked by _unsafe_members
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            problems.append(BundleError(name, member.filename, f"压缩包内的文件已损坏：{exc}"))
+    if problems:
+        raise BundleInvalid(problems)
 
 
 def _find_manifest(root: Path) -> Path | None:
@@ -190,11 +258,24 @@ def _json_path(parts: Any) -> str:
     return text
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors' aliases: a few KB of nested aliases expand to gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "不允许使用别名（*名称）", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.errors: list[BundleError] = []
         self.manifest_name = "issue.yaml"
+        self.bytes_read = 0
 
     def error(self, field: str, message: str, file: str | None = None) -> None:
         self.errors.append(BundleError(file or self.manifest_name, field, message))
@@ -202,7 +283,9 @@ class _Reader:
     def read(self) -> Bundle:
         manifest = self._load_manifest()
         bundle = Bundle(self.manifest_name, manifest)
+        self._check_counts(manifest)
         self._check_schema(manifest)
+        self._check_characters("", manifest)
         if self.errors:
             raise BundleInvalid(self.errors)
         for article in manifest["articles"]:  # bundles written when captions were codes
@@ -220,8 +303,13 @@ class _Reader:
         if path is None:
             raise BundleInvalid([BundleError(" 或 ".join(MANIFEST_NAMES), "", "找不到清单文件。")])
         self.manifest_name = path.name
+        size = path.stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            raise BundleInvalid(
+                [BundleError(path.name, "", f"清单过大：{size} 字节，上限 {MAX_MANIFEST_BYTES}。")]
+            )
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)  # noqa: S506
         except UnicodeDecodeError as exc:
             raise BundleInvalid([BundleError(path.name, "", f"不是 UTF-8 编码：{exc}")]) from exc
         except yaml.YAMLError as exc:
@@ -232,6 +320,43 @@ class _Reader:
         if isinstance(issue, dict) and isinstance(issue.get("date"), datetime.date):
             issue["date"] = issue["date"].isoformat()
         return data
+
+    def _check_counts(self, manifest: dict[str, Any]) -> None:
+        articles = manifest.get("articles")
+        if not isinstance(articles, list):
+            return
+        if len(articles) > MAX_ARTICLES:
+            self.error("articles", f"文章过多：{len(articles)} 篇，上限 {MAX_ARTICLES} 篇。")
+        for i, article in enumerate(articles[:MAX_ARTICLES]):
+            figures = article.get("figures") if isinstance(article, dict) else None
+            if isinstance(figures, list) and len(figures) > MAX_FIGURES_PER_ARTICLE:
+                self.error(
+                    f"articles[{i}].figures",
+                    f"图过多：{len(figures)} 幅，上限 {MAX_FIGURES_PER_ARTICLE} 幅。",
+                )
+
+    def _check_characters(self, field: str, value: Any) -> None:
+        """Every string of the manifest, keys included, free of control characters."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self._check_characters(field, key)
+                self._check_characters(f"{field}.{key}" if field else str(key), item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._check_characters(f"{field}[{i}]", item)
+        elif isinstance(value, str):
+            self._refuse_control_characters(field or "(根)", value)
+
+    def _refuse_control_characters(self, field: str, text: str, file: str | None = None) -> bool:
+        found = CONTROL_CHARACTERS.search(text)
+        if found:
+            self.error(
+                field,
+                f"含有不允许的控制字符 U+{ord(found.group()):04X}"
+                f"（第 {found.start() + 1} 个字符）。",
+                file=file,
+            )
+        return found is not None
 
     def _check_schema(self, manifest: dict[str, Any]) -> None:
         validator = jsonschema.Draft202012Validator(manifest_schema())
@@ -298,6 +423,17 @@ class _Reader:
         if not target.is_file():
             self.error(field, f"文件不存在：{path}")
             return None
+        size = target.stat().st_size
+        text = path.lower().endswith(TEXT_SUFFIXES)
+        limit = MAX_TEXT_FILE_BYTES if text else settings.DIGEST_MAX_IMAGE_BYTES
+        if size > limit:
+            noun = "文件" if text else "图片"
+            self.error(field, f"{noun}过大：{size} 字节，上限 {limit} 字节。", file=path)
+            return None
+        self.bytes_read += size
+        if self.bytes_read > MAX_ZIP_BYTES:
+            self.error(field, f"包内文件合计超过 {MAX_ZIP_BYTES} 字节。", file=path)
+            return None
         return target.read_bytes()
 
     def _read_image(self, bundle: Bundle, field: str, path: str | None) -> None:
@@ -324,6 +460,8 @@ class _Reader:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.error(field, f"不是 UTF-8 编码：{exc}", file=path)
+            return
+        if self._refuse_control_characters(field, text, file=path):
             return
         html = markdown_to_html(text) if path.endswith(".md") else sanitize_html(text)
         if not html.strip():

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0010_audit_shared_records"),
+        ("editorial", "0011_qr_caption_text"),
     ]
 
     operations = [

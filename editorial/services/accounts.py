@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from editorial.models import Person
 from editorial.roles import Role
@@ -29,3 +30,24 @@ def account_provision(
     person.user = user
     person.save(update_fields=["user"])
     return user
+
+
+def account_totp_device(*, user: User) -> TOTPDevice:
+    """The user's TOTP device being set up: the unconfirmed one, made when there is none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+
+
+@transaction.atomic
+def account_totp_confirm(*, user: User, token: str) -> TOTPDevice | None:
+    """Confirm the device being set up with a code it shows; None when the code is wrong.
+
+    Other devices of the user go, so that one lost phone does not stay a way in.
+    """
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device

@@ -104,22 +104,31 @@ class _Importer:
                 file.storage.delete(file.name)
 
     def clean_and_save(self, obj: models.Model, field_prefix: str, **names: str) -> None:
-        """Validate ``obj`` like a form would and save it, reporting errors in bundle terms."""
+        """Validate ``obj`` like a form would and save it, reporting errors in bundle terms.
+
+        A form checks a TextField's max_length but the model's validation does not, so that is
+        checked here too (a body, notes, a profile, the cover headline, the notice).
+        """
+        problems = _text_too_long(obj)
         try:
             obj.full_clean()
         except ValidationError as exc:
-            errors = [
-                BundleError(
-                    self.bundle.manifest_name,
-                    f"{field_prefix}.{names.get(name, name)}"
-                    if name != "__all__"
-                    else field_prefix,
-                    message,
-                )
-                for name, messages in exc.message_dict.items()
-                for message in messages
-            ]
-            raise BundleInvalid(errors) from exc
+            for name, messages in exc.message_dict.items():
+                problems.setdefault(name, []).extend(messages)
+        if problems:
+            raise BundleInvalid(
+                [
+                    BundleError(
+                        self.bundle.manifest_name,
+                        f"{field_prefix}.{names.get(name, name)}"
+                        if name != "__all__"
+                        else field_prefix,
+                        message,
+                    )
+                    for name, messages in problems.items()
+                    for message in messages
+                ]
+            )
         obj.save()
 
     def save(self) -> Issue:
@@ -262,3 +271,13 @@ class _Importer:
             )
             self.attach(figure.image, figure_data["image"])
             self.clean_and_save(figure, f"{prefix}.figures[{j}]")
+
+
+def _text_too_long(obj: models.Model) -> dict[str, list[str]]:
+    problems = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if isinstance(field, models.TextField) and field.max_length and value:
+            if len(value) > field.max_length:
+                problems[field.name] = [f"过长：{len(value)} 字，上限 {field.max_length} 字。"]
+    return problems

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 issue = issue_import(actor=actor, source=path)
             except BundleInvalid as exc:
                 failed += 1
-                progress.write(f"{path}: {len(exc.errors)} 个问题，未导入任何内容：", self.stderr)
+                progress.write(f"{path}: {exc.total} 个问题，未导入任何内容：", self.stderr)
                 for error in exc.errors:
                     progress.write(f"  {error}", self.stderr)
                 continue
