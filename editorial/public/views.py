@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from editorial.editions import EditionArticle, EditionFigure
 from editorial.models import Issue, RenditionKind, RenditionStatus
+from editorial.rendering.typography import mixed_spacing_html
 from editorial.richtext import place_figures
 from editorial.selectors import issue_edition, issue_final_pdf
 from editorial.workflow import IssueStatus
@@ -77,7 +78,7 @@ def issue_pdf(request: HttpRequest, slug: str, total: int, revision: int = 1) ->
 
 def _body(article: EditionArticle) -> SafeString:
     figures = {f.number: f for f in article.figures if f.image is not None}
-    body, rest = place_figures(article.body, figures, _figure_html)
+    body, rest = place_figures(mixed_spacing_html(article.body), figures, _figure_html)
     return mark_safe(body + "".join(rest))  # noqa: S308 - sanitized body, escaped figures
 
 
