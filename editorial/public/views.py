@@ -16,6 +16,7 @@ from editorial.editions import Edition, EditionArticle, EditionFigure, EditionIm
 from editorial.models import Issue, RenditionKind, RenditionStatus
 from editorial.rendering.assets import read_image
 from editorial.rendering.errors import RenderError
+from editorial.rendering.typography import mixed_spacing_html
 from editorial.richtext import place_figures
 from editorial.selectors import issue_edition, issue_final_pdf
 from editorial.workflow import IssueStatus
@@ -145,5 +146,5 @@ def _body(article: EditionArticle, image_url: Callable[[EditionImage], str]) -> 
         )
 
     figures = {f.number: f for f in article.figures if f.image is not None}
-    body, rest = place_figures(article.body, figures, figure_html)
+    body, rest = place_figures(mixed_spacing_html(article.body), figures, figure_html)
     return mark_safe(body + "".join(rest))  # noqa: S308 - sanitized body, escaped figures

@@ -10,6 +10,8 @@ dates come from the issue date and its /ID from its content.
 """
 
 import hashlib
+import html as html_lib
+import io
 import logging
 import re
 from collections.abc import Iterable
@@ -19,7 +21,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from PIL import ImageFile
+from PIL import Image, ImageFile
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -45,6 +47,7 @@ from .assets import BASE_URL, IMAGE_ERRORS, SCHEME, AssetStore, check_image
 from .errors import RenderError
 from .fonts import font_config
 from .qr import qr_svg
+from .typography import body_html, mixed_spacing, title_html
 
 # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would also make
 # the upload validators (editorial.validators) accept truncated files in any process that renders.
@@ -84,6 +87,24 @@ _TAG = re.compile(r"(<[^>]*>)")
 # at its one or two natural breaks and leave most of the line empty; a zero-width space after
 # each separator gives the line breaker places to break cleanly (it is not extracted as text).
 _URL_SEPARATOR = re.compile(r"([/?&=#._~-])(?=[^/?&=#._~-])")
+_LINK = re.compile(r"""<a\b[^>]*?\shref="([^"]*)"[^>]*>(.*?)</a>""", re.DOTALL)
+_SUB_HEADING = re.compile(r"<(h[234])>([^<]*)</\1>")
+# Widths in em that a heading's balanced lines are set to, a little under the measure so that the
+# estimate (CJK one em, Latin about half) never makes WeasyPrint wrap a line again.
+TITLE_EM = 28  # .article-title: 15pt in 441pt
+TOC_EM = 35  # .toc-entries: 11pt in 441pt less the page number
+COVER_EM = 22  # .cover-headline: 20pt in 166mm
+SUB_HEADING_EM = 38  # .article-body h2–h4: 11pt
+PROFILE_EM = 24  # .profile-name: 14pt beside the logo
+# The text block (print.css @page) in mm, and the largest a figure's image may be: a figure and
+# its caption always fit on one page; a taller one is pushed and shrunk (``render_issue_pdf``).
+TEXT_WIDTH_MM = 155.6
+TEXT_HEIGHT_MM = 250.0
+FIGURE_WIDTH_MM = 0.76 * TEXT_WIDTH_MM
+FIGURE_HEIGHT_MM = 110.0
+PX_MM = 25.4 / 96
+# A page may end this much short of its text block before a figure pushed to the next one.
+EMPTY_LIMIT = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -153,14 +174,20 @@ def render_issue_pdf(edition: Edition, *, proof: bool) -> RenderedPdf:
     Raises RenderError (message names the article or image) for content that cannot print: an
     empty body, a figure marker without its figure, an image that is missing or does not decode.
     """
-    prepared = prepare_edition(edition, proof=proof)
-    image_cache: dict[str, Any] = {}
-    try:
-        document = HTML(
-            string=prepared.html, base_url=prepared.base_url, url_fetcher=prepared.url_fetcher
-        ).render(font_config=font_config(), cache=image_cache)
-    except FatalURLFetchingError as exc:  # a template referring to something we did not load
-        raise RenderError(f"排版时无法取得资源：{exc}") from exc
+    limits: dict[str, float] = {}
+    for _attempt in range(3):  # each pass shrinks the figures the last one pushed
+        prepared = prepare_edition(edition, proof=proof, figure_limits=limits)
+        image_cache: dict[str, Any] = {}
+        try:
+            document = HTML(
+                string=prepared.html, base_url=prepared.base_url, url_fetcher=prepared.url_fetcher
+            ).render(font_config=font_config(), cache=image_cache)
+        except FatalURLFetchingError as exc:  # a template referring to something we did not load
+            raise RenderError(f"排版时无法取得资源：{exc}") from exc
+        pushed = pushed_figures(document)
+        if not pushed:
+            break
+        limits.update(pushed)
     broken = [url for url, image in image_cache.items() if image is None]
     if broken:
         labels = "；".join(prepared.assets.label(url) for url in sorted(broken))
@@ -209,8 +236,57 @@ def _broken_image(assets: AssetStore) -> RenderError | None:
     return None
 
 
-def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
-    """Check the content, load its images and render the templates; nothing is laid out yet."""
+def pushed_figures(document: Any) -> dict[str, float]:
+    """Figure id -> image height (mm) that fits the space a page left empty before the figure.
+
+    WeasyPrint moves a figure that does not fit to the next page (``break-inside: avoid``); when
+    that leaves more than a third of the page empty, the figure is shrunk to fit there instead.
+    """
+    limits: dict[str, float] = {}
+    pages = document.pages
+    for index in range(1, len(pages)):
+        page_box = pages[index]._page_box
+        top = page_box.content_box_y()
+        figure = next(
+            (
+                box
+                for box in page_box.descendants()
+                if box.element_tag == "figure" and box.element is not None
+            ),
+            None,
+        )
+        if figure is None or figure.position_y - top > 2 * 3.78:  # not first on its page
+            continue
+        previous = pages[index - 1]._page_box
+        bottom = previous.content_box_y() + previous.height
+        used = max(
+            (
+                box.position_y + box.margin_height()
+                for box in previous.descendants()
+                if type(box).__name__ in {"LineBox", "InlineReplacedBox", "BlockReplacedBox"}
+                and box.position_y + box.margin_height() <= bottom + 1
+            ),
+            default=bottom,
+        )
+        empty = bottom - used
+        if empty <= EMPTY_LIMIT * previous.height:
+            continue
+        image = next((box for box in figure.descendants() if box.element_tag == "img"), None)
+        if image is None:
+            continue
+        caption = figure.margin_height() - image.height
+        height = (empty - caption - 6 * 3.78) * PX_MM
+        limits[figure.element.get("id")] = height
+    return limits
+
+
+def prepare_edition(
+    edition: Edition, *, proof: bool, figure_limits: dict[str, float] | None = None
+) -> PreparedEdition:
+    """Check the content, load its images and render the templates; nothing is laid out yet.
+
+    ``figure_limits`` gives the image height (mm) of figures ``pushed_figures`` found pushed.
+    """
     assets = AssetStore()
     publication = edition.publication
     articles = edition.articles
@@ -222,6 +298,7 @@ def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
             index,
             assets,
             starts_section=index == 1 or article.section != articles[index - 2].section,
+            figure_limits=figure_limits or {},
         )
         for index, article in enumerate(articles, start=1)
     ]
@@ -244,7 +321,10 @@ def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
         "date_iso": edition.date.isoformat(),
         "date_label": edition.date_label,
         "number_label": edition.label,
-        "cover_headline_lines": edition.cover_headline_lines,
+        "cover_headline_lines": [
+            mark_safe(title_html(line, COVER_EM))  # noqa: S308 - escaped by title_html
+            for line in edition.cover_headline_lines
+        ],
         "cover_image_url": (
             assets.add(edition.cover_image, "封面图片") if edition.cover_image else None
         ),
@@ -253,7 +333,11 @@ def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
         "wechat_qr_url": (
             assets.add(publication.wechat_qr, "刊物公众号二维码") if publication.wechat_qr else None
         ),
-        "notice": edition.notice,
+        "notice": mark_safe(  # noqa: S308 - escaped by body_html
+            body_html(format_html('<p class="notice">{}</p>', edition.notice))
+        )
+        if edition.notice
+        else "",
         "sections": sections,
         "articles": article_views,
         "profiles": _profiles(edition, assets),
@@ -269,9 +353,15 @@ def prepare_edition(edition: Edition, *, proof: bool) -> PreparedEdition:
 
 
 def _article_view(
-    article: EditionArticle, index: int, assets: AssetStore, *, starts_section: bool
+    article: EditionArticle,
+    index: int,
+    assets: AssetStore,
+    *,
+    starts_section: bool,
+    figure_limits: dict[str, float],
 ) -> dict[str, Any]:
     name = quoted_title(article.title) if article.title.strip() else f"第{index}篇文章"
+    anchor = f"article-{index:02d}"
     body = sanitize_html(article.body)
     if not plain_text(body) and not figure_numbers(body):
         raise RenderError(f"{name}：正文为空，无法排版。")
@@ -281,39 +371,82 @@ def _article_view(
         if figure.image is None:
             raise RenderError(f"{name}：图 {figure.number} 没有图片。")
         url = assets.add(figure.image, f"{name}：图 {figure.number}")
+        figure_id = f"{anchor}-fig{figure.number}"
+        width = _figure_width(assets, url, figure_limits.get(figure_id, FIGURE_HEIGHT_MM))
         return format_html(
-            '<figure class="figure"><img src="{}" alt="图 {}">'
+            '<figure class="figure" id="{}"><img src="{}" alt="图 {}" style="width: {}mm">'
             '<figcaption><span class="figure-number">图 {}</span>{}</figcaption></figure>',
+            figure_id,
             url,
             figure.number,
+            f"{width:.1f}",
             figure.number,
-            figure.caption,
+            mixed_spacing(figure.caption),
         )
 
     def missing(number: int) -> str:
         raise RenderError(f"{name}：正文放置了图 {number}，但没有这张图。")
 
-    body, appended = place_figures(quote_breaks(body), figures, figure_html, missing=missing)
+    links: list[str] = []
+    body = _typeset(_link_marks(body, article.original_url, links))
+    body, appended = place_figures(body, figures, figure_html, missing=missing)
+    notes = (
+        _typeset(_link_marks(sanitize_html(article.notes), article.original_url, links))
+        if article.notes
+        else ""
+    )
     return {
         "edition": article,  # every field, for templates; the keys below are prepared for print
         "id": article.id,
-        "anchor": f"article-{index:02d}",
+        "anchor": anchor,
         "title": article.title,
+        "title_html": mark_safe(title_html(article.title, TITLE_EM)),  # noqa: S308 - escaped
+        "toc_title_html": mark_safe(title_html(article.title, TOC_EM)),  # noqa: S308 - escaped
         "section": article.section.name,
         "starts_section": starts_section,
         "body": mark_safe(body),  # noqa: S308 - sanitized to the allow-list above
         "appended_figures": mark_safe("".join(appended)),  # noqa: S308 - built by format_html
-        "notes": (
-            mark_safe(quote_breaks(sanitize_html(article.notes)))  # noqa: S308 - sanitized
-            if article.notes
-            else ""
-        ),
-        "source": article.source.strip(),
+        "notes": mark_safe(notes),  # noqa: S308 - sanitized
+        "links": [url_breaks(url) for url in links],
+        "source": mixed_spacing(article.source.strip()),
         "original_url": article.original_url,
         "printed_url": url_breaks(article.original_url),
         "qr_svg": mark_safe(qr_svg(article.original_url)) if article.original_url else "",  # noqa: S308
         "qr_caption": article.qr_caption if article.original_url else "",
     }
+
+
+def _figure_width(assets: AssetStore, url: str, max_height: float) -> float:
+    """The printed width (mm) of an image: 76% of the measure, less when that is too tall."""
+    asset = assets.get(url)
+    if asset is None:
+        return FIGURE_WIDTH_MM
+    with Image.open(io.BytesIO(asset.data)) as probe:
+        width, height = probe.size
+    return min(FIGURE_WIDTH_MM, max_height * width / max(height, 1))
+
+
+def _typeset(html: str) -> str:
+    """Sanitized body HTML with balanced sub-headings and the body's typography rules."""
+    html = _SUB_HEADING.sub(
+        lambda m: f"<{m[1]}>{title_html(html_lib.unescape(m[2]), SUB_HEADING_EM)}</{m[1]}>", html
+    )
+    return quote_breaks(body_html(html))
+
+
+def _link_marks(html: str, original_url: str, links: list[str]) -> str:
+    """Each link's text followed by the number of its URL in the notes at the article's end
+    (the URL kept in ``links``); the original link, printed with its QR code, is not repeated."""
+
+    def mark(match: re.Match[str]) -> str:
+        url = html_lib.unescape(match[1]).strip()
+        if not url or url == original_url.strip():
+            return match[2]
+        if url not in links:
+            links.append(url)
+        return f'{match[2]}<sup class="link-mark">[{links.index(url) + 1}]</sup>'
+
+    return _LINK.sub(mark, html)
 
 
 def _masthead_rows(edition: Edition) -> list[dict[str, Any]]:
@@ -375,7 +508,8 @@ def _profiles(edition: Edition, assets: AssetStore) -> list[dict[str, Any]]:
                 "name": org.name,
                 "english": english,
                 "logo_url": assets.add(org.logo, f"机构“{org.name}”的标志") if org.logo else None,
-                "profile": mark_safe(quote_breaks(sanitize_html(org.profile))),  # noqa: S308
+                "name_html": mark_safe(title_html(org.name, PROFILE_EM)),  # noqa: S308
+                "profile": mark_safe(_typeset(sanitize_html(org.profile))),  # noqa: S308
             }
         )
     return profiles

@@ -54,6 +54,7 @@ from editorial.richtext import (
 from .assets import IMAGE_ERRORS, check_image, read_image
 from .errors import RenderError
 from .qr import QUIET_ZONE
+from .typography import mixed_spacing_html
 from .wechat_validation import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -514,7 +515,7 @@ def _article_body(
     body = sanitize_html(article.body)
     if not plain_text(body) and not figure_numbers(body):
         raise RenderError(f"{name}：正文为空，无法生成公众号图文。")
-    body = references.replace_links(body)
+    body = references.replace_links(mixed_spacing_html(body))
     figures = {figure.number: figure for figure in article.figures}
 
     def figure_url(figure: EditionFigure) -> str:

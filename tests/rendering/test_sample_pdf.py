@@ -293,4 +293,4 @@ def test_same_content_gives_the_same_bytes(sample_edition: SampleEdition) -> Non
 
 def test_page_count(sample_edition: SampleEdition) -> None:
     """Pinned so that a layout change that moves pages shows up in review."""
-    assert sample_edition.pdf.page_count == len(sample_edition.pages) == 27
+    assert sample_edition.pdf.page_count == len(sample_edition.pages) == 28  # with 参考链接

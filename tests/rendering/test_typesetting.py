@@ -1,0 +1,55 @@
+"""Issue 13: the print edition passes a proofreader's line-by-line check (tests/rendering/
+typesetting.py), and the typography rules hold on their own (editorial/rendering/typography.py)."""
+
+import pytest
+
+from editorial.rendering.typography import (
+    GAP,
+    balanced_lines,
+    body_html,
+    mixed_spacing,
+    title_html,
+)
+from tests.rendering.conftest import SampleEdition
+from tests.rendering.typesetting import faults
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_sample_has_no_typesetting_fault(sample_edition: SampleEdition) -> None:
+    found = faults(sample_edition.path)
+    print(f"typesetting faults in the sample: {len(found)}")  # noqa: T201 - the figure reviewed
+    assert found == []
+
+
+def test_mixed_spacing_is_one_quarter_em_gap() -> None:
+    assert mixed_spacing("增长 13%，总第180期") == f"增长{GAP}13%，总第{GAP}180{GAP}期"
+    assert mixed_spacing("Dlapiper 官网") == f"Dlapiper{GAP}官网"
+    assert mixed_spacing("https://example.org/a b") == "https://example.org/a b"
+
+
+def test_a_book_title_that_fits_is_never_split() -> None:
+    title = "中国网络安全产业联盟发布《美国对全球网络空间安全与发展的威胁和破坏》"
+    lines = ["".join(line) for line in balanced_lines(title, 28)]
+    assert lines == ["中国网络安全产业联盟发布", "《美国对全球网络空间安全与发展的威胁和破坏》"]
+
+
+def test_no_lone_last_character_or_latin_word() -> None:
+    titles = ("河北印发工业和信息化领域数字人民币试点工作实施方案二", "大模型发布多模态产品 GPT")
+    for title in titles:
+        lines = balanced_lines(mixed_spacing(title), 14)
+        assert len("".join(lines[-1]).strip()) > 3, lines
+
+
+def test_title_html_escapes_and_binds() -> None:
+    html = title_html("《A&B》发布（2024—2026年）", 40)
+    assert html == (
+        f'<span class="nobr">《A&amp;B》</span>发布<span class="nobr">（2024—2026{GAP}年）</span>'
+    )
+
+
+def test_body_binds_ranges_and_paragraph_ends() -> None:
+    assert body_html("<p>较 1—2 月份提高，事业发展。</p>") == (
+        f'<p>较{GAP}<span class="nobr">1—2{GAP}月份</span>提高，'
+        '事业<span class="nobr">发展。</span></p>'
+    )
