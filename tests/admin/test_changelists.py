@@ -258,7 +258,7 @@ def test_organisation_changelist_shows_acronym_and_logo(editor_client: Client) -
 
     content = response.content.decode()
     assert "GIDI" in content
-    assert content.count('src="/media/organisations/logos/') == 1
+    assert content.count('src="/files/organisations/logos/') == 1
 
 
 @pytest.mark.parametrize("term", ["GIDI", "Guiyang", "战略研究院"])

@@ -12,7 +12,7 @@ from editorial.bundles.reader import MAX_ARTICLES, MAX_ERROR_CHARS, MAX_LISTED_E
 from editorial.services.bundles import issue_import
 from tests.builders import BundleMaker
 from tests.fake_ghostscript import DISGUISED, GhostscriptLog
-from tests.services.test_bundles_import import assert_refused
+from tests.services.test_bundles import assert_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +181,10 @@ def test_the_problem_list_is_short_whatever_the_bundle(make_bundle: BundleMaker)
     assert len(errors) == MAX_LISTED_ERRORS + 1
     assert errors[-1].message == f"共 151 个问题，以上只列出前 {MAX_LISTED_ERRORS} 个。"
     assert all(len(e.message) < MAX_ERROR_CHARS + 30 for e in errors)
-    assert "已截断" in next(e.message for e in errors if e.field == "articles[0].title")
+    title = next(e.message for e in errors if e.field == "articles[0].title")
+    assert (
+        title == "第 1 篇文章的标题：不能超过 200 个字（现为 10000 个）。"
+    )  # not the value itself
 
 
 @pytest.mark.parametrize("kind", sorted(DISGUISED))

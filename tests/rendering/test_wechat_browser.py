@@ -89,7 +89,7 @@ def test_pages_fit_a_phone_screen(phone: WebDriver, tmp_path: Path) -> None:
         str(folder),
         stdout=io.StringIO(),
     )
-    pages = sorted(folder.glob("*.html"))
+    pages = sorted((folder / "preview").glob("*.html"))
     assert len(pages) == 17
     facts = {page.name[:2]: page_facts(phone, page) for page in pages}
     for name, fact in facts.items():
@@ -106,12 +106,12 @@ def test_pages_fit_a_phone_screen(phone: WebDriver, tmp_path: Path) -> None:
         return
     docs = Path(target)
     docs.mkdir(parents=True, exist_ok=True)
-    page_facts(phone, folder / "00-digest.html")
+    page_facts(phone, folder / "preview" / "00-digest.html")
     screenshot(phone, docs / "wechat-digest.png", top=0, height=812)
-    figures = page_facts(phone, next(folder.glob("12-*.html")))
+    figures = page_facts(phone, next((folder / "preview").glob("12-*.html")))
     # from the section banner down to the end of the first figure's caption
     screenshot(phone, docs / "wechat-article-figures.png", top=figures["banner"] - 16, height=812)
-    qr_page = page_facts(phone, next(folder.glob("02-*.html")))
+    qr_page = page_facts(phone, next((folder / "preview").glob("02-*.html")))
     bottom = qr_page["height"]
     screenshot(phone, docs / "wechat-article-qr.png", top=bottom - 812, height=812)
 
