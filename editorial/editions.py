@@ -32,6 +32,7 @@ from editorial.models.articles import QR_CAPTION_CODES
 from editorial.models.issues import (
     OrganisationRole,
     PersonRole,
+    issue_label,
     issue_label_total,
     issue_title,
 )
@@ -160,7 +161,7 @@ class Edition:
 
     @property
     def label(self) -> str:
-        return f"第{self.number}期 {self.label_total}"
+        return issue_label(self.number, self.label_total)
 
     @property
     def title(self) -> str:

@@ -113,7 +113,7 @@ class Issue(models.Model):
 
     @property
     def label(self) -> str:
-        return f"第{self.number}期 {self.label_total}"
+        return issue_label(self.number, self.label_total)
 
     def clean(self) -> None:
         super().clean()
@@ -152,6 +152,11 @@ def issue_label_total(total_number: int, revision: int) -> str:
     """ "总第179期", or "总第179期 修订版1" for a correction: how an issue is named everywhere."""
     revised = f" 修订版{revision - 1}" if revision > 1 else ""
     return f"总第{total_number}期{revised}"
+
+
+def issue_label(number: int, label_total: str) -> str:
+    """"第16期 总第179期"."""
+    return f"第{number}期 {label_total}"
 
 
 def issue_title(publication: str, year: int, number: int, label_total: str) -> str:
