@@ -36,6 +36,7 @@ from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from editorial.bundles import BundleInvalid
 from editorial.models import Article, Issue
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import ImageSource, render_wechat_issue
@@ -363,3 +364,14 @@ def test_plain_text_round_trips_as_text(tmp_path: Path) -> None:
     first = issue.articles.order_by("position").first()
     assert first is not None and first.title == joined(slots["0.title"])
     assert html.escape(first.title) != first.title  # it does contain markup
+
+
+def test_vectors_with_control_characters_are_refused_by_the_import(tmp_path: Path) -> None:
+    """The vectors left out of the import (leading C0 controls, form feeds) cannot get in."""
+    refused = [v for v in CORPUS if not typeable(v)]
+    assert len(refused) >= 50
+    files = dict(FILES) | {"articles/02.html": rich(refused, "控制字符").encode()}
+    root = write_bundle_dir(tmp_path / "bundle", minimal_manifest(), files)
+    with pytest.raises(BundleInvalid, match="控制字符"):
+        issue_import(actor=None, source=root)
+    assert Issue.objects.count() == 0
