@@ -155,7 +155,7 @@ def issue_label_total(total_number: int, revision: int) -> str:
 
 
 def issue_label(number: int, label_total: str) -> str:
-    """"第16期 总第179期"."""
+    """ "第16期 总第179期"."""
     return f"第{number}期 {label_total}"
 
 

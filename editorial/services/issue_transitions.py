@@ -8,8 +8,9 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from editorial.models import Comment, Figure, Issue
+from editorial.models import Approval, Comment, Figure, Issue
 from editorial.preflight import Level, issue_preflight
 from editorial.selectors import issue_approved_edition, issue_for_edition
 from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus, Transition
@@ -77,8 +78,12 @@ def _require_allowed(actor: Actor, issue: Issue, name: str) -> Transition:
 
 
 def _invalidate_approvals(*, issue: Issue, reason: str) -> int:
+    """Stop the issue's live approvals counting; the reason is cut to fit its column (a change
+    to an article with a 200-character title still says which article it was)."""
+    limit = Approval._meta.get_field("invalidated_reason").max_length or len(reason)
     return issue.approvals.filter(invalidated_at__isnull=True).update(
-        invalidated_at=timezone.now(), invalidated_reason=reason
+        invalidated_at=timezone.now(),
+        invalidated_reason=Truncator(reason).chars(limit, truncate="…"),
     )
 
 

@@ -344,3 +344,17 @@ def test_re_approval_keeps_the_new_edition_and_outputs_follow_it() -> None:
 
     assert ApprovedEdition.objects.filter(issue=issue).count() == 2
     assert issue_edition(issue.pk).articles[0].wechat_digest == "改过的摘要"
+
+
+def test_an_edit_to_an_article_with_a_200_character_title_invalidates_with_a_cut_reason() -> None:
+    issue = bring_to(small_issue(), IssueStatus.APPROVED)
+    article = Article.objects.get(issue=issue)
+    article.title = "长" * 200
+    articles.article_save(actor=None, article=article, base_version=article.lock_version)
+
+    approval = Approval.objects.get(issue=issue)
+    assert approval.invalidated_at is not None
+    assert len(approval.invalidated_reason) == 200
+    assert approval.invalidated_reason.startswith(
+        "内容变更：《长长"
+    ) and approval.invalidated_reason.endswith("…")
