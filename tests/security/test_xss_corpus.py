@@ -53,8 +53,10 @@ from tests.security.xss_corpus import ACTIVATE, CORPUS, FAMILIES, TRAP, Vector, 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTICLES = 6
-# Plain-text fields of an article and how many characters each holds.
-ARTICLE_TEXT = {"title": 200, "source": 200, "wechat_title": 64, "wechat_digest": 128}
+# Plain-text fields of an article and how many characters each holds (titles a little short of
+# the 200 allowed, so that the 公众号 preview, which quotes titles in its messages, still renders
+# the corpus for the trap to see).
+ARTICLE_TEXT = {"title": 150, "source": 200, "wechat_title": 64, "wechat_digest": 128}
 BUNDLE_ONLY_TEXT = {"caption": 200, "qr_caption": 40}
 CSP_LISTEN = (
     "window.__cspViolations = [];"
