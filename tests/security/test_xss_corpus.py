@@ -53,9 +53,9 @@ from tests.security.xss_corpus import ACTIVATE, CORPUS, FAMILIES, TRAP, Vector, 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTICLES = 6
-# Plain-text fields of an article and how many characters each holds (titles a little short of
-# the 200 allowed, so that the 公众号 preview, which quotes titles in its messages, still renders
-# the corpus for the trap to see).
+# Plain-text fields of an article and how many characters each holds. Titles stay at 150: with
+# 200-character hostile titles the 公众号 preview page came out without the corpus in it, which
+# this test then rightly refuses as testing nothing (not yet explained; see issue 14's note).
 ARTICLE_TEXT = {"title": 150, "source": 200, "wechat_title": 64, "wechat_digest": 128}
 BUNDLE_ONLY_TEXT = {"caption": 200, "qr_caption": 40}
 CSP_LISTEN = (
