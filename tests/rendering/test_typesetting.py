@@ -1,8 +1,14 @@
 """Issue 13: the print edition passes a proofreader's line-by-line check (tests/rendering/
 typesetting.py), and the typography rules hold on their own (editorial/rendering/typography.py)."""
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from editorial.management.commands.generate_issues import generate_issues
+from editorial.rendering.print import render_issue_pdf
 from editorial.rendering.typography import (
     GAP,
     balanced_lines,
@@ -10,16 +16,51 @@ from editorial.rendering.typography import (
     mixed_spacing,
     title_html,
 )
+from editorial.selectors import issue_edition
 from tests.rendering.conftest import SampleEdition
 from tests.rendering.typesetting import faults
 
 pytestmark = pytest.mark.django_db
+
+GENERATED = 20
+
+
+@pytest.fixture(scope="module")
+def generated_faults(
+    django_db_setup: None,
+    django_db_blocker: object,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, list[str]]]:
+    """PDF file name -> its faults, for issues of every kind of content (rolled back after)."""
+    folder = tmp_path_factory.mktemp("generated")
+    found: dict[str, list[str]] = {}
+    with (
+        django_db_blocker.unblock(),  # type: ignore[attr-defined]
+        override_settings(MEDIA_ROOT=str(folder / "media")),
+        transaction.atomic(),
+    ):
+        for issue in generate_issues(GENERATED, seed=1):
+            pdf = render_issue_pdf(issue_edition(issue.pk), proof=False)
+            path = folder / pdf.filename
+            path.write_bytes(pdf.data)
+            found[pdf.filename] = faults(path)
+        transaction.set_rollback(True)
+    yield found
 
 
 def test_the_sample_has_no_typesetting_fault(sample_edition: SampleEdition) -> None:
     found = faults(sample_edition.path)
     print(f"typesetting faults in the sample: {len(found)}")  # noqa: T201 - the figure reviewed
     assert found == []
+
+
+def test_generated_issues_have_no_typesetting_fault(
+    generated_faults: dict[str, list[str]],
+) -> None:
+    counts = {name: len(found) for name, found in generated_faults.items()}
+    print(f"typesetting faults in {len(counts)} generated issues: {counts}")  # noqa: T201
+    assert len(counts) == GENERATED
+    assert {name: found for name, found in generated_faults.items() if found} == {}
 
 
 def test_mixed_spacing_is_one_quarter_em_gap() -> None:
@@ -53,3 +94,21 @@ def test_body_binds_ranges_and_paragraph_ends() -> None:
         f'<p>较{GAP}<span class="nobr">1—2{GAP}月份</span>提高，'
         '事业<span class="nobr">发展。</span></p>'
     )
+
+
+def test_no_space_beside_full_width_punctuation() -> None:
+    assert mixed_spacing("增长 13% ，较（ 试行 ）") == f"增长{GAP}13%，较（试行）"
+
+
+def test_a_negative_number_has_a_minus_sign_and_a_range_keeps_its_dash() -> None:
+    assert body_html("<td>-12.8%</td><td>2024-2026</td>") == (
+        '<td>\u221212.8%</td><td><span class="nobr">2024-2026</span></td>'
+    )
+
+
+def test_a_book_title_wider_than_the_line_is_set_smaller_not_broken() -> None:
+    book = "《关于加快推进中小企业数字化转型的若干措施（2024—2026年）》"
+    html = title_html(f"工业和信息化部等7部门联合印发{book}", 28)
+    assert html.startswith('<span style="font-size: 91%">')
+    assert html.split("<br>")[-1].startswith('<span class="nobr">《')
+    assert "《" not in html.split("<br>")[0]
