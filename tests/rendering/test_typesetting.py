@@ -1,14 +1,18 @@
 """Issue 13: the print edition passes a proofreader's line-by-line check (tests/rendering/
 typesetting.py), and the typography rules hold on their own (editorial/rendering/typography.py)."""
 
+import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import override_settings
+from PIL import Image, ImageChops
 
-from editorial.management.commands.generate_issues import generate_issues
-from editorial.rendering.print import render_issue_pdf
+from editorial.management.commands.generate_issues import PORTRAIT, chart_png, generate_issues
+from editorial.rendering.print import FIGURE_HEIGHT_MM, render_issue_pdf
 from editorial.rendering.typography import (
     GAP,
     balanced_lines,
@@ -17,12 +21,21 @@ from editorial.rendering.typography import (
     title_html,
 )
 from editorial.selectors import issue_edition
-from tests.rendering.conftest import SampleEdition
-from tests.rendering.typesetting import faults
+from tests import factories
+from tests.rendering.conftest import SampleEdition, run_tool
+from tests.rendering.typesetting import (
+    TEXT_BOTTOM,
+    TEXT_LEFT,
+    TEXT_RIGHT,
+    TEXT_TOP,
+    faults,
+    read_lines,
+)
 
 pytestmark = pytest.mark.django_db
 
 GENERATED = 20
+PARAGRAPHS = 4
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +74,56 @@ def test_generated_issues_have_no_typesetting_fault(
     print(f"typesetting faults in {len(counts)} generated issues: {counts}")  # noqa: T201
     assert len(counts) == GENERATED
     assert {name: found for name, found in generated_faults.items() if found} == {}
+
+
+def test_a_portrait_figure_prints_whole_in_the_text_block(tmp_path: Path) -> None:
+    """An 800×1200 chart after half a page of text: no room below the text for 110 mm, so it is
+    shrunk to the space left rather than pushed to the next page with the page left empty."""
+    paragraph = "<p>" + "一季度，规模以上电子信息制造业增加值同比增长 13%，增速较快。" * 6 + "</p>"
+    article = factories.ArticleFactory.create(
+        title="电子信息制造业运行情况",
+        body=paragraph * PARAGRAPHS + '<figure data-figure="1"></figure>' + paragraph,
+    )
+    chart = chart_png(random.Random(0), PORTRAIT)  # noqa: S311
+    with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
+        factories.FigureFactory.create(
+            article=article,
+            number=1,
+            caption="电子信息制造业和工业增加值累计增速",
+            image=ContentFile(chart, name="portrait.png"),
+        )
+        pdf = render_issue_pdf(issue_edition(article.issue_id), proof=False)
+    path = tmp_path / "portrait.pdf"
+    path.write_bytes(pdf.data)
+    assert faults(path) == []  # no page more than a third empty before the figure
+    caption = next(
+        line
+        for blocks in read_lines(path)
+        for lines in blocks
+        for line in lines
+        if line.text.startswith("图1")
+    )
+    page = str(caption.page + 1)
+    run_tool(
+        "pdftoppm", "-r", "60", "-png", "-f", page, "-singlefile", str(path), str(tmp_path / "page")
+    )
+    left, top, right, bottom = _tinted_box(tmp_path / "page.png", 72 / 60)
+    assert TEXT_LEFT <= left < right <= TEXT_RIGHT
+    assert TEXT_TOP <= top < bottom < caption.y0 < caption.y1 <= TEXT_BOTTOM
+    assert (bottom - top) * 25.4 / 72 < FIGURE_HEIGHT_MM  # shrunk to the space left
+
+
+def _tinted_box(png: Path, scale: float) -> tuple[float, ...]:
+    """The box (pt) of the chart's tinted ground on a page picture (chart_png's background)."""
+    with Image.open(png) as page:
+        bands = page.convert("RGB").split()
+    near = [
+        band.point(lambda v, value=value: 255 if abs(v - value) <= 4 else 0)
+        for band, value in zip(bands, (232, 240, 250), strict=True)
+    ]
+    box = ImageChops.multiply(ImageChops.multiply(near[0], near[1]), near[2]).getbbox()
+    assert box is not None, "the chart is not on the page"
+    return tuple(value * scale for value in box)
 
 
 def test_mixed_spacing_is_one_quarter_em_gap() -> None:
