@@ -88,6 +88,7 @@ _TAG = re.compile(r"(<[^>]*>)")
 # each separator gives the line breaker places to break cleanly (it is not extracted as text).
 _URL_SEPARATOR = re.compile(r"([/?&=#._~-])(?=[^/?&=#._~-])")
 _LINK = re.compile(r"""<a\b[^>]*?\shref="([^"]*)"[^>]*>(.*?)</a>""", re.DOTALL)
+_LAST_CHARACTER = re.compile(r"(?:&#?\w+;|[^>])\Z")  # the last one of text, or its entity
 _SUB_HEADING = re.compile(r"<(h[234])>([^<]*)</\1>")
 # Widths in em that a heading's balanced lines are set to, a little under the measure so that the
 # estimate (CJK one em, Latin about half) never makes WeasyPrint wrap a line again.
@@ -103,8 +104,10 @@ TEXT_HEIGHT_MM = 250.0
 FIGURE_WIDTH_MM = 0.76 * TEXT_WIDTH_MM
 FIGURE_HEIGHT_MM = 110.0
 PX_MM = 25.4 / 96
-# A page may end this much short of its text block before a figure pushed to the next one.
-EMPTY_LIMIT = 1 / 3
+# A page may end a third short of its text block before a figure pushed to the next one. The
+# renderer measures line boxes, whose leading reaches below the text a reader sees, so it shrinks
+# a figure once a little less than that is empty.
+PUSH_LIMIT = 0.3
 
 
 @dataclass(frozen=True)
@@ -241,21 +244,14 @@ def pushed_figures(document: Any) -> dict[str, float]:
 
     WeasyPrint moves a figure that does not fit to the next page (``break-inside: avoid``); when
     that leaves more than a third of the page empty, the figure is shrunk to fit there instead.
+    Only the first box of each page is looked at, and the page before only behind a figure.
     """
     limits: dict[str, float] = {}
     pages = document.pages
     for index in range(1, len(pages)):
         page_box = pages[index]._page_box
-        top = page_box.content_box_y()
-        figure = next(
-            (
-                box
-                for box in page_box.descendants()
-                if box.element_tag == "figure" and box.element is not None
-            ),
-            None,
-        )
-        if figure is None or figure.position_y - top > 2 * 3.78:  # not first on its page
+        figure = _first_in_flow(page_box)
+        if figure is None or figure.position_y - page_box.content_box_y() > 2 * 3.78:
             continue
         previous = pages[index - 1]._page_box
         bottom = previous.content_box_y() + previous.height
@@ -269,7 +265,7 @@ def pushed_figures(document: Any) -> dict[str, float]:
             default=bottom,
         )
         empty = bottom - used
-        if empty <= EMPTY_LIMIT * previous.height:
+        if empty <= PUSH_LIMIT * previous.height:
             continue
         image = next((box for box in figure.descendants() if box.element_tag == "img"), None)
         if image is None:
@@ -278,6 +274,18 @@ def pushed_figures(document: Any) -> dict[str, float]:
         height = (empty - caption - 6 * 3.78) * PX_MM
         limits[figure.element.get("id")] = height
     return limits
+
+
+def _first_in_flow(page_box: Any) -> Any:
+    """The figure that a page's content starts with, found down the chain of first boxes."""
+    box = page_box.children[0]  # the root box; footnote areas follow
+    while box.element_tag != "figure" or box.element is None:
+        box = next(
+            (child for child in getattr(box, "children", ()) if child.is_in_normal_flow()), None
+        )
+        if box is None or type(box).__name__ == "LineBox":
+            return None
+    return box
 
 
 def prepare_edition(
@@ -436,7 +444,8 @@ def _typeset(html: str) -> str:
 
 def _link_marks(html: str, original_url: str, links: list[str]) -> str:
     """Each link's text followed by the number of its URL in the notes at the article's end
-    (the URL kept in ``links``); the original link, printed with its QR code, is not repeated."""
+    (the URL kept in ``links``); the original link, printed with its QR code, is not repeated.
+    The number is bound to the text's last character, so that it never starts a line."""
 
     def mark(match: re.Match[str]) -> str:
         url = html_lib.unescape(match[1]).strip()
@@ -444,7 +453,11 @@ def _link_marks(html: str, original_url: str, links: list[str]) -> str:
             return match[2]
         if url not in links:
             links.append(url)
-        return f'{match[2]}<sup class="link-mark">[{links.index(url) + 1}]</sup>'
+        sup = f'<sup class="link-mark">[{links.index(url) + 1}]</sup>'
+        last = _LAST_CHARACTER.search(match[2])
+        if last is None:  # the text ends with a tag
+            return match[2] + sup
+        return f'{match[2][: last.start()]}<span class="nobr">{last[0]}{sup}</span>'
 
     return _LINK.sub(mark, html)
 

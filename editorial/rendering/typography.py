@@ -4,13 +4,16 @@ WeasyPrint has no ``text-wrap: balance`` and breaks Chinese titles wherever UAX 
 the rules a proofreader checks are made explicit in the HTML instead:
 
 * ``mixed_spacing``: between Chinese and Latin letters or digits a fixed quarter-em gap (U+2005,
-  which WeasyPrint's justification does not stretch, unlike the source's U+0020) — used by the
-  print edition, the WeChat articles and the web archive alike;
+  which WeasyPrint's justification does not stretch, unlike the source's U+0020), and no space
+  beside full-width punctuation (a line would break there) — used by the print edition, the
+  WeChat articles and the web archive alike;
 * ``title_html``: a heading broken into balanced lines (explicit ``<br>``), never inside a book
   title, a quotation, a number or a year range, no line starting with closing punctuation or
-  ending with opening punctuation, no last line of one character (or one Latin word);
-* ``body_html``: number ranges kept on one line and the last characters of every paragraph bound
-  together, so that no paragraph ends with a line of a single character.
+  ending with opening punctuation, no last line of one character (or one Latin word); a book
+  title wider than the line is set smaller rather than broken;
+* ``body_html``: number ranges kept on one line, a minus sign (U+2212) for a hyphen before a
+  number that is not a range, and the last characters of every paragraph bound together, so that
+  no paragraph ends with a line of a single character.
 """
 
 import html as html_lib
@@ -20,6 +23,9 @@ from collections.abc import Callable
 
 GAP = "\u2005"  # FOUR-PER-EM SPACE: a quarter em, never stretched by justification
 NOBR = '<span class="nobr">{}</span>'
+MINUS = "\u2212"
+# The smallest a heading is set to make its widest unbreakable run fit the line (15pt -> 12pt).
+MIN_TITLE_SCALE = 0.8
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _LATIN = "A-Za-z0-9"
@@ -29,6 +35,12 @@ _TAG = re.compile(r"(<[^>]*>)")
 # The source's spaces (or none) between a Chinese character and a Latin letter or digit.
 _HAN_LATIN = re.compile(f"(?<=[{_HAN}])[ \u00a0{GAP}]*(?=[{_LATIN}])")
 _LATIN_HAN = re.compile(f"(?<=[{_LATIN}%])[ \u00a0{GAP}]*(?=[{_HAN}])")
+# Full-width punctuation carries its own space: a typed space beside it is a break opportunity
+# that would start a line with "，" (or end one with "（").
+_BEFORE_CLOSING = re.compile("[ \u00a0\u2005]+(?=[，。、；：！？）》」』”】〕])")
+_AFTER_OPENING = re.compile("(?<=[（《「『“【〔])[ \u00a0\u2005]+")
+# A hyphen before a number, not after a digit or letter: a negative number (-12.8%), not a range.
+_NEGATIVE = re.compile("(?<![0-9A-Za-z.%])-(?=\\d)")
 # 1—2月份, 2024-2026年, 3～5 月: a range printed as one unit.
 _RANGE = re.compile(
     f"\\d[\\d.]*%?{GAP}?[—–\\-~～至]{GAP}?\\d[\\d.]*(?:%|{GAP}?[年月日](?:份|度)?)?"
@@ -45,6 +57,7 @@ _TAIL = 3  # characters bound at a paragraph's end: two and the closing mark
 
 def mixed_spacing(text: str) -> str:
     """``text`` with exactly one quarter-em gap wherever Chinese meets a Latin letter or digit."""
+    text = _AFTER_OPENING.sub("", _BEFORE_CLOSING.sub("", text))
     return _LATIN_HAN.sub(GAP, _HAN_LATIN.sub(GAP, text))
 
 
@@ -75,6 +88,7 @@ def body_html(html: str) -> str:
 
 def _bind(text: str, *, tail: bool) -> str:
     """Escaped ``text`` with its number ranges (and its last characters) in no-break spans."""
+    text = _NEGATIVE.sub(MINUS, text)
     spans = [[m.start(), m.end()] for m in _RANGE.finditer(text)]
     if tail:
         end = len(text.rstrip())
@@ -197,16 +211,27 @@ def _split(
     return lines[::-1]
 
 
+def title_scale(text: str, max_em: float) -> float:
+    """How much smaller (at most to ``MIN_TITLE_SCALE``) a heading is set so that its widest
+    unbreakable run, a long book title, fits one line."""
+    widest = max((_width(atom) for atom in _atoms(text)), default=0.0)
+    if widest <= max_em:
+        return 1.0
+    return max(MIN_TITLE_SCALE, math.floor(100 * max_em / widest) / 100)
+
+
 def title_html(text: str, max_em: float) -> str:
     """An escaped heading in balanced lines joined by ``<br>``, its atoms in no-break spans."""
-    lines = balanced_lines(mixed_spacing(" ".join(text.split())), max_em)
-    return "<br>".join(
+    text = mixed_spacing(" ".join(text.split()))
+    scale = title_scale(text, max_em)
+    html = "<br>".join(
         "".join(
             NOBR.format(html_lib.escape(atom)) if len(atom) > 1 else html_lib.escape(atom)
             for atom in _strip_end(line)
         )
-        for line in lines
+        for line in balanced_lines(text, max_em / scale)
     )
+    return html if scale == 1 else f'<span style="font-size: {scale:.0%}">{html}</span>'
 
 
 def _strip_end(line: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from editorial.models import Issue
+from editorial.rendering.typography import GAP
 from editorial.services.renditions import rendition_generate, rendition_request
 from editorial.workflow import IssueStatus
 from tests import factories
@@ -41,6 +42,13 @@ def test_an_issue_page_holds_every_article_with_figures_in_place(client: Client)
     assert 'data-figure="' not in page
     assert issue.notice is not None and issue.notice.text.split(",")[0] in page
     assert page.index("国策要论") < page.index("地方新政") < page.index("产业前沿")
+
+
+def test_body_text_has_the_quarter_em_gap_between_scripts(client: Client) -> None:
+    publish(sample_issue())
+    page = client.get("/archive/dsjfzdt/179/").content.decode()
+    assert f"同比增长{GAP}13%" in page
+    assert "同比增长 13%" not in page
 
 
 def test_query_counts_do_not_grow_with_the_issue(client: Client) -> None:

@@ -203,6 +203,13 @@ def test_notes_and_source_follow_the_body() -> None:
     )
 
 
+def test_a_link_number_is_bound_to_the_link_text() -> None:
+    body = '<p>详见<a href="https://example.org/a">《白皮书》</a>和<a href="https://example.org/b">R&amp;D</a>。</p>'
+    html = html_of(make_issue(body=body))
+    assert '《白皮书<span class="nobr">》<sup class="link-mark">[1]</sup></span>' in html
+    assert 'R&amp;<span class="nobr">D<sup class="link-mark">[2]</sup></span>' in html
+
+
 def test_original_link_prints_qr_caption_and_the_whole_url() -> None:
     url = "https://gxt.hebei.gov.cn/hbgyhxxht/xwzx32/tzgg83/958590/index.html"
     html = html_of(make_issue(original_url=url, qr_caption="扫描二维码可阅读英文原文"))

@@ -1,8 +1,18 @@
 """Issue 13: the print edition passes a proofreader's line-by-line check (tests/rendering/
 typesetting.py), and the typography rules hold on their own (editorial/rendering/typography.py)."""
 
-import pytest
+import random
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
+from PIL import Image, ImageChops
+
+from editorial.management.commands.generate_issues import PORTRAIT, chart_png, generate_issues
+from editorial.rendering.print import FIGURE_HEIGHT_MM, render_issue_pdf
 from editorial.rendering.typography import (
     GAP,
     balanced_lines,
@@ -10,16 +20,110 @@ from editorial.rendering.typography import (
     mixed_spacing,
     title_html,
 )
-from tests.rendering.conftest import SampleEdition
-from tests.rendering.typesetting import faults
+from editorial.selectors import issue_edition
+from tests import factories
+from tests.rendering.conftest import SampleEdition, run_tool
+from tests.rendering.typesetting import (
+    TEXT_BOTTOM,
+    TEXT_LEFT,
+    TEXT_RIGHT,
+    TEXT_TOP,
+    faults,
+    read_lines,
+)
 
 pytestmark = pytest.mark.django_db
+
+GENERATED = 20
+PARAGRAPHS = 4
+
+
+@pytest.fixture(scope="module")
+def generated_faults(
+    django_db_setup: None,
+    django_db_blocker: object,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, list[str]]]:
+    """PDF file name -> its faults, for issues of every kind of content (rolled back after)."""
+    folder = tmp_path_factory.mktemp("generated")
+    found: dict[str, list[str]] = {}
+    with (
+        django_db_blocker.unblock(),  # type: ignore[attr-defined]
+        override_settings(MEDIA_ROOT=str(folder / "media")),
+        transaction.atomic(),
+    ):
+        for issue in generate_issues(GENERATED, seed=1):
+            pdf = render_issue_pdf(issue_edition(issue.pk), proof=False)
+            path = folder / pdf.filename
+            path.write_bytes(pdf.data)
+            found[pdf.filename] = faults(path)
+        transaction.set_rollback(True)
+    yield found
 
 
 def test_the_sample_has_no_typesetting_fault(sample_edition: SampleEdition) -> None:
     found = faults(sample_edition.path)
     print(f"typesetting faults in the sample: {len(found)}")  # noqa: T201 - the figure reviewed
     assert found == []
+
+
+def test_generated_issues_have_no_typesetting_fault(
+    generated_faults: dict[str, list[str]],
+) -> None:
+    counts = {name: len(found) for name, found in generated_faults.items()}
+    print(f"typesetting faults in {len(counts)} generated issues: {counts}")  # noqa: T201
+    assert len(counts) == GENERATED
+    assert {name: found for name, found in generated_faults.items() if found} == {}
+
+
+def test_a_portrait_figure_prints_whole_in_the_text_block(tmp_path: Path) -> None:
+    """An 800×1200 chart after half a page of text: no room below the text for 110 mm, so it is
+    shrunk to the space left rather than pushed to the next page with the page left empty."""
+    paragraph = "<p>" + "一季度，规模以上电子信息制造业增加值同比增长 13%，增速较快。" * 6 + "</p>"
+    article = factories.ArticleFactory.create(
+        title="电子信息制造业运行情况",
+        body=paragraph * PARAGRAPHS + '<figure data-figure="1"></figure>' + paragraph,
+    )
+    chart = chart_png(random.Random(0), PORTRAIT)  # noqa: S311
+    with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
+        factories.FigureFactory.create(
+            article=article,
+            number=1,
+            caption="电子信息制造业和工业增加值累计增速",
+            image=ContentFile(chart, name="portrait.png"),
+        )
+        pdf = render_issue_pdf(issue_edition(article.issue_id), proof=False)
+    path = tmp_path / "portrait.pdf"
+    path.write_bytes(pdf.data)
+    assert faults(path) == []  # no page more than a third empty before the figure
+    caption = next(
+        line
+        for blocks in read_lines(path)
+        for lines in blocks
+        for line in lines
+        if line.text.startswith("图1")
+    )
+    page = str(caption.page + 1)
+    run_tool(
+        "pdftoppm", "-r", "60", "-png", "-f", page, "-singlefile", str(path), str(tmp_path / "page")
+    )
+    left, top, right, bottom = _tinted_box(tmp_path / "page.png", 72 / 60)
+    assert TEXT_LEFT <= left < right <= TEXT_RIGHT
+    assert TEXT_TOP <= top < bottom < caption.y0 < caption.y1 <= TEXT_BOTTOM
+    assert (bottom - top) * 25.4 / 72 < FIGURE_HEIGHT_MM  # shrunk to the space left
+
+
+def _tinted_box(png: Path, scale: float) -> tuple[float, ...]:
+    """The box (pt) of the chart's tinted ground on a page picture (chart_png's background)."""
+    with Image.open(png) as page:
+        bands = page.convert("RGB").split()
+    near = [
+        band.point(lambda v, value=value: 255 if abs(v - value) <= 4 else 0)
+        for band, value in zip(bands, (232, 240, 250), strict=True)
+    ]
+    box = ImageChops.multiply(ImageChops.multiply(near[0], near[1]), near[2]).getbbox()
+    assert box is not None, "the chart is not on the page"
+    return tuple(value * scale for value in box)
 
 
 def test_mixed_spacing_is_one_quarter_em_gap() -> None:
@@ -53,3 +157,21 @@ def test_body_binds_ranges_and_paragraph_ends() -> None:
         f'<p>较{GAP}<span class="nobr">1—2{GAP}月份</span>提高，'
         '事业<span class="nobr">发展。</span></p>'
     )
+
+
+def test_no_space_beside_full_width_punctuation() -> None:
+    assert mixed_spacing("增长 13% ，较（ 试行 ）") == f"增长{GAP}13%，较（试行）"
+
+
+def test_a_negative_number_has_a_minus_sign_and_a_range_keeps_its_dash() -> None:
+    assert body_html("<td>-12.8%</td><td>2024-2026</td>") == (
+        '<td>\u221212.8%</td><td><span class="nobr">2024-2026</span></td>'
+    )
+
+
+def test_a_book_title_wider_than_the_line_is_set_smaller_not_broken() -> None:
+    book = "《关于加快推进中小企业数字化转型的若干措施（2024—2026年）》"
+    html = title_html(f"工业和信息化部等7部门联合印发{book}", 28)
+    assert html.startswith('<span style="font-size: 91%">')
+    assert html.split("<br>")[-1].startswith('<span class="nobr">《')
+    assert "《" not in html.split("<br>")[0]

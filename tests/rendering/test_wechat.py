@@ -24,6 +24,7 @@ from PIL import Image
 
 from editorial.models import Article, Figure, Issue, MastheadOrganisation
 from editorial.rendering import RenderError
+from editorial.rendering.typography import GAP
 from editorial.rendering.wechat import (
     ImageSource,
     WechatArticle,
@@ -171,6 +172,18 @@ def test_the_digest_comes_first_then_every_article_in_issue_order(
 
 def test_every_sample_article_passes_the_validator(sample_wechat: SampleWechat) -> None:
     for article in sample_wechat.articles:
+        assert validate_wechat_article(article, local_images_allowed=False) == [], article.title
+
+
+def test_the_quarter_em_gap_between_scripts_passes_the_validator(
+    sample_wechat: SampleWechat,
+) -> None:
+    """typography.mixed_spacing's U+2005 replaces the typed space and WeChat accepts it."""
+    spaced = [a for a in sample_wechat.articles if GAP in a.content]
+    assert any(f"同比增长{GAP}13%" in a.content for a in spaced)
+    assert not any("同比增长 13%" in a.content for a in sample_wechat.articles)
+    assert len(spaced) >= 10
+    for article in spaced:
         assert validate_wechat_article(article, local_images_allowed=False) == [], article.title
 
 
