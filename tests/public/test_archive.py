@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from editorial.models import Issue
+from editorial.models import Issue, Rendition, RenditionKind
 from editorial.rendering.typography import GAP
 from editorial.services.renditions import rendition_generate, rendition_request
 from editorial.workflow import IssueStatus
@@ -97,3 +97,15 @@ def test_a_superseded_issue_points_to_its_correction(client: Client) -> None:
 def test_the_site_root_leads_to_the_archive(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/archive/"
+
+
+def test_the_archive_counts_each_article_once_however_many_pdfs_were_rendered(
+    client: Client,
+) -> None:
+    """Two joined counts without distinct showed "32 篇文章" for a 16-article issue."""
+    issue = publish(sample_issue())
+    rendition_request(actor=None, issue_id=issue.pk, enqueue=False)
+    Rendition.objects.create(issue=issue, kind=RenditionKind.PDF, proof=True, content_hash="0" * 64)
+    assert Rendition.objects.filter(issue=issue).count() == 2
+    page = client.get("/archive/").content.decode()
+    assert "16 篇文章" in page and "32 篇文章" not in page
