@@ -84,20 +84,18 @@ def issue_edition(issue_id: int, *, status: str | None = None) -> Edition:
     already has it, saves a query."""
     if status is None:
         status = Issue.objects.values_list("status", flat=True).get(pk=issue_id)
-    if status in ISSUE_SIGNED_OFF:
-        approved = issue_approved_edition(issue_id)
-        if approved is not None:
-            return approved
-    return issue_live_edition(issue_id)
+    return _signed_off_edition(issue_id, status) or issue_live_edition(issue_id)
 
 
 def edition_of(issue: Issue) -> Edition:
     """``issue_edition`` for an issue already loaded by ``issue_for_edition``."""
-    if issue.status in ISSUE_SIGNED_OFF:
-        approved = issue_approved_edition(issue.pk)
-        if approved is not None:
-            return approved
-    return edition_build(issue)
+    return _signed_off_edition(issue.pk, issue.status) or edition_build(issue)
+
+
+def _signed_off_edition(issue_id: int, status: str) -> Edition | None:
+    """The approved Edition, for an issue past sign-off that has one; else ``None`` (the live
+    Edition is then what the issue shows)."""
+    return issue_approved_edition(issue_id) if status in ISSUE_SIGNED_OFF else None
 
 
 def issue_final_pdf(issue_id: int) -> Rendition | None:

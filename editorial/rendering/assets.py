@@ -53,21 +53,16 @@ class AssetStore:
 
     def __init__(self) -> None:
         self._assets: dict[str, Asset] = {}
-        self._urls_by_name: dict[str, str] = {}
 
     def add(self, image: EditionImage, label: str) -> str:
-        """Read ``image`` and return the URL the templates print for it."""
-        name = image.name
-        if name in self._urls_by_name:
-            return self._urls_by_name[name]
-        data = read_image(image, label)
-        url = f"{SCHEME}:/{hashlib.sha256(data).hexdigest()}"
+        """Read ``image`` (once per checksum) and return the URL the templates print for it."""
+        url = f"{SCHEME}:/{image.checksum}"
         if url not in self._assets:
-            mime_type = check_image(data, label=label, name=name)
+            data = read_image(image, label)  # checked to be the bytes the checksum names
+            mime_type = check_image(data, label=label, name=image.name)
             self._assets[url] = Asset(
-                url=url, name=name, data=data, mime_type=mime_type, label=label
+                url=url, name=image.name, data=data, mime_type=mime_type, label=label
             )
-        self._urls_by_name[name] = url
         return url
 
     def get(self, url: str) -> Asset | None:
