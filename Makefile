@@ -11,6 +11,8 @@ DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk popp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_HOST ?= 127.0.0.1
 REDIS_HOST ?= 127.0.0.1
+# Test processes: the suite is CPU-bound, so one per core.
+TEST_WORKERS ?= 2
 DEMO_ENV := DJANGO_SETTINGS_MODULE=digest.settings.local
 
 .PHONY: help demo test lint bench debs venv services demo-data clean
@@ -51,7 +53,7 @@ lint: venv  ## ruff and mypy
 	$(VENV)/bin/mypy .
 
 test: debs venv services lint  ## the whole test suite on PostgreSQL and Redis
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load
 
 demo-data: debs venv
 	mkdir -p var

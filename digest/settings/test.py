@@ -1,17 +1,36 @@
-"""Test settings: PostgreSQL and Redis on 127.0.0.1 unless the environment names others."""
+"""Test settings: PostgreSQL and Redis on 127.0.0.1 unless the environment names others.
+
+Under pytest-xdist each worker gets its own databases: pytest-django suffixes the PostgreSQL test
+database with the worker's name, and here worker ``gwN`` moves both Redis database numbers down by
+2·N, so that one worker's Celery tasks and cache never reach another's.
+"""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
+
+
+def _for_this_worker(url: str) -> str:
+    """``url`` with its Redis database number moved down by 2·N for xdist worker ``gwN``."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    if not worker:
+        return url
+    parts = urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) - 2 * worker) % 16
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/digest"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+REDIS_URL = _for_this_worker(env("REDIS_URL", default="redis://127.0.0.1:6379/15"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("REDIS_CACHE_URL", default="redis://127.0.0.1:6379/14"),
+        "LOCATION": _for_this_worker(env("REDIS_CACHE_URL", default="redis://127.0.0.1:6379/14")),
     }
 }
 # Tests that are about tasks start a real worker on this broker; the rest run tasks eagerly.
