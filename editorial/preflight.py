@@ -39,6 +39,52 @@ class Check:
     article_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One distinct reason: a check, or the same check failed by several articles, told once."""
+
+    level: Level
+    code: str
+    message: str
+    article_ids: tuple[int, ...] = ()
+
+
+# The checks an article can fail, as said of several articles at once ("16 篇文章尚未定稿").
+_SAID_OF_SEVERAL = {
+    "missing_title": "缺少标题",
+    "missing_body": "缺少正文",
+    "missing_source": "缺少来源",
+    "not_ready": "尚未定稿",
+    "bad_url": "原文链接格式不正确",
+    "figure_numbers": "图号未从 1 连续编号",
+    "figure_caption": "有图缺少图题",
+    "figure_marker": "正文放置了不存在的图",
+    "section_split": "与同栏目的文章不相邻",
+    "wechat_title": f"标题超过微信的 {TITLE_MAX} 字上限",
+    "half_width": "中文里有半角标点",
+    "book_title_marks": "文件名未加书名号",
+}
+
+
+def preflight_findings(checks: list[Check]) -> list[Finding]:
+    """Each distinct reason once, in the order first met: a check that several articles fail
+    becomes one finding naming how many ("16 篇文章尚未定稿。") and which."""
+    groups: dict[tuple[Level, str], list[Check]] = {}
+    for check in checks:
+        groups.setdefault((check.level, check.code), []).append(check)
+    findings = []
+    for (level, code), group in groups.items():
+        articles = tuple(dict.fromkeys(c.article_id for c in group if c.article_id is not None))
+        if code in _SAID_OF_SEVERAL and len(articles) > 1:
+            message = f"{len(articles)} 篇文章{_SAID_OF_SEVERAL[code]}。"
+            findings.append(Finding(level, code, message, articles))
+            continue
+        for check in group:
+            ids = () if check.article_id is None else (check.article_id,)
+            findings.append(Finding(level, code, check.message, ids))
+    return findings
+
+
 def issue_preflight(issue: Issue) -> list[Check]:
     checks: list[Check] = []
     if not issue.notice_id:

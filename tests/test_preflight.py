@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from editorial.models import Article, AuditEntry, Issue, QrCaption
-from editorial.preflight import Check, Level, issue_preflight
+from editorial.preflight import Check, Finding, Level, issue_preflight, preflight_findings
 from editorial.rendering.wechat import propose_wechat_title
 from editorial.selectors import issue_for_edition
 from editorial.services import issue_transitions
@@ -363,3 +363,33 @@ def test_the_sample_issue_can_be_submitted_once_its_source_is_set() -> None:
     note = AuditEntry.objects.get(issue=issue, action="submit").note
     assert note.count("提醒：") == 9
     assert note.count("超过微信的 32 字上限") == 2
+
+
+def test_findings_say_a_check_failed_by_several_articles_once_with_all_of_them() -> None:
+    failed = [
+        Check(B, "notice", "未设置版权声明。"),
+        *(Check(B, "not_ready", f"《第{n}篇》：尚未定稿（草稿）。", n) for n in (4, 5, 6)),
+        Check(B, "missing_source", "《第5篇》：缺少来源。", 5),
+        Check(W, "half_width", "《第4篇》：中文里有半角标点 ,，应为全角。", 4),
+        Check(W, "half_width", "《第6篇》：中文里有半角标点 (，应为全角。", 6),
+    ]
+
+    assert preflight_findings(failed) == [
+        Finding(B, "notice", "未设置版权声明。"),
+        Finding(B, "not_ready", "3 篇文章尚未定稿。", (4, 5, 6)),
+        Finding(B, "missing_source", "《第5篇》：缺少来源。", (5,)),
+        Finding(W, "half_width", "2 篇文章中文里有半角标点。", (4, 6)),
+    ]
+
+
+def test_a_refused_submission_gives_each_reason_once() -> None:
+    issue = bring_to(small_issue(articles=3), IssueStatus.IN_EDIT)
+    Article.objects.filter(issue=issue).update(status=ArticleStatus.DRAFT, source="")
+
+    with pytest.raises(issue_transitions.PreflightRefused) as refused:
+        issue_transitions.issue_submit(actor=None, issue_id=issue.pk)
+
+    assert refused.value.messages == ["3 篇文章缺少来源。", "3 篇文章尚未定稿。"]
+    ids = tuple(issue.articles.order_by("position").values_list("pk", flat=True))
+    assert [f.article_ids for f in refused.value.findings] == [ids, ids]
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.IN_EDIT

@@ -4,7 +4,7 @@ and its take-over, the revision history with diffs and restore, comments, and de
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
@@ -28,6 +28,8 @@ from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_ARTICLES_OPEN
 
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
 from .common import error_list, local, viewable_object, who
+from .confirmations import Confirmation, confirmation_response, is_confirmed
+from .issue_workflow import approvals_voided
 from .revisions import RevisionHistoryAdmin
 
 
@@ -75,6 +77,25 @@ def lock_banner(request: HttpRequest, article: Article, lock: EditLock | None) -
         until=f"{local(lock.expires_at):%H:%M}",
         may_take_over=lock_take_over_check(request.user).allowed,
         url=reverse("admin:editorial_article_take_over", args=[article.pk]),
+    )
+
+
+def take_over_confirmation(article: Article, lock: EditLock) -> Confirmation:
+    holder = who(lock.holder)
+    told = (
+        f"{holder} 会收到通知。"
+        if lock.holder.email
+        else f"{holder} 没有登记电子邮箱，收不到通知，请另行告知。"
+    )
+    return Confirmation(
+        title=f"确认接管{quoted_title(article.title)}",
+        button="确认接管",
+        consequences=[
+            f"{holder} 自 {local(lock.acquired_at):%H:%M} 起正在编辑这篇文章；"
+            "接管后编辑锁转给您，对方页面上未保存的修改可能与您的修改冲突。",
+            told,
+        ],
+        danger=True,
     )
 
 
@@ -139,10 +160,23 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
 
     def take_over_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
         article = self._article_or_404(request, article_id)
+        lock = EditLock.objects.filter(article=article, expires_at__gt=timezone.now()).first()
+        holder = lock.holder if lock is not None and lock.holder_id != request.user.pk else None
+        allowed = lock_take_over_check(request.user).allowed
+        if holder is not None and allowed and not is_confirmed(request):
+            return confirmation_response(
+                request,
+                self.admin_site,
+                take_over_confirmation(article, cast(EditLock, lock)),
+                back=self._change_url(article),
+            )
         lock_take_over(actor=request.user, article=article)
-        messages.success(
-            request, f"您已接管{quoted_title(article.title)}的编辑；原编辑人会收到通知。"
+        told = (
+            "原编辑人会收到通知。"
+            if holder is None or holder.email
+            else f"{who(holder)} 没有登记电子邮箱，收不到通知，请另行告知。"
         )
+        messages.success(request, f"您已接管{quoted_title(article.title)}的编辑；{told}")
         return HttpResponseRedirect(self._change_url(article))
 
     # The 修订历史 page (RevisionHistoryAdmin): versions, diffs, restore by the service.
@@ -159,6 +193,9 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
         return article_revision_restore(
             actor=request.user, article_id=obj.pk, version_id=version_id
         )
+
+    def restore_warnings(self, obj: Article) -> list[str]:
+        return approvals_voided(obj.issue)
 
     def restored_message(self, obj: Article) -> str:
         return f"已将{quoted_title(obj.title)}恢复到所选版本（保存为新的一版）。"

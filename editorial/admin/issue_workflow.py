@@ -17,12 +17,15 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from editorial.models import Approval, AuditEntry, Issue
-from editorial.preflight import Level, issue_preflight
+from editorial.preflight import Finding, Level, issue_preflight, preflight_findings
 from editorial.services.approvals import SignOffState, sign_off_state
 from editorial.services.issue_actions import issue_take
+from editorial.services.issue_transitions import PreflightRefused
 from editorial.services.permissions import Actor, may_take
 from editorial.services.policies import issue_action_check
 from editorial.workflow import ISSUE_TRANSITIONS, ISSUE_UNDER_SIGN_OFF, IssueStatus
@@ -30,6 +33,7 @@ from editorial.workflow import ISSUE_TRANSITIONS, ISSUE_UNDER_SIGN_OFF, IssueSta
 from . import my_work
 from .comments import CommentForm, comment_add_from_post, comment_thread, comments_for
 from .common import SHANGHAI, error_list, local, state_change, viewable_object, who
+from .confirmations import Confirmation, confirmation_response, is_confirmed
 
 AUDIT_ON_PAGE = 50
 
@@ -115,6 +119,53 @@ class Button:
     url: str
     form: forms.Form | None
     danger: bool = False
+    primary: bool = False
+
+
+# Which action leads when several are offered: the one that moves the issue forward, first and
+# prominent; the ones that send it back come last, in red.
+_LEADING = ("publish", "approve", "submit", "start_edit", "correct", "schedule", "unschedule")
+_SENDING_BACK = ("request_changes", "withdraw")
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A pre-flight finding with the one link that leads to what to fix."""
+
+    finding: Finding
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+    @property
+    def url(self) -> str:
+        ids = self.finding.article_ids
+        if len(ids) == 1:
+            return reverse("admin:editorial_article_change", args=[ids[0]])
+        if ids:
+            listed = ",".join(str(i) for i in ids)
+            return reverse("admin:editorial_article_changelist") + f"?id__in={listed}"
+        return ""
+
+    @property
+    def link_text(self) -> str:
+        count = len(self.finding.article_ids)
+        return "打开文章" if count == 1 else f"查看这 {count} 篇文章"
+
+    def as_html(self) -> SafeString:
+        if not self.url:
+            return format_html("{}", self.message)
+        return format_html('{} <a href="{}">{}</a>', self.message, self.url, self.link_text)
+
+
+def refusal_message(label: str, exc: ValidationError) -> SafeString:
+    """A refused action as one error: what was not done and each distinct reason once, a
+    pre-flight reason with its link."""
+    title = f"“{label}”未执行："
+    if isinstance(exc, PreflightRefused):
+        return error_list(title, [FindingRow(f).as_html() for f in exc.findings])
+    return error_list(title, exc.messages)
 
 
 @dataclass(frozen=True)
@@ -151,13 +202,16 @@ def transition_buttons(
     request: HttpRequest, issue: Issue, approvals: list[Approval], *, corrected: bool
 ) -> list[Button]:
     """The transitions the user may take now, each with its form: those the decision allows."""
-    buttons = []
-    for name, step in ISSUE_STEPS.items():
-        decision = issue_action_check(
+    allowed = [
+        name
+        for name in (*_LEADING, *_SENDING_BACK)
+        if issue_action_check(
             request.user, issue, name, approvals=approvals, corrected=corrected
-        )
-        if not decision.allowed:
-            continue
+        ).allowed
+    ]
+    buttons = []
+    for name in allowed:
+        step = ISSUE_STEPS[name]
         form = step.form(auto_id=f"id_{name}_%s") if step.form else None
         if isinstance(form, ScheduleForm):
             form.fields["at"].initial = _next_full_hour()
@@ -167,10 +221,92 @@ def transition_buttons(
                 label=ISSUE_TRANSITIONS[name].label,
                 url=reverse("admin:editorial_issue_transition", args=[issue.pk, name]),
                 form=form,
-                danger=name in {"request_changes", "withdraw"},
+                danger=name in _SENDING_BACK,
+                primary=name == allowed[0] and name not in _SENDING_BACK,
             )
         )
     return buttons
+
+
+_PUBLISHING = (
+    "本期将在公开网站上线，并开始生成供读者下载的定稿 PDF。",
+    "发布后不能撤回；之后的修改只能通过“勘误”开启修订版。",
+)
+
+
+def _dated_in_the_past(issues: list[Issue]) -> list[str]:
+    today = local(timezone.now()).date()
+    return [
+        f"{issue.label}的日期 {issue.date:%Y-%m-%d} 早于今天（{today:%Y-%m-%d}），请确认日期无误。"
+        for issue in issues
+        if issue.date < today
+    ]
+
+
+def publish_selected_confirmation(issues: list[Issue]) -> Confirmation:
+    return Confirmation(
+        title=f"确认发布所选的 {len(issues)} 期",
+        button="确认发布",
+        consequences=[f"将发布：{'、'.join(i.label for i in issues)}。", *_PUBLISHING],
+        warnings=_dated_in_the_past(issues),
+    )
+
+
+def approvals_voided(issue: Issue) -> list[str]:
+    """The warning before a change that voids the issue's live approvals; none when there are
+    none to void."""
+    count = issue.approvals.filter(invalidated_at__isnull=True).count()
+    if not count:
+        return []
+    return [f"本期现有 {count} 项有效批准，这一修改将使其全部失效，需编委重新批准。"]
+
+
+def transition_confirmation(name: str, issue: Issue, data: dict[str, Any]) -> Confirmation | None:
+    """What the confirmation page says before an action that cannot simply be undone; None for
+    the others, which run at once."""
+    voided = approvals_voided(issue)
+    scheduled = (
+        [f"已排定的发布时间（{local(issue.scheduled_at):%Y-%m-%d %H:%M}，北京时间）将取消。"]
+        if issue.scheduled_at
+        else []
+    )
+    if name == "publish":
+        return Confirmation(
+            title=f"确认发布 {issue.label}",
+            button="确认发布",
+            consequences=list(_PUBLISHING),
+            warnings=_dated_in_the_past([issue]),
+        )
+    if name == "withdraw":
+        return Confirmation(
+            title=f"确认撤回 {issue.label}",
+            button="确认撤回",
+            consequences=["本期将回到“编辑中”。", *voided, *scheduled],
+            danger=True,
+        )
+    if name == "request_changes":
+        return Confirmation(
+            title=f"确认退回 {issue.label}",
+            button="确认退回",
+            consequences=[
+                "本期将退回“编辑中”，由编辑修改后重新提交。",
+                *voided,
+                f"退回意见将记入评论：{data.get('comment', '')}",
+            ],
+            danger=True,
+        )
+    if name == "correct":
+        return Confirmation(
+            title=f"确认开启勘误修订 {issue.label}",
+            button="确认开启勘误修订",
+            consequences=[
+                f"将开启勘误修订版（第 {issue.revision + 1} 版），从已发布的内容开始修改，"
+                "经编委批准后发布。",
+                "修订版发布前，读者看到的仍是当前版本；发布后当前版本标为“已被取代”。",
+                f"勘误原因：{data.get('reason', '')}",
+            ],
+        )
+    return None
 
 
 def _next_full_hour() -> datetime.datetime:
@@ -186,7 +322,7 @@ def issue_panel_context(request: HttpRequest, issue: Issue, exported: Issue) -> 
     approvals = list(
         issue.approvals.select_related("approver__person").order_by("created_at", "id")
     )
-    checks = issue_preflight(exported)
+    findings = preflight_findings(issue_preflight(exported))
     user = request.user
     correction = None
     if issue.status in {IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED}:
@@ -201,8 +337,8 @@ def issue_panel_context(request: HttpRequest, issue: Issue, exported: Issue) -> 
             (a for a in approvals if a.is_valid and a.approver_id == user.pk), None
         ),
         "scheduled_local": local(issue.scheduled_at) if issue.scheduled_at else None,
-        "preflight_blocking": [c for c in checks if c.level == Level.BLOCK],
-        "preflight_warnings": [c for c in checks if c.level == Level.WARN],
+        "preflight_blocking": [FindingRow(f) for f in findings if f.level == Level.BLOCK],
+        "preflight_warnings": [FindingRow(f) for f in findings if f.level == Level.WARN],
         "sign_off": SignOff([ApprovalRow(a) for a in approvals], sign_off_state(issue, approvals)),
         "under_sign_off": issue.status in ISSUE_UNDER_SIGN_OFF,
         "correction": correction,
@@ -272,10 +408,18 @@ class IssueWorkflowAdmin(admin.ModelAdmin):
                 messages.error(request, error_list(f"“{label}”未执行：", reasons))
                 return HttpResponseRedirect(back)
             data = form.cleaned_data
+        # Ask first, but only someone who may take the action: the others get the refusal.
+        confirmation = transition_confirmation(name, issue, data)
+        if (
+            confirmation is not None
+            and not is_confirmed(request)
+            and issue_action_check(request.user, issue, name).allowed
+        ):
+            return confirmation_response(request, self.admin_site, confirmation, back=back)
         try:
             result = step.run(request.user, issue.pk, data)
         except ValidationError as exc:
-            messages.error(request, error_list(f"“{label}”未执行：", exc.messages))
+            messages.error(request, refusal_message(label, exc))
             return HttpResponseRedirect(back)
         issue.refresh_from_db()
         messages.success(request, success_message(name, issue, result))
@@ -329,5 +473,13 @@ class IssueWorkflowAdmin(admin.ModelAdmin):
         self._bulk(request, queryset, "submit")
 
     @admin.action(description="发布所选的期", permissions=["publish"])
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Issue]) -> None:
+    def publish_selected(
+        self, request: HttpRequest, queryset: QuerySet[Issue]
+    ) -> HttpResponse | None:
+        if not is_confirmed(request):
+            issues = list(queryset.order_by("publication", "-total_number"))
+            confirmation = publish_selected_confirmation(issues)
+            back = request.get_full_path()
+            return confirmation_response(request, self.admin_site, confirmation, back=back)
         self._bulk(request, queryset, "publish")
+        return None

@@ -40,7 +40,7 @@ from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
 from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, adopt, error_list, thumbnail
-from .issue_workflow import IssueWorkflowAdmin, issue_panel_context
+from .issue_workflow import IssueWorkflowAdmin, approvals_voided, issue_panel_context
 from .outputs import IssueOutputsAdmin, outputs_panel
 from .revisions import RevisionHistoryAdmin
 
@@ -385,6 +385,9 @@ class IssueAdmin(
 
     def restored_message(self, obj: Issue) -> str:
         return f"已将{obj.label}恢复到所选版本（保存为新的一版）。"
+
+    def restore_warnings(self, obj: Issue) -> list[str]:
+        return approvals_voided(obj)
 
     @admin.display(description="第N期", ordering="number")
     def number_label(self, obj: Issue) -> str:

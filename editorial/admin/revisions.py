@@ -18,6 +18,7 @@ from editorial.diffs import FieldDiff
 from editorial.models import Person
 
 from .common import error_list, local, viewable_object
+from .confirmations import Confirmation, confirmation_response, is_confirmed
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ class RevisionHistoryAdmin(admin.ModelAdmin):
 
     def restored_message(self, obj: Any) -> str:
         raise NotImplementedError
+
+    def restore_warnings(self, obj: Any) -> list[str]:
+        """What the confirmation before a restore should warn of (approvals it would void)."""
+        return []
 
     def revisions_url(self, obj: Model) -> str:
         return reverse(
@@ -123,6 +128,23 @@ class RevisionHistoryAdmin(admin.ModelAdmin):
 
     def restore_view(self, request: HttpRequest, object_id: int, version_id: int) -> HttpResponse:
         obj = viewable_object(self, request, object_id, f"没有{self.revisions_noun}。")
+        rows = version_rows(self.object_versions(obj))
+        row = next((r for r in rows if r.version.pk == version_id), None)
+        may_restore = self.has_change_permission(request, obj)
+        if row is not None and may_restore and not is_confirmed(request):
+            confirmation = Confirmation(
+                title=f"确认恢复：{obj}",
+                button="确认恢复",
+                consequences=[
+                    f"{self.revisions_noun}将恢复为第 {row.number} 版（{row.date}，{row.user}）"
+                    f"的内容，保存为新的第 {len(rows) + 1} 版。",
+                    "当前内容不会丢失：它仍在修订历史中，可以再恢复。",
+                ],
+                warnings=self.restore_warnings(obj),
+            )
+            return confirmation_response(
+                request, self.admin_site, confirmation, back=self.revisions_url(obj)
+            )
         try:
             obj = self.revision_restore(request, obj, version_id)
         except ValidationError as exc:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from editorial.models import Approval, Comment, Figure, Issue
-from editorial.preflight import Level, issue_preflight
+from editorial.preflight import Finding, Level, issue_preflight, preflight_findings
 from editorial.selectors import issue_approved_edition, issue_for_edition
 from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus, Transition
 
@@ -27,6 +27,15 @@ logger = logging.getLogger(__name__)
 
 class TransitionRefused(ValidationError):
     """The issue is not in a state, or not in a shape, that allows the transition."""
+
+
+class PreflightRefused(TransitionRefused):
+    """Submission refused by blocking pre-flight checks: each distinct reason once, and the
+    findings themselves, so that an interface can link each to what to fix."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__([ValidationError(f.message, code="preflight") for f in findings])
+        self.findings = findings
 
 
 def issue_lock(issue_id: int) -> Issue:
@@ -100,7 +109,7 @@ def issue_submit(*, actor: Actor, issue_id: int) -> Issue:
     checks = issue_preflight(issue_for_edition(issue.pk))
     blocking = [c for c in checks if c.level == Level.BLOCK]
     if blocking:
-        raise TransitionRefused([TransitionRefused(c.message, code="preflight") for c in blocking])
+        raise PreflightRefused(preflight_findings(blocking))
     warnings = "\n".join(f"提醒：{c.message}" for c in checks)
     return _take(actor=actor, issue=issue, name="submit", note=warnings)
 

@@ -13,7 +13,9 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from editorial.models import Issue, IssueStatus, Publication
+from editorial.richtext import quoted_title
 from editorial.roles import Role
+from editorial.workflow import ArticleStatus
 from tests import factories
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.browser import chromium
@@ -95,19 +97,41 @@ def log_in(driver: WebDriver, live_server: object, username: str, next_path: str
 
 
 def test_an_executive_submits_and_a_board_member_approves(
-    browser: WebDriver,
-    live_server: object,
+    browser: WebDriver, live_server: object, tmp_path: Path
 ) -> None:
     staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
     staff("cheng", "程茹", Role.BOARD_MEMBER)
-    issue = bring_to(small_issue(quorum=1), IssueStatus.IN_EDIT)
+    issue = bring_to(small_issue(quorum=1, articles=2), IssueStatus.IN_EDIT)
     # A title longer than WeChat allows: a warning that does not stop the submission.
     issue.articles.update(
         title="国家发展改革委办公厅、国家数据局综合司印发《数字经济2024年工作要点》的通知"
     )
     change_path = f"/admin/editorial/issue/{issue.pk}/change/"
 
+    # First both articles are still drafts and one has no source: the refusal is one error,
+    # each reason said once.
+    kept = list(issue.articles.values_list("pk", "status", "source"))
+    issue.articles.update(status=ArticleStatus.DRAFT)
+    issue.articles.filter(pk=kept[0][0]).update(source="")
     log_in(browser, live_server, "yang", change_path)
+    wait_for(browser, "#workflow")
+    browser.find_element(By.CSS_SELECTOR, "#transition-submit button[type=submit]").click()
+    wait_for(browser, "ul.messagelist li.error")
+    [error] = browser.find_elements(By.CSS_SELECTOR, "ul.messagelist > li")
+    assert "error" in (error.get_attribute("class") or "")
+    reasons = error.find_elements(By.CSS_SELECTOR, "li")
+    assert [r.text for r in reasons] == [
+        f"{quoted_title(issue.articles.get(pk=kept[0][0]).title)}：缺少来源。 打开文章",
+        "2 篇文章尚未定稿。 查看这 2 篇文章",
+    ]
+    # A reason is a plain item of the error, not a message with a green tick of its own.
+    assert {r.value_of_css_property("background-image") for r in reasons} == {"none"}
+    browser.save_screenshot(str(tmp_path / "refused-submit.png"))
+    blocking = browser.find_elements(By.CSS_SELECTOR, "#preflight li.preflight-block")
+    assert [b.text for b in blocking] == [f"必须修改：{r.text}" for r in reasons]
+    for pk, status, source in kept:
+        issue.articles.filter(pk=pk).update(status=status, source=source)
+    browser.get(f"{live_server}{change_path}")
     wait_for(browser, "#workflow")
     warning = browser.find_element(By.CSS_SELECTOR, "#preflight li.preflight-warn").text
     assert "超过微信的 32 字上限" in warning

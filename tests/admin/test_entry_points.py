@@ -15,7 +15,7 @@ from django.urls import reverse
 from editorial.models import Approval, Article, AuditEntry, Issue
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, ArticleStatus, IssueStatus
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import ACTORS, actor, logged_in, messages_of
+from tests.admin.workflow_setup import ACTORS, actor, logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, small_issue, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,8 @@ INPUT = {
     "correct": {"reason": ["第1篇来源有误"]},
 }
 # A crafted POST carries valid input, so that only the permission can refuse it.
+# The actions that cannot simply be undone, which the admin asks to confirm first.
+CONFIRMED_FIRST = {"publish", "withdraw", "request_changes", "correct"}
 CRAFTED = {"schedule": {"at": ["2031-05-06T09:30"]}} | INPUT
 
 ISSUE_CASES = [
@@ -107,7 +109,10 @@ def test_issue_transition_through_the_button(name: str, source: str, key: str) -
     issues = Issue.objects.count()
     approvals = Approval.objects.count()
 
-    response = client.post(url, data)
+    if name in CONFIRMED_FIRST:
+        response = post_confirmed(client, url, data)
+    else:
+        response = client.post(url, data)
 
     assert response.status_code == 302
     assert all("未执行" not in m for m in messages_of(response)), messages_of(response)
@@ -138,7 +143,10 @@ def test_issue_transition_through_the_changelist_action(name: str, source: str, 
     assert f'value="{action}"' in page.content.decode()
     issues = Issue.objects.count()
 
-    response = client.post(changelist, post)
+    if name in CONFIRMED_FIRST:
+        response = post_confirmed(client, changelist, post)
+    else:
+        response = client.post(changelist, post)
 
     assert response.status_code == 302
     assert messages_of(response) == [

@@ -13,7 +13,7 @@ from editorial.models import Article, AuditEntry, EditLock, Notification
 from editorial.roles import Role
 from editorial.services.articles import article_save
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import logged_in, messages_of
+from tests.admin.workflow_setup import logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
@@ -84,7 +84,7 @@ def test_the_take_over_button_moves_the_lock_tells_the_holder_and_logs_it(
     executive = logged_in(staff("yang", "杨婷", Role.EXECUTIVE_EDITOR))
     html = executive.get(change_url(article)).content.decode()
 
-    response = executive.post(take_over_url(article), form_data(html, "take-over"))
+    response = post_confirmed(executive, take_over_url(article), form_data(html, "take-over"))
 
     assert response.status_code == 302
     assert response["Location"] == change_url(article)

@@ -12,7 +12,7 @@ from reversion.models import Version
 from editorial.models import Article, AuditEntry, Issue, IssueStatus
 from editorial.roles import Role
 from editorial.services.articles import article_save
-from tests.admin.workflow_setup import logged_in, messages_of
+from tests.admin.workflow_setup import logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
@@ -114,7 +114,7 @@ def test_restoring_a_version_through_the_button() -> None:
     html = client.get(revisions_url(article)).content.decode()
     assert f'action="{restore_url(article, oldest)}"' in html
 
-    response = client.post(restore_url(article, oldest))
+    response = post_confirmed(client, restore_url(article, oldest))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:editorial_article_change", args=[article.pk])

@@ -18,7 +18,7 @@ from editorial.services.approvals import issue_approve
 from editorial.services.articles import article_save
 from editorial.services.comments import comment_add
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import actor, logged_in, messages_of
+from tests.admin.workflow_setup import actor, logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
@@ -59,7 +59,10 @@ def test_a_board_member_is_offered_approve_and_request_changes_with_their_forms(
 
     workflow = panel(logged_in(actor("board_member")).get(issue_url(issue)).content.decode())
 
-    assert re.findall(r'id="transition-(\w+)"', workflow) == ["request_changes", "approve"]
+    # Approving moves the issue on: it comes first and is the prominent button.
+    assert re.findall(r'id="transition-(\w+)"', workflow) == ["approve", "request_changes"]
+    buttons = re.findall(r'<button type="submit" class="([^"]+)">(\w+)</button>', workflow)
+    assert buttons == [("button default", "批准"), ("button danger", "退回修改")]
     assert 'name="comment"' in workflow
     assert "退回意见" in workflow and "意见（可选）" in workflow
     assert 'id="approval-progress">0 / 2<' in workflow
@@ -100,9 +103,12 @@ def test_a_refused_submit_lists_the_reasons_and_changes_nothing() -> None:
     assert response.status_code == 302
     assert response["Location"] == issue_url(issue)
     [message] = messages_of(response)
+    # Each distinct reason once: two articles without a source are one reason, linked to both.
     assert message.startswith("“提交审核”未执行：")
-    assert message.count("缺少来源") == 2
-    assert "<li>" in message
+    assert message.count("缺少来源") == 1
+    assert "2 篇文章缺少来源。" in message
+    ids = ",".join(str(pk) for pk in issue.articles.values_list("pk", flat=True))
+    assert f'href="{reverse("admin:editorial_article_changelist")}?id__in={ids}"' in message
     assert snapshot(issue.pk) == before
 
 
@@ -136,7 +142,7 @@ def test_request_changes_with_a_comment_returns_the_issue_and_records_the_commen
     issue = bring_to(small_issue(), IssueStatus.IN_REVIEW)
     client = logged_in(actor("board_member"))
 
-    client.post(transition_url(issue, "request_changes"), {"comment": "第1篇来源请核对"})
+    post_confirmed(client, transition_url(issue, "request_changes"), {"comment": "第1篇来源请核对"})
 
     issue.refresh_from_db()
     assert issue.status == IssueStatus.IN_EDIT
@@ -231,7 +237,7 @@ def test_correcting_a_published_issue_opens_the_revision() -> None:
     issue = bring_to(small_issue(), IssueStatus.PUBLISHED)
     client = logged_in(actor("executive_editor"))
 
-    response = client.post(transition_url(issue, "correct"), {"reason": "第1篇来源有误"})
+    response = post_confirmed(client, transition_url(issue, "correct"), {"reason": "第1篇来源有误"})
 
     revision = Issue.objects.get(corrects=issue)
     assert response["Location"] == issue_url(revision)

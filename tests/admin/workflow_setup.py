@@ -5,7 +5,7 @@ a person, the editor-in-chief ``setup_chief``. ``snapshot`` is everything a refu
 leave as it was.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
@@ -13,6 +13,7 @@ from django.test import Client
 
 from editorial.roles import Role
 from editorial.workflow import IssueStatus
+from tests.admin.forms import form_data
 from tests.workflow_helpers import staff
 
 if TYPE_CHECKING:
@@ -39,3 +40,17 @@ def logged_in(user: User) -> Client:
 def messages_of(response: "_MonkeyPatchedWSGIResponse") -> list[str]:
     """The messages the response's request left for the next page, as text."""
     return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def post_confirmed(
+    client: Client, url: str, data: dict[str, Any] | None = None
+) -> "_MonkeyPatchedWSGIResponse":
+    """Post as a person does: when the admin answers with its confirmation page, press 确认.
+
+    Fails when no confirmation was asked, so a test of a confirmed action notices if the
+    confirmation step disappears.
+    """
+    asked = client.post(url, data or {})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and 'id="confirmation"' in page, "no confirmation was asked"
+    return client.post(url, form_data(page, "confirm"))
