@@ -1,17 +1,18 @@
 """Articles and their numbered figures."""
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm, TextInput
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from editorial.models import Article, Figure, QrCaption, Section
+from editorial.models import Article, Figure, Issue, QrCaption, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
@@ -64,6 +65,35 @@ class IssueStatusFilter(admin.ChoicesFieldListFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.title = "所在期的状态"
+
+
+class IssueFilter(admin.SimpleListFilter):
+    """The articles of one issue: the latest issues to choose from, and the one chosen."""
+
+    title = "期"
+    parameter_name = "issue"
+    LATEST = 12
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        issues = list(
+            Issue.objects.select_related("publication").order_by("-date", "-total_number")[
+                : self.LATEST
+            ]
+        )
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(i.pk) != chosen for i in issues):
+            issues += list(Issue.objects.select_related("publication").filter(pk=int(chosen)))
+        several = len({issue.publication_id for issue in issues}) > 1
+        return [
+            (str(i.pk), f"{i.publication} {i.label}" if several else f"{i.date.year}年{i.label}")
+            for i in issues
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        chosen = self.value()
+        if chosen and chosen.isdigit():
+            return queryset.filter(issue_id=int(chosen))
+        return queryset
 
 
 # Changing only these is layout work, which art editors may do too (see article_save).
@@ -124,6 +154,7 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
         "updated_at",
     )
     list_filter = (
+        IssueFilter,
         "status",
         ("issue__status", IssueStatusFilter),
         ("section", SectionListFilter),
@@ -215,6 +246,20 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
             article_content_changed(actor=request.user, article_id=form.instance.pk, what="修改图")
+
+    def response_add(
+        self, request: HttpRequest, obj: Article, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        """保存并增加另一个 stays in the issue and the section of the article just added."""
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and isinstance(response, HttpResponseRedirect):
+            parts = urlsplit(response.url)
+            kept = {"issue": str(obj.issue_id), "section": str(obj.section_id)}
+            query = urlencode(
+                [(k, v) for k, v in parse_qsl(parts.query) if k not in kept] + list(kept.items())
+            )
+            return HttpResponseRedirect(urlunsplit(parts._replace(query=query)))
+        return response
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
         """Coming from an issue (?issue=<id>), place the new article after its last one."""

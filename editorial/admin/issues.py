@@ -1,17 +1,16 @@
 """Issues: the list editors work from, numbering proposals, articles and masthead in order."""
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Case, Count, QuerySet, When
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from reversion.models import Version
@@ -35,7 +34,7 @@ from editorial.services.issue_edits import (
     issue_check_fresh,
     issue_update,
 )
-from editorial.services.issues import issue_create, issue_propose_numbers
+from editorial.services.issues import issue_create, issue_propose_date, issue_propose_numbers
 from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
@@ -83,8 +82,8 @@ class ArticleInline(SortableTabularInline):
     """
 
     model = Article
-    fields = ("title", "section", "source", "responsible_editor")
-    readonly_fields = ("section", "responsible_editor")
+    fields = ("title", "section", "source", "responsible_editor", "status")
+    readonly_fields = ("section", "responsible_editor", "status")
     ordering = ("position", "id")
     extra = 0
     show_change_link = True
@@ -97,7 +96,10 @@ class ArticleInline(SortableTabularInline):
 
 
 class MastheadOrganisationInline(SortableTabularInline):
+    """Folded: the masthead changes rarely, and its rows would push the comments far down."""
+
     model = MastheadOrganisation
+    classes = ("collapse",)
     fields = ("role", "organisation")
     autocomplete_fields = ("organisation",)
     ordering = ("position", "id")
@@ -113,7 +115,10 @@ class MastheadOrganisationInline(SortableTabularInline):
 
 
 class MastheadMemberInline(SortableTabularInline):
+    """Folded, like the organisations of the masthead."""
+
     model = MastheadMember
+    classes = ("collapse",)
     fields = ("role", "person")
     autocomplete_fields = ("person",)
     ordering = ("position", "id")
@@ -296,20 +301,44 @@ class IssueAdmin(
             return HttpResponseRedirect(request.get_full_path())
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
-        """Propose the next numbers for ?publication=<id>&date=YYYY-MM-DD.
+        """Propose the date and the next numbers for ?publication=<id>&date=YYYY-MM-DD.
 
-        Without them: the first publication and today.
+        Without them: the first publication, one period after its latest issue; the numbers
+        follow the date (the page asks again when the editor changes it).
         """
         initial = super().get_changeform_initial_data(request)
         publication = _publication_or_first(initial.get("publication"))
-        date = _date_or_today(initial.get("date"))
+        if publication is None:
+            return initial
+        date = _date_or(initial.get("date"), issue_propose_date(publication=publication))
+        number, total_number = issue_propose_numbers(publication=publication, date=date)
         initial["date"] = date.isoformat()
-        if publication is not None:
-            number, total_number = issue_propose_numbers(publication=publication, date=date)
-            initial["publication"] = str(publication.pk)
-            initial.setdefault("number", str(number))
-            initial.setdefault("total_number", str(total_number))
+        initial["publication"] = str(publication.pk)
+        initial.setdefault("number", str(number))
+        initial.setdefault("total_number", str(total_number))
         return initial
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "propose-numbers/",
+                self.admin_site.admin_view(self.propose_numbers_view),
+                name="editorial_issue_propose_numbers",
+            ),
+            *super().get_urls(),
+        ]
+
+    def propose_numbers_view(self, request: HttpRequest) -> JsonResponse:
+        """The numbers ``get_changeform_initial_data`` would propose, for the add page's script
+        when the editor changes the date or the publication."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        publication = _publication_or_first(request.GET.get("publication"))
+        date = _date_or(request.GET.get("date"), None)
+        if publication is None or date is None:
+            return JsonResponse({"error": "请选择刊物并填写有效的日期。"}, status=400)
+        number, total_number = issue_propose_numbers(publication=publication, date=date)
+        return JsonResponse({"number": number, "total_number": total_number})
 
     def save_model(self, request: HttpRequest, obj: Issue, form: ModelForm, change: bool) -> None:
         """A new issue is created by the service: masthead copied, latest notice pinned.
@@ -457,10 +486,13 @@ def _publication_or_first(value: object) -> Publication | None:
     return publications.first()
 
 
-def _date_or_today(value: object) -> datetime.date:
+T = TypeVar("T")
+
+
+def _date_or(value: object, default: T) -> datetime.date | T:
     if isinstance(value, str):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    return timezone.localdate()
+    return default

@@ -1,10 +1,12 @@
 """Creating issues: numbering proposals, the masthead carried over, the notice pinned."""
 
+import calendar
 import datetime
 
 import reversion
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from editorial.models import (
     CopyrightNotice,
@@ -13,9 +15,29 @@ from editorial.models import (
     MastheadOrganisation,
     Publication,
 )
+from editorial.models.publications import Frequency
 
 from .audit import audit_record, revision_meta
 from .permissions import Actor, require_perm
+
+
+def issue_propose_date(*, publication: Publication) -> datetime.date:
+    """The next issue's date: one period after the latest issue (a week, a fortnight, a month);
+    today for a publication's first issue or an irregular one."""
+    latest = (
+        Issue.objects.filter(publication=publication)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if latest is None or publication.frequency == Frequency.IRREGULAR:
+        return timezone.localdate()
+    if publication.frequency == Frequency.MONTHLY:
+        year, month = divmod(latest.year * 12 + latest.month, 12)  # the month after ``latest``
+        last_day = calendar.monthrange(year, month + 1)[1]
+        return datetime.date(year, month + 1, min(latest.day, last_day))
+    days = 14 if publication.frequency == Frequency.BIWEEKLY else 7
+    return latest + datetime.timedelta(days=days)
 
 
 def issue_propose_numbers(*, publication: Publication, date: datetime.date) -> tuple[int, int]:

@@ -161,3 +161,55 @@ def test_an_executive_submits_and_a_board_member_approves(
     assert list(issue.approvals.values_list("approver__username", "comment")) == [
         ("cheng", "同意发布")
     ]
+
+
+def test_the_issue_page_keeps_the_masthead_folded_and_new_numbers_follow_the_date(
+    browser: WebDriver, live_server: object, tmp_path: Path
+) -> None:
+    staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    issue = bring_to(small_issue(articles=2), IssueStatus.IN_EDIT)
+    Issue.objects.filter(pk=issue.pk).update(date="2024-04-19", number=16, total_number=179)
+
+    log_in(browser, live_server, "yang", f"/admin/editorial/issue/{issue.pk}/change/")
+    wait_for(browser, "#articles-group")
+    headers = browser.find_elements(By.CSS_SELECTOR, "#articles-group thead th")
+    assert "状态" in [h.text for h in headers]
+    states = browser.find_elements(By.CSS_SELECTOR, "#articles-group td.field-status")
+    assert [s.text for s in states] == ["已定稿", "已定稿"]
+    for group in ("masthead_organisations-group", "masthead_members-group"):
+        details = browser.find_element(By.CSS_SELECTOR, f"#{group} details")
+        assert details.get_attribute("open") is None, f"{group} is not folded"
+    browser.save_screenshot(str(tmp_path / "issue-page.png"))
+
+    # Next week's issue: the date a week on, and the numbers that follow from it.
+    browser.get(f"{live_server}/admin/editorial/issue/add/?publication={issue.publication_id}")
+    wait_for(browser, "#id_date")
+    field = {name: browser.find_element(By.ID, f"id_{name}") for name in ("date", "number")}
+    field["total_number"] = browser.find_element(By.ID, "id_total_number")
+    assert [field[n].get_attribute("value") for n in ("date", "number", "total_number")] == [
+        "2024-04-26",
+        "17",
+        "180",
+    ]
+    # Moved into the next year, the issue is that year's first; the total still counts on.
+    field["date"].clear()
+    field["date"].send_keys("2025-01-03")
+    browser.find_element(By.ID, "id_cover_headline").click()
+    WebDriverWait(browser, 10).until(lambda d: field["number"].get_attribute("value") == "1")
+    assert field["total_number"].get_attribute("value") == "180"
+    # A number typed by hand is the editor's: a later date change leaves it alone.
+    field["number"].clear()
+    field["number"].send_keys("2")
+    field["date"].clear()
+    field["date"].send_keys("2024-05-03")
+    browser.find_element(By.ID, "id_cover_headline").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: (
+            browser.execute_script(
+                "return performance.getEntriesByType('resource')"
+                ".filter(e => e.name.includes('propose-numbers')).length"
+            )
+            == 2
+        )
+    )
+    assert field["number"].get_attribute("value") == "2"

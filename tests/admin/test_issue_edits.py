@@ -20,7 +20,7 @@ from editorial.services.revisions import issue_versions
 from editorial.workflow import IssueStatus
 from tests import factories
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import logged_in, messages_of
+from tests.admin.workflow_setup import logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, chief, small_issue, snapshot
 from tests.workflow_helpers import staff
 
@@ -233,7 +233,9 @@ def test_restoring_a_version_through_the_button_invalidates_approvals() -> None:
     url = reverse("admin:editorial_issue_revision_restore", args=[issue.pk, oldest.pk])
     assert f'action="{url}"' in client.get(revisions_url(issue)).content.decode()
 
-    response = client.post(url)
+    asked = client.post(url).content.decode()
+    assert "本期现有 1 项有效批准，这一修改将使其全部失效，需编委重新批准。" in asked
+    response = post_confirmed(client, url)
 
     assert response.status_code == 302
     assert response["Location"] == change_url(issue)

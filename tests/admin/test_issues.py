@@ -8,13 +8,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from editorial.models import Issue, IssueStatus, MastheadMember, MastheadOrganisation, Publication
 from editorial.models.issues import OrganisationRole, PersonRole
-from editorial.services.issues import issue_propose_numbers
+from editorial.roles import Role
 from tests import factories
 from tests.admin.forms import form_data, single
+from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -70,17 +70,15 @@ def test_add_form_continues_the_number_within_the_year(
     assert (initial["number"], initial["total_number"]) == ("52", "180")
 
 
-def test_add_form_without_parameters_uses_the_only_publication_and_today(
+def test_add_form_without_parameters_proposes_the_week_after_the_latest_issue(
     editor_client: Client, publication: Publication, year_end_issues: tuple[Issue, Issue]
 ) -> None:
-    today = timezone.localdate()
-    number, total = issue_propose_numbers(publication=publication, date=today)
-
     initial = add_form_initial(editor_client)
 
+    # A weekly: 2024-12-30 + 7 days is the first issue of 2025, 总第180期.
     assert initial["publication"] == str(publication.pk)
-    assert initial["date"] == today.isoformat()
-    assert (initial["number"], initial["total_number"]) == (str(number), str(total))
+    assert initial["date"] == "2025-01-06"
+    assert (initial["number"], initial["total_number"]) == ("1", "180")
 
 
 def test_add_form_ignores_a_malformed_date(
@@ -88,7 +86,35 @@ def test_add_form_ignores_a_malformed_date(
 ) -> None:
     initial = add_form_initial(editor_client, publication=publication.pk, date="2025-13-45")
 
-    assert initial["date"] == timezone.localdate().isoformat()
+    assert initial["date"] == "2025-01-06"
+
+
+def test_the_numbers_are_proposed_again_for_another_date(
+    editor_client: Client, publication: Publication, year_end_issues: tuple[Issue, Issue]
+) -> None:
+    url = reverse("admin:editorial_issue_propose_numbers")
+
+    later = editor_client.get(url, {"publication": publication.pk, "date": "2024-12-31"})
+    new_year = editor_client.get(url, {"publication": publication.pk, "date": "2025-01-06"})
+    bad = editor_client.get(url, {"publication": publication.pk, "date": "2025-02-30"})
+
+    assert later.json() == {"number": 52, "total_number": 180}
+    assert new_year.json() == {"number": 1, "total_number": 180}
+    assert bad.status_code == 400
+    assert bad.json() == {"error": "请选择刊物并填写有效的日期。"}
+
+
+def test_only_someone_who_may_add_issues_is_told_the_proposal(
+    publication: Publication, year_end_issues: tuple[Issue, Issue]
+) -> None:
+    client = Client()
+    client.force_login(staff("cheng", "程茹", Role.BOARD_MEMBER))
+
+    response = client.get(
+        reverse("admin:editorial_issue_propose_numbers"), {"publication": publication.pk}
+    )
+
+    assert response.status_code == 403
 
 
 def test_adding_an_issue_copies_the_masthead_and_pins_the_latest_notice(

@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from editorial.models import AuditEntry, Issue, MastheadMember, Publication
 from editorial.models.issues import PersonRole
-from editorial.services.issues import issue_create
+from editorial.services.issues import issue_create, issue_propose_date
 from editorial.services.revisions import issue_versions
 from tests import factories
 
@@ -69,3 +70,32 @@ def test_issue_create_starts_the_history(publication: Publication) -> None:
     [version] = issue_versions(issue)
     assert version.revision.comment == "新建本期"
     assert AuditEntry.objects.get(issue=issue).action == "create"
+
+
+@pytest.mark.parametrize(
+    ("frequency", "latest", "proposed"),
+    [
+        ("weekly", datetime.date(2024, 4, 19), datetime.date(2024, 4, 26)),
+        ("weekly", datetime.date(2024, 12, 30), datetime.date(2025, 1, 6)),
+        ("biweekly", datetime.date(2024, 4, 19), datetime.date(2024, 5, 3)),
+        ("monthly", datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)),
+        ("monthly", datetime.date(2024, 12, 15), datetime.date(2025, 1, 15)),
+    ],
+)
+def test_the_next_date_is_one_period_after_the_latest_issue(
+    frequency: str, latest: datetime.date, proposed: datetime.date
+) -> None:
+    publication = factories.PublicationFactory.create(frequency=frequency)
+    factories.IssueFactory.create(publication=publication, date=latest - datetime.timedelta(99))
+    factories.IssueFactory.create(publication=publication, date=latest)
+
+    assert issue_propose_date(publication=publication) == proposed
+
+
+def test_a_first_or_irregular_issue_is_proposed_for_today() -> None:
+    first = factories.PublicationFactory.create(frequency="weekly")
+    irregular = factories.PublicationFactory.create(frequency="irregular")
+    factories.IssueFactory.create(publication=irregular, date=datetime.date(2024, 4, 19))
+
+    assert issue_propose_date(publication=first) == timezone.localdate()
+    assert issue_propose_date(publication=irregular) == timezone.localdate()

@@ -185,7 +185,8 @@ def test_the_admin_offers_exactly_the_allowed_buttons(state: str) -> None:
                 user, issue, name, approvals=approvals, corrected=corrected
             ).allowed
         ]
-        assert shown == allowed, key
+        # The panel orders them (the action that moves the issue on first); the set is the rule.
+        assert sorted(shown) == sorted(allowed), key
 
 
 @pytest.mark.django_db
