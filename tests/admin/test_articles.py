@@ -44,11 +44,13 @@ def test_save_and_add_another_stays_in_the_issue_and_section(editor_client: Clie
 def test_the_article_list_filters_by_issue_and_state(editor_client: Client) -> None:
     issue = bring_to(small_issue(articles=2), "in_edit")
     other = small_issue(articles=3)
-    Article.objects.filter(pk=issue.articles.first().pk).update(status=ArticleStatus.DRAFT)
+    first = issue.articles.order_by("position").first()
+    assert first is not None
+    Article.objects.filter(pk=first.pk).update(status=ArticleStatus.DRAFT)
     changelist = reverse("admin:editorial_article_changelist")
 
     both = editor_client.get(changelist, {"issue": issue.pk}).content.decode()
-    drafts = editor_client.get(changelist, {"issue": issue.pk, "status__exact": "draft"})
+    drafts = editor_client.get(changelist, {"issue": str(issue.pk), "status__exact": "draft"})
 
     rows = re.findall(r'<tr[^>]*>\s*<td class="action-checkbox">', both)
     assert len(rows) == 2

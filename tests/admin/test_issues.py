@@ -94,9 +94,10 @@ def test_the_numbers_are_proposed_again_for_another_date(
 ) -> None:
     url = reverse("admin:editorial_issue_propose_numbers")
 
-    later = editor_client.get(url, {"publication": publication.pk, "date": "2024-12-31"})
-    new_year = editor_client.get(url, {"publication": publication.pk, "date": "2025-01-06"})
-    bad = editor_client.get(url, {"publication": publication.pk, "date": "2025-02-30"})
+    pk = str(publication.pk)
+    later = editor_client.get(url, {"publication": pk, "date": "2024-12-31"})
+    new_year = editor_client.get(url, {"publication": pk, "date": "2025-01-06"})
+    bad = editor_client.get(url, {"publication": pk, "date": "2025-02-30"})
 
     assert later.json() == {"number": 52, "total_number": 180}
     assert new_year.json() == {"number": 1, "total_number": 180}
