@@ -240,7 +240,9 @@ DIGEST_SITE_URL = env("DIGEST_SITE_URL", default="http://127.0.0.1:8000")
 # form shows (recorded with every consent), how long a confirmation link works, and how many
 # subscribe requests one IP address may make per window.
 DIGEST_CONSENT_TEXT_VERSION = env("DIGEST_CONSENT_TEXT_VERSION", default="2024-1")
-DIGEST_SUBSCRIBE_CONFIRM_SECONDS = env.int("DIGEST_SUBSCRIBE_CONFIRM_SECONDS", default=3 * 24 * 3600)
+DIGEST_SUBSCRIBE_CONFIRM_SECONDS = env.int(
+    "DIGEST_SUBSCRIBE_CONFIRM_SECONDS", default=3 * 24 * 3600
+)
 DIGEST_SUBSCRIBE_RATE = env.int("DIGEST_SUBSCRIBE_RATE", default=5)
 DIGEST_SUBSCRIBE_RATE_SECONDS = env.int("DIGEST_SUBSCRIBE_RATE_SECONDS", default=3600)
 

@@ -9,55 +9,205 @@ from editorial.roles import sync_role_groups
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('editorial', '0012_private_files'),
+        ("editorial", "0012_private_files"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('email_hash', models.CharField(db_index=True, editable=False, max_length=64, verbose_name='邮箱指纹')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='姓名')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='单位')),
-                ('format', models.CharField(choices=[('link', 'PDF 链接'), ('attach', 'PDF 附件')], default='link', max_length=10, verbose_name='接收方式')),
-                ('status', models.CharField(choices=[('pending', '待确认'), ('confirmed', '已订阅'), ('unsubscribed', '已退订'), ('bounced', '退信'), ('complained', '投诉')], default='pending', editable=False, max_length=20, verbose_name='状态')),
-                ('source', models.CharField(choices=[('form', '订阅表单'), ('link', '邮件中的链接'), ('one-click', '一键退订'), ('import', '导入'), ('admin', '管理后台'), ('webhook', '邮件服务回调')], default='form', max_length=20, verbose_name='来源')),
-                ('optin_nonce', models.CharField(blank=True, editable=False, max_length=32, verbose_name='确认码')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='确认时间')),
-                ('unsubscribed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='退订时间')),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='状态变更时间')),
-                ('erased_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='个人数据删除时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                (
+                    "email_hash",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=64, verbose_name="邮箱指纹"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="姓名")),
+                ("organisation", models.CharField(blank=True, max_length=200, verbose_name="单位")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("link", "PDF 链接"), ("attach", "PDF 附件")],
+                        default="link",
+                        max_length=10,
+                        verbose_name="接收方式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待确认"),
+                            ("confirmed", "已订阅"),
+                            ("unsubscribed", "已退订"),
+                            ("bounced", "退信"),
+                            ("complained", "投诉"),
+                        ],
+                        default="pending",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("form", "订阅表单"),
+                            ("link", "邮件中的链接"),
+                            ("one-click", "一键退订"),
+                            ("import", "导入"),
+                            ("admin", "管理后台"),
+                            ("webhook", "邮件服务回调"),
+                        ],
+                        default="form",
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "optin_nonce",
+                    models.CharField(
+                        blank=True, editable=False, max_length=32, verbose_name="确认码"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="确认时间"
+                    ),
+                ),
+                (
+                    "unsubscribed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="退订时间"
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        verbose_name="状态变更时间",
+                    ),
+                ),
+                (
+                    "erased_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="个人数据删除时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订阅者',
-                'verbose_name_plural': '订阅者',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'format'], name='subscriber_status_format')],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('email', ''), _negated=True), name='subscriber_email_ci_unique', violation_error_message='该邮箱已存在。'), models.CheckConstraint(condition=models.Q(models.Q(('email', ''), _negated=True), ('erased_at__isnull', False), _connector='OR'), name='subscriber_email_unless_erased', violation_error_message='订阅者必须有电子邮箱。')],
+                "verbose_name": "订阅者",
+                "verbose_name_plural": "订阅者",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "format"], name="subscriber_status_format")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"),
+                        condition=models.Q(("email", ""), _negated=True),
+                        name="subscriber_email_ci_unique",
+                        violation_error_message="该邮箱已存在。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("email", ""), _negated=True),
+                            ("erased_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="subscriber_email_unless_erased",
+                        violation_error_message="订阅者必须有电子邮箱。",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('subscribe', '申请订阅'), ('confirm', '确认订阅'), ('unsubscribe', '退订'), ('preferences', '修改偏好'), ('import', '导入'), ('suppress', '停止发送'), ('erase', '删除个人数据')], max_length=20, verbose_name='操作')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('user_agent', models.CharField(blank=True, max_length=500, verbose_name='浏览器标识')),
-                ('consent_text_version', models.CharField(blank=True, max_length=50, verbose_name='同意条款版本')),
-                ('source', models.CharField(choices=[('form', '订阅表单'), ('link', '邮件中的链接'), ('one-click', '一键退订'), ('import', '导入'), ('admin', '管理后台'), ('webhook', '邮件服务回调')], max_length=20, verbose_name='来源')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='editorial.subscriber', verbose_name='订阅者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("subscribe", "申请订阅"),
+                            ("confirm", "确认订阅"),
+                            ("unsubscribe", "退订"),
+                            ("preferences", "修改偏好"),
+                            ("import", "导入"),
+                            ("suppress", "停止发送"),
+                            ("erase", "删除个人数据"),
+                        ],
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=500, verbose_name="浏览器标识"),
+                ),
+                (
+                    "consent_text_version",
+                    models.CharField(blank=True, max_length=50, verbose_name="同意条款版本"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("form", "订阅表单"),
+                            ("link", "邮件中的链接"),
+                            ("one-click", "一键退订"),
+                            ("import", "导入"),
+                            ("admin", "管理后台"),
+                            ("webhook", "邮件服务回调"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="editorial.subscriber",
+                        verbose_name="订阅者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '同意记录',
-                'verbose_name_plural': '同意记录',
-                'ordering': ['subscriber', 'at', 'id'],
+                "verbose_name": "同意记录",
+                "verbose_name_plural": "同意记录",
+                "ordering": ["subscriber", "at", "id"],
             },
         ),
         migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
