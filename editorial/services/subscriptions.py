@@ -362,6 +362,7 @@ def subscriber_export(*, actor: Actor, subscriber: Subscriber) -> dict[str, Any]
     """Everything held about one subscriber, as JSON-ready data (a reader's access request)."""
     subscriber_manage_check(actor).require()
     with transaction.atomic():
+        subscriber = Subscriber.objects.get(pk=subscriber.pk)
         audit_record(actor=actor, action="subscriber_export", obj=subscriber)
         consents = list(subscriber.consents.order_by("at", "id"))
 
