@@ -260,11 +260,18 @@ def subscriber_confirm(*, token: str, ip: str | None, user_agent: str = "") -> S
 
 @transaction.atomic
 def subscriber_unsubscribe(
-    *, subscriber: Subscriber, source: str, ip: str | None = None, user_agent: str = ""
+    *,
+    subscriber: Subscriber,
+    source: str,
+    ip: str | None = None,
+    user_agent: str = "",
+    actor: Actor = None,
 ) -> Subscriber:
     """Stop mailing ``subscriber`` at once (the unsubscribe link, one-click or its page, or the
-    office). Idempotent: unsubscribing again changes and records nothing. A pending
-    confirmation link stops working."""
+    office — ``actor``, source admin — on the reader's request). Idempotent: unsubscribing
+    again changes and records nothing. A pending confirmation link stops working."""
+    if source == ConsentSource.ADMIN:
+        subscriber_manage_check(actor).require()
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.status == S.UNSUBSCRIBED:
         return subscriber
@@ -274,7 +281,7 @@ def subscriber_unsubscribe(
     subscriber.save(update_fields=[*fields, "optin_nonce"])
     _consent(subscriber, ConsentAction.UNSUBSCRIBE, source, ip=ip, user_agent=user_agent)
     audit_record(
-        actor=None,
+        actor=actor,
         action="subscriber_unsubscribe",
         obj=subscriber,
         from_state=from_state,
@@ -315,17 +322,22 @@ def subscriber_suppress(
     return subscriber
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: the admin's change form saves inside its own transaction
 def subscriber_update_preferences(
     *,
     subscriber: Subscriber,
     name: str,
     organisation: str,
     format: str,
-    ip: str | None,
+    ip: str | None = None,
     user_agent: str = "",
+    actor: Actor = None,
+    source: str = ConsentSource.LINK,
 ) -> Subscriber:
-    """The preferences page (a signed link): the reader's name, organisation and format."""
+    """The reader's name, organisation and format: from the preferences page (a signed link),
+    or by the office (``actor``, source admin) on the reader's request."""
+    if source == ConsentSource.ADMIN:
+        subscriber_manage_check(actor).require()
     name, organisation = name.strip(), organisation.strip()
     _validate_details(name, organisation, format)
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -344,14 +356,9 @@ def subscriber_update_preferences(
     subscriber.save(update_fields=["name", "organisation", "format"])
     detail = f"修改{'、'.join(changed)}"
     _consent(
-        subscriber,
-        ConsentAction.PREFERENCES,
-        ConsentSource.LINK,
-        ip=ip,
-        user_agent=user_agent,
-        detail=detail,
+        subscriber, ConsentAction.PREFERENCES, source, ip=ip, user_agent=user_agent, detail=detail
     )
-    audit_record(actor=None, action="subscriber_preferences", obj=subscriber, note=detail)
+    audit_record(actor=actor, action="subscriber_preferences", obj=subscriber, note=detail)
     return subscriber
 
 
