@@ -42,7 +42,11 @@ class DetailsForm(forms.Form):
 
 
 class SubscribeForm(DetailsForm):
-    email = forms.EmailField(label="电子邮箱", max_length=254)
+    email = forms.EmailField(
+        label="电子邮箱",
+        max_length=254,
+        error_messages={"invalid": "请输入有效的电子邮箱地址。", "required": "请填写电子邮箱。"},
+    )
     consent = forms.BooleanField(
         label="我已阅读并同意上述说明", error_messages={"required": "请勾选同意后再提交。"}
     )
