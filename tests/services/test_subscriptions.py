@@ -212,10 +212,14 @@ def test_suppression_records_each_change_once_and_a_complaint_outranks_an_unsubs
 def test_preferences_change_what_changed_and_refuse_bad_input() -> None:
     subscriber = SubscriberFactory.create(name="王力")
     assert preferences_subscriber(preferences_url(subscriber).split("/")[-2]) == subscriber
-    kept = {"name": "王力", "organisation": subscriber.organisation, "ip": None}
-    subscriber_update_preferences(subscriber=subscriber, format=SubscriberFormat.LINK, **kept)
+    organisation = subscriber.organisation
+    subscriber_update_preferences(
+        subscriber=subscriber, name="王力", organisation=organisation, format=SubscriberFormat.LINK
+    )
     assert Consent.objects.count() == 0  # nothing changed, nothing recorded
-    subscriber_update_preferences(subscriber=subscriber, format=SubscriberFormat.ATTACH, **kept)
+    subscriber_update_preferences(
+        subscriber=subscriber, name="王力", organisation=organisation, format="attach"
+    )
     assert Subscriber.objects.get().format == SubscriberFormat.ATTACH
     assert Consent.objects.get().detail == "修改接收方式"
     with pytest.raises(ValidationError) as refused:
