@@ -81,12 +81,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 user_agent=_user_agent(request),
             )
         except ValidationError as error:
-            if error.code != "rate_limited":
-                raise
             form.add_error(None, error)
-            return render(
-                request, "public/subscriptions/subscribe.html", {"form": form}, status=429
-            )
+            status = 429 if getattr(error, "code", None) == "rate_limited" else 400
+            context = {"form": form}
+            return render(request, "public/subscriptions/subscribe.html", context, status=status)
         return redirect("subscriptions:sent")
     return render(request, "public/subscriptions/subscribe.html", {"form": form})
 

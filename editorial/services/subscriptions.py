@@ -105,12 +105,15 @@ def _set_status(subscriber: Subscriber, status: str, now: Any) -> list[str]:
     return fields
 
 
-def _mail_after_commit(subscriber: Subscriber, template: str, subject: str) -> None:
-    """Send one mail to the subscriber once the transaction commits. A failure is logged: the
-    reader can submit the form again, and the state is already correct without the mail."""
+def _mail_after_commit(
+    subscriber: Subscriber, template: str, subject: str, list_name: str | None = None
+) -> None:
+    """Send one mail to the subscriber once the transaction commits, from the request (no job
+    row: a lost confirmation costs the reader one more submit). A failure is logged; the state
+    is already right without the mail."""
     context = {
         "subscriber": subscriber,
-        "list_name": _list_name(),
+        "list_name": list_name or _list_name(),
         "confirm_url": confirm_url(subscriber) if subscriber.optin_nonce else "",
         "preferences_url": preferences_url(subscriber),
         "unsubscribe_url": unsubscribe_url(subscriber),
@@ -269,12 +272,13 @@ def subscriber_unsubscribe(
 ) -> Subscriber:
     """Stop mailing ``subscriber`` at once (the unsubscribe link, one-click or its page, or the
     office — ``actor``, source admin — on the reader's request). Idempotent: unsubscribing
-    again changes and records nothing. A pending confirmation link stops working."""
+    again (or after a complaint) changes and records nothing. A pending confirmation link stops
+    working."""
     if source == ConsentSource.ADMIN:
         subscriber_manage_check(actor).require()
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    if subscriber.status == S.UNSUBSCRIBED:
-        return subscriber
+    if subscriber.status in (S.UNSUBSCRIBED, S.COMPLAINED):
+        return subscriber  # a complaint stays: it is what keeps even opt-in mails away
     from_state = subscriber.status
     subscriber.optin_nonce = ""
     fields = _set_status(subscriber, S.UNSUBSCRIBED, timezone.now())
@@ -646,8 +650,9 @@ def subscribers_import(
         batch_size=1000,
     )
     if not confirmed:
+        list_name = _list_name()
         for subscriber in new:
-            _mail_after_commit(subscriber, "subscribe_confirm", "：请确认订阅")
+            _mail_after_commit(subscriber, "subscribe_confirm", "：请确认订阅", list_name)
     changed = [*new, *upgraded]
     if not changed:
         return report

@@ -120,6 +120,11 @@ def test_export_downloads_json_and_erasure_asks_first(executive_client: Client) 
     [data] = json.loads(response.content)
     assert data["subscriber"]["email"] == "me@example.cn"
 
+    executive_client.post(CHANGELIST, {**selected, "action": "unsubscribe_selected"})
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+    assert subscriber.consents.get().source == ConsentSource.ADMIN
+
     asked = executive_client.post(CHANGELIST, {**selected, "action": "erase_selected"})
     assert "此操作不能撤销" in asked.content.decode() and "me@example.cn" in asked.content.decode()
     assert Subscriber.objects.get().erased_at is None

@@ -204,6 +204,8 @@ def test_suppression_records_each_change_once_and_a_complaint_outranks_an_unsubs
     assert Subscriber.objects.get(pk=gone.pk).status == S.UNSUBSCRIBED
     subscriber_suppress(subscriber=gone, status=S.COMPLAINED, source=ConsentSource.WEBHOOK)
     assert Subscriber.objects.get(pk=gone.pk).status == S.COMPLAINED
+    subscriber_unsubscribe(subscriber=gone, source=ConsentSource.ONE_CLICK)
+    assert Subscriber.objects.get(pk=gone.pk).status == S.COMPLAINED  # the complaint stays
     assert Consent.objects.filter(action=ConsentAction.SUPPRESS).count() == 2
     with pytest.raises(ValueError):
         subscriber_suppress(subscriber=gone, status=S.CONFIRMED, source=ConsentSource.ADMIN)
