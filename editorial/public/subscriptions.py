@@ -66,7 +66,7 @@ def _bad_link(request: HttpRequest, error: BadLink) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST or None, label_suffix="：")
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
             return redirect("subscriptions:sent")  # a bot: answered as anyone, nothing done
@@ -142,7 +142,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         "organisation": subscriber.organisation,
         "format": subscriber.format,
     }
-    form = DetailsForm(request.POST or None, initial=initial)
+    form = DetailsForm(request.POST or None, initial=initial, label_suffix="：")
     saved = False
     if request.method == "POST" and form.is_valid():
         subscriber = subscriber_update_preferences(

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from editorial.models import Consent, Subscriber, SubscriberStatus
+from editorial.roles import Role
 from tests.factories import SubscriberFactory
+from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,12 @@ def test_a_confirmed_list_is_imported_with_its_source_and_a_progress_bar(tmp_pat
     assert Subscriber.objects.get(email="gone@example.cn").status == SubscriberStatus.BOUNCED
 
 
-def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_missing_file_or_a_user_without_the_right_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="无法读取"):
         run(str(tmp_path / "none.csv"))
+    staff("board1", "编委甲", Role.BOARD_MEMBER)
+    path = tmp_path / "list.csv"
+    path.write_text("email\na@example.cn\n")
+    with pytest.raises(CommandError, match="只有执行编辑或出版管理员可以管理订阅者"):
+        run(str(path), "--as", "board1")
+    assert not Subscriber.objects.exists()

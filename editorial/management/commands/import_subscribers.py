@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -68,6 +69,8 @@ class Command(BaseCommand):
                 source=source,
                 progress=progress,
             )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from error
         except SubscriberImportInvalid as error:
             for message in error.messages:
                 self.stderr.write(f"  {message}")
