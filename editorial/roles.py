@@ -42,6 +42,9 @@ _RECORDS = (
     "wechatimage",
 )
 _VIEW_ALL = [f"view_{m}" for m in (*_MODELS, *_RECORDS)]
+# Subscribers' personal data: only those who manage the mailing list see it (add and change
+# through the services: status never by hand; delete is erasure, a service too).
+_SUBSCRIBERS = ["view_subscriber", "add_subscriber", "change_subscriber", "view_consent"]
 
 
 def _crud(*names: str) -> list[str]:
@@ -63,10 +66,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "add_person",
         "change_person",
         "add_copyrightnotice",
+        *_SUBSCRIBERS,
     ],
     Role.BOARD_MEMBER: _VIEW_ALL,
     Role.EDITOR_IN_CHIEF: _VIEW_ALL,
-    Role.PUBLISHER: [*_crud(*_MODELS), *(f"view_{m}" for m in _RECORDS)],
+    Role.PUBLISHER: [*_crud(*_MODELS), *(f"view_{m}" for m in _RECORDS), *_SUBSCRIBERS],
 }
 
 

@@ -170,6 +170,13 @@ OTHER_ACTIONS = {
     "revision_restore": "恢复历史版本",
     "wechat_push": "推送到公众号",
     "wechat_publish": "在公众号发布",
+    "subscriber_confirm": "确认订阅",
+    "subscriber_unsubscribe": "退订",
+    "subscriber_suppress": "停止发送",
+    "subscriber_preferences": "修改订阅偏好",
+    "subscriber_import": "导入订阅者",
+    "subscriber_export": "导出订阅者数据",
+    "subscriber_erase": "删除订阅者个人数据",
 }
 
 
@@ -198,6 +205,8 @@ PERMISSIONS: dict[str, Permission] = {
             "wechat_push", "推送到公众号", _RELEASERS, states=frozenset({S.APPROVED, S.PUBLISHED})
         ),
         Permission("wechat_publish", "在公众号发布", _RELEASERS, states=frozenset({S.PUBLISHED})),
+        # The mailing list: subscribers' personal data and consent record.
+        Permission("manage_subscribers", "管理订阅者", _EDITORS),
     ]
 }
 

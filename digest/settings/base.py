@@ -236,6 +236,16 @@ DIGEST_EDIT_LOCK_SECONDS = env.int("DIGEST_EDIT_LOCK_SECONDS", default=30 * 60)
 DIGEST_NOTIFICATION_MAX_ATTEMPTS = env.int("DIGEST_NOTIFICATION_MAX_ATTEMPTS", default=5)
 DIGEST_SITE_URL = env("DIGEST_SITE_URL", default="http://127.0.0.1:8000")
 
+# Subscribers (editorial/services/subscriptions.py): the version of the consent text the subscribe
+# form shows (recorded with every consent), how long a confirmation link works, and how many
+# subscribe requests one IP address may make per window.
+DIGEST_CONSENT_TEXT_VERSION = env("DIGEST_CONSENT_TEXT_VERSION", default="2024-1")
+DIGEST_SUBSCRIBE_CONFIRM_SECONDS = env.int(
+    "DIGEST_SUBSCRIBE_CONFIRM_SECONDS", default=3 * 24 * 3600
+)
+DIGEST_SUBSCRIBE_RATE = env.int("DIGEST_SUBSCRIBE_RATE", default=5)
+DIGEST_SUBSCRIBE_RATE_SECONDS = env.int("DIGEST_SUBSCRIBE_RATE_SECONDS", default=3600)
+
 # E-mail: an SMTP server from EMAIL_URL, or files under var/mail/ when none is configured.
 _email_url = env("EMAIL_URL", default="")
 if _email_url:

@@ -8,6 +8,14 @@ from .people import Organisation, Person
 from .publications import CopyrightNotice, Publication, Section
 from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
+from .subscribers import (
+    Consent,
+    ConsentAction,
+    ConsentSource,
+    Subscriber,
+    SubscriberFormat,
+    SubscriberStatus,
+)
 from .wechat import WechatImage, WechatImageKind, WechatPush, WechatPushStatus
 
 __all__ = [
@@ -15,6 +23,9 @@ __all__ = [
     "ApprovedEdition",
     "AuditEntry",
     "Comment",
+    "Consent",
+    "ConsentAction",
+    "ConsentSource",
     "EditLock",
     "Notification",
     "NotificationStatus",
@@ -35,6 +46,9 @@ __all__ = [
     "RenditionKind",
     "RenditionStatus",
     "Section",
+    "Subscriber",
+    "SubscriberFormat",
+    "SubscriberStatus",
     "WechatImage",
     "WechatImageKind",
     "WechatPush",

@@ -5,14 +5,17 @@ Entry points covered: bundle import (``issue_import``: bodies, notes, an organis
 titles, sources, figure captions, QR captions, 公众号标题 and 摘要, the cover headline, the
 notice, the publication's tagline and slogan), the admin (the article change form posted as a
 browser would, which saves through ``article_save``) and the API (``PATCH /api/articles/{id}/``
-and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link, feeds and
-e-mail do not exist yet, so they are not covered; add them here when they do.
+and ``PATCH /api/issues/{id}/`` with ``base_version``), and the public subscribe form (name and
+organisation, shown on the reader's preferences page and in the admin's subscriber list).
+Paste, import-from-link and feeds do not exist yet, so they are not covered; add them here when
+they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the public archive issue page (through a live
-server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
-print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
-sanitizer and the templates' escaping stand between a vector and the reader.
+page and the article 修订历史 diff pages, the subscriber list, the public archive issue page and
+the subscribers' preferences pages (through a live server, with the real CSP), the WeChat
+article HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both
+opened as files without any CSP, so that only the sanitizer and the templates' escaping stand
+between a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
@@ -32,17 +35,19 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from editorial.bundles import BundleInvalid
-from editorial.models import Article, Issue
+from editorial.models import Article, Issue, Subscriber
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
+from editorial.subscriber_links import preferences_url
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
@@ -58,6 +63,7 @@ ARTICLES = 6
 # this test then rightly refuses as testing nothing (not yet explained; see issue 14's note).
 ARTICLE_TEXT = {"title": 150, "source": 200, "wechat_title": 64, "wechat_digest": 128}
 BUNDLE_ONLY_TEXT = {"caption": 200, "qr_caption": 40}
+SUBSCRIBER_TEXT = {"name": 100, "organisation": 200}
 CSP_LISTEN = (
     "window.__cspViolations = [];"
     "document.addEventListener('securitypolicyviolation', function (e) {"
@@ -355,6 +361,35 @@ def test_the_api_with_the_corpus_runs_nothing_anywhere(
     assert response.status_code == 200, response.content
     assert Issue.objects.get(pk=issue.pk).cover_headline == cover
     assert_nothing_ran(every_output(browser, live_server, editor, issue, tmp_path))
+
+
+SUBSCRIBERS = 9  # enough 100- and 200-character fields for the whole breakout family
+
+
+def test_the_subscribe_form_with_the_corpus_runs_nothing_anywhere(
+    browser: WebDriver, live_server: Any, editor: User, settings: Any
+) -> None:
+    settings.DIGEST_SUBSCRIBE_RATE = SUBSCRIBERS
+    cache.clear()  # no rate count left from an earlier run
+    slots = pack({f"{i}.{f}": n for i in range(SUBSCRIBERS) for f, n in SUBSCRIBER_TEXT.items()})
+    assert BREAKOUT <= {v for vs in slots.values() for v in vs}
+    reader = Client()
+    for i in range(SUBSCRIBERS):
+        values = {field: joined(slots[f"{i}.{field}"]) for field in SUBSCRIBER_TEXT}
+        form = {"email": f"xss{i}@example.cn", "format": "link", "consent": "on", **values}
+        response = reader.post("/subscribe/", form, REMOTE_ADDR="192.0.2.99")
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert Subscriber.objects.get(email=form["email"]).name == values["name"]
+    base = live_server.url
+    log_in(browser, live_server, editor)
+    subscribers = list(Subscriber.objects.order_by("pk"))
+    # The admin's list shows every name and organisation as text; each preferences page shows
+    # one subscriber's in its form's attributes.
+    pages = {"admin subscribers": f"{base}/admin/editorial/subscriber/"}
+    for subscriber in subscribers:
+        path = "/" + preferences_url(subscriber).split("/", 3)[3]
+        pages[f"preferences {subscriber.pk}"] = f"{base}{path}"
+    assert_nothing_ran({name: fired_on(browser, url) for name, url in pages.items()})
 
 
 def test_plain_text_round_trips_as_text(tmp_path: Path) -> None:
