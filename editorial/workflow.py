@@ -170,6 +170,8 @@ OTHER_ACTIONS = {
     "revision_restore": "恢复历史版本",
     "wechat_push": "推送到公众号",
     "wechat_publish": "在公众号发布",
+    "preview_link_create": "创建预览链接",
+    "preview_link_revoke": "撤销预览链接",
 }
 
 
@@ -198,6 +200,8 @@ PERMISSIONS: dict[str, Permission] = {
             "wechat_push", "推送到公众号", _RELEASERS, states=frozenset({S.APPROVED, S.PUBLISHED})
         ),
         Permission("wechat_publish", "在公众号发布", _RELEASERS, states=frozenset({S.PUBLISHED})),
+        # A link that lets someone outside the admin (a board member on a phone) read the issue.
+        Permission("share_preview", "分享预览链接", _EDITORS | _REVIEWERS),
     ]
 }
 
