@@ -83,7 +83,7 @@ class IssuePreviewsAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _back(self, issue: Issue) -> HttpResponseRedirect:
+    def _back_to_links(self, issue: Issue) -> HttpResponseRedirect:
         url = reverse("admin:editorial_issue_change", args=[issue.pk])
         return HttpResponseRedirect(f"{url}#preview-links")
 
@@ -93,14 +93,14 @@ class IssuePreviewsAdmin(admin.ModelAdmin):
         if not form.is_valid():
             reasons = [e for errors in form.errors.values() for e in errors]
             messages.error(request, error_list("未创建预览链接：", reasons))
-            return self._back(issue)
+            return self._back_to_links(issue)
         try:
             created = preview_link_create(
                 actor=request.user, issue_id=issue.pk, days=form.cleaned_data["days"]
             )
         except ValidationError as exc:
             messages.error(request, error_list("未创建预览链接：", exc.messages))
-            return self._back(issue)
+            return self._back_to_links(issue)
         url = request.build_absolute_uri(
             reverse("preview-link:web", kwargs={"token": created.token})
         )
@@ -116,7 +116,7 @@ class IssuePreviewsAdmin(admin.ModelAdmin):
                 url,
             ),
         )
-        return self._back(issue)
+        return self._back_to_links(issue)
 
     def preview_link_revoke_view(
         self, request: HttpRequest, issue_id: int, link_id: int
@@ -125,7 +125,7 @@ class IssuePreviewsAdmin(admin.ModelAdmin):
         link = PreviewLink.objects.filter(pk=link_id, issue_id=issue.pk).first()
         if link is None:
             messages.error(request, "没有这个预览链接。")
-            return self._back(issue)
+            return self._back_to_links(issue)
         preview_link_revoke(actor=request.user, link_id=link.pk)
         messages.success(request, f"已撤销预览链接 #{link.pk}：打开它的人将看到“页面不存在”。")
-        return self._back(issue)
+        return self._back_to_links(issue)

@@ -5,6 +5,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .issues import Issue
 
@@ -26,7 +27,7 @@ class PreviewLink(models.Model):
         related_name="+",
         verbose_name="创建人",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     expires_at = models.DateTimeField("到期时间")
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -46,6 +47,10 @@ class PreviewLink(models.Model):
             models.CheckConstraint(
                 condition=models.Q(revoked_at__isnull=True) | models.Q(revoked_by__isnull=False),
                 name="preview_link_revoked_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="preview_link_expires_after_creation",
             ),
         ]
 

@@ -46,11 +46,13 @@ def preview_link_create(
         )
     issue = Issue.objects.select_related("publication").get(pk=issue_id)
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     link = PreviewLink.objects.create(
         issue=issue,
         token_hash=preview_token_digest(token),
         created_by=cast(User, actor),  # a logged-in person: preview_link_check said so
-        expires_at=timezone.now() + datetime.timedelta(days=days),
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=days),
     )
     audit_record(
         actor=actor,

@@ -241,8 +241,9 @@ def test_expired_revoked_tampered_and_foreign_links_get_404(
     good = preview_link_create(actor=executive, issue_id=issue.pk)
     other_issue = small_issue()
     foreign = preview_link_create(actor=executive, issue_id=other_issue.pk)
+    past = timezone.now() - datetime.timedelta(days=1)
     PreviewLink.objects.filter(pk=expired.link.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+        created_at=past, expires_at=past + datetime.timedelta(hours=23)
     )
     preview_link_revoke(actor=executive, link_id=revoked.link.pk)
     tampered = good.token[:-1] + ("A" if good.token[-1] != "A" else "B")
