@@ -9,10 +9,11 @@ and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link,
 e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the public archive issue page (through a live
-server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
-print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
-sanitizer and the templates' escaping stand between a vector and the reader.
+page and the article 修订历史 diff pages, the previews (the preview page and its 公众号 tab, the
+reader page through a preview link), the public archive issue page (through a live server, with
+the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the print HTML
+(``render_issue_html``), both opened as files without any CSP, so that only the sanitizer and
+the templates' escaping stand between a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
@@ -43,6 +44,7 @@ from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
+from editorial.services.previews import preview_link_create
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
@@ -241,6 +243,15 @@ def every_output(
     pages: dict[str, str] = {
         "admin issue": f"{base}/admin/editorial/issue/{issue.pk}/change/",
         "admin 公众号 preview": f"{base}/admin/editorial/issue/{issue.pk}/wechat/",
+    }
+    # The preview page is a template of its own (the chooser lists the titles; the 公众号 tab
+    # frames the review pages); its reader page is the archive's, here through a preview link.
+    preview = f"{base}/admin/preview/{issue.pk}"
+    link = f"{base}/preview/{preview_link_create(actor=editor, issue_id=issue.pk).token}"
+    pages |= {
+        "preview page": f"{preview}/",
+        "preview 公众号": f"{preview}/wechat/",
+        "preview link reader page": f"{link}/reader/",
     }
     for article in issue.articles.order_by("position"):
         pages[f"admin article {article.position}"] = (
