@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -334,3 +336,18 @@ def _pdf() -> Any:
     from django.core.files.base import ContentFile
 
     return ContentFile(b"%PDF-1.7\n%test\n")
+
+
+@pytest.mark.parametrize("name", ["web", "reader", "pdf", "pdf-status"])
+def test_query_counts_do_not_grow_with_the_issue(name: str, board: User) -> None:
+    client = logged_in(board)
+    small, large = small_issue(articles=1), small_issue(articles=8)
+    for article in large.articles.all():
+        factories.FigureFactory.create(article=article, number=1)
+    counts = []
+    for issue in (small, large):
+        page(client, editor_url(issue, name))  # the session and permissions cached
+        with CaptureQueriesContext(connection) as queries:
+            page(client, editor_url(issue, name))
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 13, counts
