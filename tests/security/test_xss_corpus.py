@@ -9,7 +9,7 @@ and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link,
 e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the previews (the preview page and its 公众号 tab, the
+page and the article 修订历史 diff pages, the previews (the preview page with its 公众号 tab, the
 reader page through a preview link), the public archive issue page (through a live server, with
 the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the print HTML
 (``render_issue_html``), both opened as files without any CSP, so that only the sanitizer and
@@ -244,13 +244,11 @@ def every_output(
         "admin issue": f"{base}/admin/editorial/issue/{issue.pk}/change/",
         "admin 公众号 preview": f"{base}/admin/editorial/issue/{issue.pk}/wechat/",
     }
-    # The preview page is a template of its own (the chooser lists the titles; the 公众号 tab
+    # The preview page is a template of its own (its chooser lists the titles, its 公众号 tab
     # frames the review pages); its reader page is the archive's, here through a preview link.
-    preview = f"{base}/admin/preview/{issue.pk}"
     link = f"{base}/preview/{preview_link_create(actor=editor, issue_id=issue.pk).token}"
     pages |= {
-        "preview page": f"{preview}/",
-        "preview 公众号": f"{preview}/wechat/",
+        "preview page, 公众号 tab": f"{base}/admin/preview/{issue.pk}/wechat/",
         "preview link reader page": f"{link}/reader/",
     }
     for article in issue.articles.order_by("position"):
