@@ -34,8 +34,10 @@ def test_the_issue_and_article_pages_have_a_preview_button(issue: Issue) -> None
     assert f'<a href="{preview}" id="preview-link"' in page
     assert 'id="preview-links"' not in page
     article = issue.articles.get()
-    page = client.get(reverse("admin:editorial_article_change", args=[article.pk]))
-    assert f'<a href="{preview}?article={article.pk}" id="preview-link"' in page.content.decode()
+    response = client.get(reverse("admin:editorial_article_change", args=[article.pk]))
+    assert f'<a href="{preview}?article={article.pk}" id="preview-link"' in (
+        response.content.decode()
+    )
 
 
 def test_a_link_is_created_shown_once_listed_and_revoked(issue: Issue) -> None:
