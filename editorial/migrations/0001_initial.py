@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -17,583 +18,227 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="CopyrightNotice",
+            name='CopyrightNotice',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(verbose_name="版本")),
-                ("text", models.TextField(max_length=2000, verbose_name="声明文本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveIntegerField(verbose_name='版本')),
+                ('text', models.TextField(max_length=2000, verbose_name='声明文本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
             ],
             options={
-                "verbose_name": "版权声明",
-                "verbose_name_plural": "版权声明",
-                "ordering": ["publication", "-version"],
-                "get_latest_by": "version",
+                'verbose_name': '版权声明',
+                'verbose_name_plural': '版权声明',
+                'ordering': ['publication', '-version'],
+                'get_latest_by': 'version',
             },
         ),
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="中文名称")),
-                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
-                ("acronym", models.CharField(blank=True, max_length=20, verbose_name="缩写")),
-                (
-                    "logo",
-                    models.ImageField(
-                        blank=True,
-                        upload_to="organisations/logos/",
-                        validators=[editorial.validators.validate_image],
-                        verbose_name="标志",
-                    ),
-                ),
-                (
-                    "profile",
-                    editorial.fields.RichTextField(
-                        blank=True, max_length=20000, verbose_name="简介"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='中文名称')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
+                ('acronym', models.CharField(blank=True, max_length=20, verbose_name='缩写')),
+                ('logo', models.ImageField(blank=True, upload_to='organisations/logos/', validators=[editorial.validators.validate_image], verbose_name='标志')),
+                ('profile', editorial.fields.RichTextField(blank=True, max_length=20000, verbose_name='简介')),
             ],
             options={
-                "verbose_name": "机构",
-                "verbose_name_plural": "机构",
-                "ordering": ["name"],
+                'verbose_name': '机构',
+                'verbose_name_plural': '机构',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Publication",
+            name='Publication',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(unique=True, verbose_name="代号")),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="刊名")),
-                ("tagline", models.CharField(blank=True, max_length=200, verbose_name="封面标语")),
-                ("slogan", models.CharField(blank=True, max_length=200, verbose_name="栏目口号")),
-                (
-                    "frequency",
-                    models.CharField(
-                        choices=[
-                            ("weekly", "周刊"),
-                            ("biweekly", "半月刊"),
-                            ("monthly", "月刊"),
-                            ("irregular", "不定期"),
-                        ],
-                        default="weekly",
-                        max_length=20,
-                        verbose_name="出版周期",
-                    ),
-                ),
-                ("phone", models.CharField(blank=True, max_length=50, verbose_name="咨询电话")),
-                ("fax", models.CharField(blank=True, max_length=50, verbose_name="传真")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="邮箱")),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="编辑地址")),
-                (
-                    "wechat_account_name",
-                    models.CharField(blank=True, max_length=64, verbose_name="公众号名称"),
-                ),
-                (
-                    "wechat_caption",
-                    models.CharField(
-                        blank=True,
-                        default="关注公众号可订阅本刊",
-                        max_length=100,
-                        verbose_name="公众号说明",
-                    ),
-                ),
-                (
-                    "wechat_qr",
-                    models.ImageField(
-                        blank=True,
-                        upload_to="publications/qr/",
-                        validators=[editorial.validators.validate_image],
-                        verbose_name="公众号二维码",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(unique=True, verbose_name='代号')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='刊名')),
+                ('tagline', models.CharField(blank=True, max_length=200, verbose_name='封面标语')),
+                ('slogan', models.CharField(blank=True, max_length=200, verbose_name='栏目口号')),
+                ('frequency', models.CharField(choices=[('weekly', '周刊'), ('biweekly', '半月刊'), ('monthly', '月刊'), ('irregular', '不定期')], default='weekly', max_length=20, verbose_name='出版周期')),
+                ('phone', models.CharField(blank=True, max_length=50, verbose_name='咨询电话')),
+                ('fax', models.CharField(blank=True, max_length=50, verbose_name='传真')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='邮箱')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='编辑地址')),
+                ('wechat_account_name', models.CharField(blank=True, max_length=64, verbose_name='公众号名称')),
+                ('wechat_caption', models.CharField(blank=True, default='关注公众号可订阅本刊', max_length=100, verbose_name='公众号说明')),
+                ('wechat_qr', models.ImageField(blank=True, upload_to='publications/qr/', validators=[editorial.validators.validate_image], verbose_name='公众号二维码')),
             ],
             options={
-                "verbose_name": "刊物",
-                "verbose_name_plural": "刊物",
-                "ordering": ["name"],
+                'verbose_name': '刊物',
+                'verbose_name_plural': '刊物',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Issue",
+            name='Issue',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("date", models.DateField(verbose_name="出版日期")),
-                (
-                    "number",
-                    models.PositiveIntegerField(
-                        help_text="本年度第几期，每年一月从 1 重新开始。", verbose_name="期号"
-                    ),
-                ),
-                (
-                    "total_number",
-                    models.PositiveIntegerField(
-                        help_text="创刊以来的总第几期，不重置。", verbose_name="总期号"
-                    ),
-                ),
-                (
-                    "cover_headline",
-                    models.TextField(blank=True, max_length=300, verbose_name="封面要闻"),
-                ),
-                (
-                    "cover_image",
-                    models.ImageField(
-                        blank=True,
-                        upload_to="issues/covers/",
-                        validators=[editorial.validators.validate_image],
-                        verbose_name="封面图片",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "草稿"),
-                            ("in_edit", "编辑中"),
-                            ("in_review", "审核中"),
-                            ("approved", "已批准"),
-                            ("scheduled", "已排期"),
-                            ("published", "已发布"),
-                        ],
-                        default="draft",
-                        editable=False,
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
-                (
-                    "notice",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="issues",
-                        to="editorial.copyrightnotice",
-                        verbose_name="版权声明",
-                    ),
-                ),
-                (
-                    "publication",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="issues",
-                        to="editorial.publication",
-                        verbose_name="刊物",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('date', models.DateField(verbose_name='出版日期')),
+                ('number', models.PositiveIntegerField(help_text='本年度第几期，每年一月从 1 重新开始。', verbose_name='期号')),
+                ('total_number', models.PositiveIntegerField(help_text='创刊以来的总第几期，不重置。', verbose_name='总期号')),
+                ('cover_headline', models.TextField(blank=True, max_length=300, verbose_name='封面要闻')),
+                ('cover_image', models.ImageField(blank=True, upload_to='issues/covers/', validators=[editorial.validators.validate_image], verbose_name='封面图片')),
+                ('status', models.CharField(choices=[('draft', '草稿'), ('in_edit', '编辑中'), ('in_review', '审核中'), ('approved', '已批准'), ('scheduled', '已排期'), ('published', '已发布')], default='draft', editable=False, max_length=20, verbose_name='状态')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
+                ('notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='issues', to='editorial.copyrightnotice', verbose_name='版权声明')),
+                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issues', to='editorial.publication', verbose_name='刊物')),
             ],
             options={
-                "verbose_name": "期",
-                "verbose_name_plural": "期",
-                "ordering": ["publication", "-total_number"],
-                "get_latest_by": "total_number",
+                'verbose_name': '期',
+                'verbose_name_plural': '期',
+                'ordering': ['publication', '-total_number'],
+                'get_latest_by': 'total_number',
             },
         ),
         migrations.CreateModel(
-            name="Person",
+            name='Person',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, unique=True, verbose_name="姓名")),
-                (
-                    "user",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="person",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="登录账号",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, unique=True, verbose_name='姓名')),
+                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
             ],
             options={
-                "verbose_name": "人员",
-                "verbose_name_plural": "人员",
-                "ordering": ["name"],
+                'verbose_name': '人员',
+                'verbose_name_plural': '人员',
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
-            model_name="copyrightnotice",
-            name="publication",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notices",
-                to="editorial.publication",
-                verbose_name="刊物",
-            ),
+            model_name='copyrightnotice',
+            name='publication',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='editorial.publication', verbose_name='刊物'),
         ),
         migrations.CreateModel(
-            name="Section",
+            name='Section',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(verbose_name="代号")),
-                ("name", models.CharField(max_length=50, verbose_name="栏目名称")),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="默认顺序")),
-                (
-                    "publication",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sections",
-                        to="editorial.publication",
-                        verbose_name="刊物",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(verbose_name='代号')),
+                ('name', models.CharField(max_length=50, verbose_name='栏目名称')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='默认顺序')),
+                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='editorial.publication', verbose_name='刊物')),
             ],
             options={
-                "verbose_name": "栏目",
-                "verbose_name_plural": "栏目",
-                "ordering": ["publication", "position", "id"],
+                'verbose_name': '栏目',
+                'verbose_name_plural': '栏目',
+                'ordering': ['publication', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Article",
+            name='Article',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "position",
-                    models.PositiveIntegerField(db_index=True, default=0, verbose_name="顺序"),
-                ),
-                ("title", models.CharField(max_length=200, verbose_name="标题")),
-                ("body", editorial.fields.RichTextField(max_length=200000, verbose_name="正文")),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
-                (
-                    "original_url",
-                    models.URLField(blank=True, max_length=1000, verbose_name="原文链接"),
-                ),
-                (
-                    "qr_caption",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("full_text", "扫描二维码可阅读或下载全文"),
-                            ("original_file", "扫描二维码可阅读或下载原文件"),
-                        ],
-                        max_length=20,
-                        verbose_name="二维码说明",
-                    ),
-                ),
-                (
-                    "notes",
-                    editorial.fields.RichTextField(blank=True, max_length=20000, verbose_name="注"),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
-                (
-                    "issue",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="articles",
-                        to="editorial.issue",
-                        verbose_name="期",
-                    ),
-                ),
-                (
-                    "responsible_editor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="edited_articles",
-                        to="editorial.person",
-                        verbose_name="责任编辑",
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="articles",
-                        to="editorial.section",
-                        verbose_name="栏目",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveIntegerField(db_index=True, default=0, verbose_name='顺序')),
+                ('title', models.CharField(max_length=200, verbose_name='标题')),
+                ('body', editorial.fields.RichTextField(max_length=200000, verbose_name='正文')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
+                ('original_url', models.URLField(blank=True, max_length=1000, verbose_name='原文链接')),
+                ('qr_caption', models.CharField(blank=True, choices=[('full_text', '扫描二维码可阅读或下载全文'), ('original_file', '扫描二维码可阅读或下载原文件')], max_length=20, verbose_name='二维码说明')),
+                ('notes', editorial.fields.RichTextField(blank=True, max_length=20000, verbose_name='注')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
+                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='editorial.issue', verbose_name='期')),
+                ('responsible_editor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='edited_articles', to='editorial.person', verbose_name='责任编辑')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='editorial.section', verbose_name='栏目')),
             ],
             options={
-                "verbose_name": "文章",
-                "verbose_name_plural": "文章",
-                "ordering": ["issue", "position", "id"],
+                'verbose_name': '文章',
+                'verbose_name_plural': '文章',
+                'ordering': ['issue', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Figure",
+            name='Figure',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveSmallIntegerField(verbose_name="图号")),
-                ("caption", models.CharField(max_length=200, verbose_name="图题")),
-                (
-                    "image",
-                    models.ImageField(
-                        upload_to="figures/",
-                        validators=[editorial.validators.validate_image],
-                        verbose_name="图片",
-                    ),
-                ),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="figures",
-                        to="editorial.article",
-                        verbose_name="文章",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='图号')),
+                ('caption', models.CharField(max_length=200, verbose_name='图题')),
+                ('image', models.ImageField(upload_to='figures/', validators=[editorial.validators.validate_image], verbose_name='图片')),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='editorial.article', verbose_name='文章')),
             ],
             options={
-                "verbose_name": "图",
-                "verbose_name_plural": "图",
-                "ordering": ["article", "number"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("article", "number"),
-                        name="figure_unique_number",
-                        violation_error_message="本文已有相同图号的图。",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("number__gte", 1)), name="figure_number_gte_1"
-                    ),
-                ],
+                'verbose_name': '图',
+                'verbose_name_plural': '图',
+                'ordering': ['article', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('article', 'number'), name='figure_unique_number', violation_error_message='本文已有相同图号的图。'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='figure_number_gte_1')],
             },
         ),
         migrations.CreateModel(
-            name="MastheadOrganisation",
+            name='MastheadOrganisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("guiding_unit", "指导单位"),
-                            ("chief_editor", "主编"),
-                            ("co_editor", "联合主编"),
-                            ("academic_support", "学术支持"),
-                        ],
-                        max_length=30,
-                        verbose_name="角色",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="顺序")),
-                (
-                    "issue",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="masthead_organisations",
-                        to="editorial.issue",
-                        verbose_name="期",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="masthead_entries",
-                        to="editorial.organisation",
-                        verbose_name="机构",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('guiding_unit', '指导单位'), ('chief_editor', '主编'), ('co_editor', '联合主编'), ('academic_support', '学术支持')], max_length=30, verbose_name='角色')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='顺序')),
+                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='masthead_organisations', to='editorial.issue', verbose_name='期')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='masthead_entries', to='editorial.organisation', verbose_name='机构')),
             ],
             options={
-                "verbose_name": "报头机构",
-                "verbose_name_plural": "报头机构",
-                "ordering": ["issue", "role", "position", "id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("issue", "role", "organisation"),
-                        name="masthead_org_unique",
-                        violation_error_message="同一机构在本期报头的同一角色中重复。",
-                    )
-                ],
+                'verbose_name': '报头机构',
+                'verbose_name_plural': '报头机构',
+                'ordering': ['issue', 'role', 'position', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('issue', 'role', 'organisation'), name='masthead_org_unique', violation_error_message='同一机构在本期报头的同一角色中重复。')],
             },
         ),
         migrations.CreateModel(
-            name="MastheadMember",
+            name='MastheadMember',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("board_member", "编委会"),
-                            ("editor_in_chief", "总编辑"),
-                            ("deputy_editor", "副总编辑"),
-                            ("executive_editor", "执行编辑"),
-                            ("responsible_editor", "责任编辑"),
-                            ("art_editor", "美术编辑"),
-                        ],
-                        max_length=30,
-                        verbose_name="角色",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="顺序")),
-                (
-                    "issue",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="masthead_members",
-                        to="editorial.issue",
-                        verbose_name="期",
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="masthead_entries",
-                        to="editorial.person",
-                        verbose_name="人员",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('board_member', '编委会'), ('editor_in_chief', '总编辑'), ('deputy_editor', '副总编辑'), ('executive_editor', '执行编辑'), ('responsible_editor', '责任编辑'), ('art_editor', '美术编辑')], max_length=30, verbose_name='角色')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='顺序')),
+                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='masthead_members', to='editorial.issue', verbose_name='期')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='masthead_entries', to='editorial.person', verbose_name='人员')),
             ],
             options={
-                "verbose_name": "报头人员",
-                "verbose_name_plural": "报头人员",
-                "ordering": ["issue", "role", "position", "id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("issue", "role", "person"),
-                        name="masthead_member_unique",
-                        violation_error_message="同一人员在本期报头的同一角色中重复。",
-                    )
-                ],
+                'verbose_name': '报头人员',
+                'verbose_name_plural': '报头人员',
+                'ordering': ['issue', 'role', 'position', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('issue', 'role', 'person'), name='masthead_member_unique', violation_error_message='同一人员在本期报头的同一角色中重复。')],
             },
         ),
         migrations.AddIndex(
-            model_name="issue",
-            index=models.Index(fields=["status", "date"], name="issue_status_date"),
+            model_name='issue',
+            index=models.Index(fields=['status', 'date'], name='issue_status_date'),
         ),
         migrations.AddConstraint(
-            model_name="issue",
-            constraint=models.UniqueConstraint(
-                fields=("publication", "total_number"),
-                name="issue_unique_total_number",
-                violation_error_message="该刊物已有相同总期号的一期。",
-            ),
+            model_name='issue',
+            constraint=models.UniqueConstraint(fields=('publication', 'total_number'), name='issue_unique_total_number', violation_error_message='该刊物已有相同总期号的一期。'),
         ),
         migrations.AddConstraint(
-            model_name="issue",
-            constraint=models.UniqueConstraint(
-                models.F("publication"),
-                django.db.models.functions.datetime.ExtractYear("date"),
-                models.F("number"),
-                name="issue_unique_number_in_year",
-                violation_error_message="该刊物同一年度已有相同期号的一期。",
-            ),
+            model_name='issue',
+            constraint=models.UniqueConstraint(models.F('publication'), django.db.models.functions.datetime.ExtractYear('date'), models.F('number'), name='issue_unique_number_in_year', violation_error_message='该刊物同一年度已有相同期号的一期。'),
         ),
         migrations.AddConstraint(
-            model_name="issue",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("number__gte", 1)), name="issue_number_gte_1"
-            ),
+            model_name='issue',
+            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='issue_number_gte_1'),
         ),
         migrations.AddConstraint(
-            model_name="issue",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("total_number__gte", 1)), name="issue_total_number_gte_1"
-            ),
+            model_name='issue',
+            constraint=models.CheckConstraint(condition=models.Q(('total_number__gte', 1)), name='issue_total_number_gte_1'),
         ),
         migrations.AddConstraint(
-            model_name="issue",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("total_number__gte", models.F("number"))),
-                name="issue_total_not_below_number",
-                violation_error_message="总期号不能小于期号。",
-            ),
+            model_name='issue',
+            constraint=models.CheckConstraint(condition=models.Q(('total_number__gte', models.F('number'))), name='issue_total_not_below_number', violation_error_message='总期号不能小于期号。'),
         ),
         migrations.AddConstraint(
-            model_name="copyrightnotice",
-            constraint=models.UniqueConstraint(
-                fields=("publication", "version"),
-                name="notice_unique_version",
-                violation_error_message="该刊物已有此版本的声明。",
-            ),
+            model_name='copyrightnotice',
+            constraint=models.UniqueConstraint(fields=('publication', 'version'), name='notice_unique_version', violation_error_message='该刊物已有此版本的声明。'),
         ),
         migrations.AddConstraint(
-            model_name="copyrightnotice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("version__gte", 1)), name="notice_version_gte_1"
-            ),
+            model_name='copyrightnotice',
+            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='notice_version_gte_1'),
         ),
         migrations.AddConstraint(
-            model_name="section",
-            constraint=models.UniqueConstraint(
-                fields=("publication", "slug"),
-                name="section_unique_slug",
-                violation_error_message="该刊物已有同代号的栏目。",
-            ),
+            model_name='section',
+            constraint=models.UniqueConstraint(fields=('publication', 'slug'), name='section_unique_slug', violation_error_message='该刊物已有同代号的栏目。'),
         ),
         migrations.AddConstraint(
-            model_name="section",
-            constraint=models.UniqueConstraint(
-                fields=("publication", "name"),
-                name="section_unique_name",
-                violation_error_message="该刊物已有同名栏目。",
-            ),
+            model_name='section',
+            constraint=models.UniqueConstraint(fields=('publication', 'name'), name='section_unique_name', violation_error_message='该刊物已有同名栏目。'),
         ),
         migrations.AddConstraint(
-            model_name="article",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("original_url", ""), ("qr_caption", "")),
-                    models.Q(
-                        models.Q(("original_url", ""), _negated=True),
-                        models.Q(("qr_caption", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="article_qr_caption_iff_url",
-                violation_error_message="原文链接与二维码说明须同时填写或同时留空。",
-            ),
+            model_name='article',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('original_url', ''), ('qr_caption', '')), models.Q(models.Q(('original_url', ''), _negated=True), models.Q(('qr_caption', ''), _negated=True)), _connector='OR'), name='article_qr_caption_iff_url', violation_error_message='原文链接与二维码说明须同时填写或同时留空。'),
         ),
     ]

@@ -5,102 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("editorial", "0003_workflow"),
+        ('editorial', '0003_workflow'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Rendition",
+            name='Rendition',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("pdf", "PDF 印刷版")], max_length=20, verbose_name="类型"
-                    ),
-                ),
-                (
-                    "proof",
-                    models.BooleanField(
-                        help_text="批准前的版本带“样稿”水印。", verbose_name="样稿"
-                    ),
-                ),
-                ("content_hash", models.CharField(max_length=64, verbose_name="内容指纹")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "排队中"),
-                            ("running", "生成中"),
-                            ("done", "已完成"),
-                            ("failed", "失败"),
-                        ],
-                        default="pending",
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "file",
-                    models.FileField(blank=True, upload_to="renditions/%Y/", verbose_name="文件"),
-                ),
-                ("checksum", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
-                (
-                    "page_count",
-                    models.PositiveIntegerField(blank=True, null=True, verbose_name="页数"),
-                ),
-                (
-                    "size",
-                    models.PositiveBigIntegerField(
-                        blank=True, null=True, verbose_name="大小（字节）"
-                    ),
-                ),
-                ("duration", models.FloatField(blank=True, null=True, verbose_name="耗时（秒）")),
-                ("error", models.TextField(blank=True, verbose_name="错误")),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="请求时间")),
-                (
-                    "started_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
-                ),
-                (
-                    "finished_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
-                ),
-                (
-                    "issue",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="renditions",
-                        to="editorial.issue",
-                        verbose_name="期",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('pdf', 'PDF 印刷版')], max_length=20, verbose_name='类型')),
+                ('proof', models.BooleanField(help_text='批准前的版本带“样稿”水印。', verbose_name='样稿')),
+                ('content_hash', models.CharField(max_length=64, verbose_name='内容指纹')),
+                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=20, verbose_name='状态')),
+                ('file', models.FileField(blank=True, upload_to='renditions/%Y/', verbose_name='文件')),
+                ('checksum', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
+                ('page_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='页数')),
+                ('size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='大小（字节）')),
+                ('duration', models.FloatField(blank=True, null=True, verbose_name='耗时（秒）')),
+                ('error', models.TextField(blank=True, verbose_name='错误')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='请求时间')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='renditions', to='editorial.issue', verbose_name='期')),
             ],
             options={
-                "verbose_name": "渲染件",
-                "verbose_name_plural": "渲染件",
-                "ordering": ["-created_at", "-id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("issue", "kind", "proof", "content_hash"),
-                        name="rendition_one_per_content",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("status", "done"), _negated=True),
-                            models.Q(("file", ""), _negated=True),
-                            _connector="OR",
-                        ),
-                        name="rendition_done_has_file",
-                    ),
-                ],
+                'verbose_name': '渲染件',
+                'verbose_name_plural': '渲染件',
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('issue', 'kind', 'proof', 'content_hash'), name='rendition_one_per_content'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('file', ''), _negated=True), _connector='OR'), name='rendition_done_has_file')],
             },
         ),
     ]

@@ -5,133 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("editorial", "0004_renditions"),
+        ('editorial', '0004_renditions'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="article",
-            name="wechat_digest",
-            field=models.CharField(
-                blank=True,
-                help_text="不超过 128 字；留空时取导语。",
-                max_length=128,
-                verbose_name="公众号摘要",
-            ),
+            model_name='article',
+            name='wechat_digest',
+            field=models.CharField(blank=True, help_text='不超过 128 字；留空时取导语。', max_length=128, verbose_name='公众号摘要'),
         ),
         migrations.AddField(
-            model_name="article",
-            name="wechat_title",
-            field=models.CharField(
-                blank=True,
-                help_text="微信标题不超过 32 字；留空时由标题缩写生成建议。",
-                max_length=64,
-                verbose_name="公众号标题",
-            ),
+            model_name='article',
+            name='wechat_title',
+            field=models.CharField(blank=True, help_text='微信标题不超过 32 字；留空时由标题缩写生成建议。', max_length=64, verbose_name='公众号标题'),
         ),
         migrations.AddField(
-            model_name="publication",
-            name="wechat_push_enabled",
-            field=models.BooleanField(
-                default=False,
-                help_text="通过公众号接口推送草稿（AppID 与密钥来自环境变量）。",
-                verbose_name="推送到公众号",
-            ),
+            model_name='publication',
+            name='wechat_push_enabled',
+            field=models.BooleanField(default=False, help_text='通过公众号接口推送草稿（AppID 与密钥来自环境变量）。', verbose_name='推送到公众号'),
         ),
         migrations.CreateModel(
-            name="WechatImage",
+            name='WechatImage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("checksum", models.CharField(max_length=64, verbose_name="SHA-256")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("uploadimg", "正文图片"), ("thumb", "封面素材")],
-                        max_length=20,
-                        verbose_name="类型",
-                    ),
-                ),
-                ("url", models.URLField(blank=True, max_length=1000, verbose_name="微信图片地址")),
-                ("media_id", models.CharField(blank=True, max_length=128, verbose_name="media_id")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('checksum', models.CharField(max_length=64, verbose_name='SHA-256')),
+                ('kind', models.CharField(choices=[('uploadimg', '正文图片'), ('thumb', '封面素材')], max_length=20, verbose_name='类型')),
+                ('url', models.URLField(blank=True, max_length=1000, verbose_name='微信图片地址')),
+                ('media_id', models.CharField(blank=True, max_length=128, verbose_name='media_id')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
             ],
             options={
-                "verbose_name": "公众号图片",
-                "verbose_name_plural": "公众号图片",
-                "constraints": [
-                    models.UniqueConstraint(fields=("checksum", "kind"), name="wechat_image_once")
-                ],
+                'verbose_name': '公众号图片',
+                'verbose_name_plural': '公众号图片',
+                'constraints': [models.UniqueConstraint(fields=('checksum', 'kind'), name='wechat_image_once')],
             },
         ),
         migrations.CreateModel(
-            name="WechatPush",
+            name='WechatPush',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "排队中"),
-                            ("running", "推送中"),
-                            ("drafted", "已存草稿"),
-                            ("publishing", "发布中"),
-                            ("published", "已发布"),
-                            ("failed", "失败"),
-                        ],
-                        default="pending",
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "content_hash",
-                    models.CharField(blank=True, max_length=64, verbose_name="内容指纹"),
-                ),
-                (
-                    "thumb_media_id",
-                    models.CharField(blank=True, max_length=128, verbose_name="封面素材 media_id"),
-                ),
-                (
-                    "draft_media_ids",
-                    models.JSONField(blank=True, default=list, verbose_name="草稿 media_id"),
-                ),
-                (
-                    "publish_ids",
-                    models.JSONField(blank=True, default=list, verbose_name="发布任务 publish_id"),
-                ),
-                (
-                    "article_urls",
-                    models.JSONField(blank=True, default=list, verbose_name="文章链接"),
-                ),
-                ("error", models.TextField(blank=True, verbose_name="错误")),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
-                (
-                    "issue",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="wechat_push",
-                        to="editorial.issue",
-                        verbose_name="期",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '推送中'), ('drafted', '已存草稿'), ('publishing', '发布中'), ('published', '已发布'), ('failed', '失败')], default='pending', max_length=20, verbose_name='状态')),
+                ('content_hash', models.CharField(blank=True, max_length=64, verbose_name='内容指纹')),
+                ('thumb_media_id', models.CharField(blank=True, max_length=128, verbose_name='封面素材 media_id')),
+                ('draft_media_ids', models.JSONField(blank=True, default=list, verbose_name='草稿 media_id')),
+                ('publish_ids', models.JSONField(blank=True, default=list, verbose_name='发布任务 publish_id')),
+                ('article_urls', models.JSONField(blank=True, default=list, verbose_name='文章链接')),
+                ('error', models.TextField(blank=True, verbose_name='错误')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
+                ('issue', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='wechat_push', to='editorial.issue', verbose_name='期')),
             ],
             options={
-                "verbose_name": "公众号推送",
-                "verbose_name_plural": "公众号推送",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '公众号推送',
+                'verbose_name_plural': '公众号推送',
+                'ordering': ['-created_at', '-id'],
             },
         ),
     ]

@@ -7,115 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("editorial", "0006_role_groups_read_records"),
+        ('editorial', '0006_role_groups_read_records'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="figure",
-            name="image_checksum",
-            field=models.CharField(
-                blank=True, editable=False, max_length=64, verbose_name="图片 SHA-256"
-            ),
+            model_name='figure',
+            name='image_checksum',
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='图片 SHA-256'),
         ),
         migrations.AddField(
-            model_name="issue",
-            name="cover_image_checksum",
-            field=models.CharField(
-                blank=True, editable=False, max_length=64, verbose_name="封面图片 SHA-256"
-            ),
+            model_name='issue',
+            name='cover_image_checksum',
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='封面图片 SHA-256'),
         ),
         migrations.AddField(
-            model_name="organisation",
-            name="logo_checksum",
-            field=models.CharField(
-                blank=True, editable=False, max_length=64, verbose_name="标志 SHA-256"
-            ),
+            model_name='organisation',
+            name='logo_checksum',
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='标志 SHA-256'),
         ),
         migrations.AddField(
-            model_name="publication",
-            name="wechat_qr_checksum",
-            field=models.CharField(
-                blank=True, editable=False, max_length=64, verbose_name="公众号二维码 SHA-256"
-            ),
+            model_name='publication',
+            name='wechat_qr_checksum',
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='公众号二维码 SHA-256'),
         ),
         migrations.AlterField(
-            model_name="figure",
-            name="image",
-            field=editorial.fields.ChecksummedImageField(
-                checksum_field="image_checksum",
-                upload_to="figures/",
-                validators=[editorial.validators.validate_image],
-                verbose_name="图片",
-            ),
+            model_name='figure',
+            name='image',
+            field=editorial.fields.ChecksummedImageField(checksum_field='image_checksum', upload_to='figures/', validators=[editorial.validators.validate_image], verbose_name='图片'),
         ),
         migrations.AlterField(
-            model_name="issue",
-            name="cover_image",
-            field=editorial.fields.ChecksummedImageField(
-                blank=True,
-                checksum_field="cover_image_checksum",
-                upload_to="issues/covers/",
-                validators=[editorial.validators.validate_image],
-                verbose_name="封面图片",
-            ),
+            model_name='issue',
+            name='cover_image',
+            field=editorial.fields.ChecksummedImageField(blank=True, checksum_field='cover_image_checksum', upload_to='issues/covers/', validators=[editorial.validators.validate_image], verbose_name='封面图片'),
         ),
         migrations.AlterField(
-            model_name="organisation",
-            name="logo",
-            field=editorial.fields.ChecksummedImageField(
-                blank=True,
-                checksum_field="logo_checksum",
-                upload_to="organisations/logos/",
-                validators=[editorial.validators.validate_image],
-                verbose_name="标志",
-            ),
+            model_name='organisation',
+            name='logo',
+            field=editorial.fields.ChecksummedImageField(blank=True, checksum_field='logo_checksum', upload_to='organisations/logos/', validators=[editorial.validators.validate_image], verbose_name='标志'),
         ),
         migrations.AlterField(
-            model_name="publication",
-            name="wechat_qr",
-            field=editorial.fields.ChecksummedImageField(
-                blank=True,
-                checksum_field="wechat_qr_checksum",
-                upload_to="publications/qr/",
-                validators=[editorial.validators.validate_image],
-                verbose_name="公众号二维码",
-            ),
+            model_name='publication',
+            name='wechat_qr',
+            field=editorial.fields.ChecksummedImageField(blank=True, checksum_field='wechat_qr_checksum', upload_to='publications/qr/', validators=[editorial.validators.validate_image], verbose_name='公众号二维码'),
         ),
         migrations.CreateModel(
-            name="ApprovedEdition",
+            name='ApprovedEdition',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("fingerprint", models.CharField(max_length=64, verbose_name="内容指纹")),
-                ("data", models.JSONField(verbose_name="刊本内容")),
-                ("approved_at", models.DateTimeField(verbose_name="批准时间")),
-                (
-                    "issue",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="approved_editions",
-                        to="editorial.issue",
-                        verbose_name="期",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('fingerprint', models.CharField(max_length=64, verbose_name='内容指纹')),
+                ('data', models.JSONField(verbose_name='刊本内容')),
+                ('approved_at', models.DateTimeField(verbose_name='批准时间')),
+                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approved_editions', to='editorial.issue', verbose_name='期')),
             ],
             options={
-                "verbose_name": "已批准刊本",
-                "verbose_name_plural": "已批准刊本",
-                "ordering": ["issue", "-approved_at", "-id"],
-                "get_latest_by": "approved_at",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("issue", "fingerprint"),
-                        name="approved_edition_once_per_fingerprint",
-                    )
-                ],
+                'verbose_name': '已批准刊本',
+                'verbose_name_plural': '已批准刊本',
+                'ordering': ['issue', '-approved_at', '-id'],
+                'get_latest_by': 'approved_at',
+                'constraints': [models.UniqueConstraint(fields=('issue', 'fingerprint'), name='approved_edition_once_per_fingerprint')],
             },
         ),
     ]

@@ -58,9 +58,7 @@ def legacy_content_hash(issue: Any) -> str:
     organisations: dict[int, Any] = {}
     for row in sorted(org_rows, key=lambda r: order.index(r.role)):
         organisations.setdefault(row.organisation_id, row.organisation)
-    masthead: dict[str, list[str]] = {
-        k: [] for k in [*ORGANISATION_KEYS.values(), *PERSON_KEYS.values()]
-    }
+    masthead: dict[str, list[str]] = {k: [] for k in [*ORGANISATION_KEYS.values(), *PERSON_KEYS.values()]}
     for row in org_rows:
         masthead[ORGANISATION_KEYS[row.role]].append(row.organisation.name)
     for row in member_rows:
@@ -164,9 +162,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
     for issue in issues.iterator(chunk_size=50):
         old = legacy_content_hash(issue)
         edition = edition_build(issue)
-        Approval.objects.filter(issue=issue, content_hash=old).update(
-            content_hash=edition.fingerprint
-        )
+        Approval.objects.filter(issue=issue, content_hash=old).update(content_hash=edition.fingerprint)
         Rendition.objects.filter(issue=issue, content_hash=old).update(
             content_hash=edition.fingerprint
         )

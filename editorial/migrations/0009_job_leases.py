@@ -23,107 +23,51 @@ def lease_live_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("editorial", "0008_edition_fingerprints"),
+        ('editorial', '0008_edition_fingerprints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="notification",
-            name="lease_expires_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="处理中的任务在此时间前不会被重新排队；任务进行时会续期。",
-                null=True,
-                verbose_name="租约到期",
-            ),
+            model_name='notification',
+            name='lease_expires_at',
+            field=models.DateTimeField(blank=True, help_text='处理中的任务在此时间前不会被重新排队；任务进行时会续期。', null=True, verbose_name='租约到期'),
         ),
         migrations.AddField(
-            model_name="rendition",
-            name="lease_expires_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="处理中的任务在此时间前不会被重新排队；任务进行时会续期。",
-                null=True,
-                verbose_name="租约到期",
-            ),
+            model_name='rendition',
+            name='lease_expires_at',
+            field=models.DateTimeField(blank=True, help_text='处理中的任务在此时间前不会被重新排队；任务进行时会续期。', null=True, verbose_name='租约到期'),
         ),
         migrations.AddField(
-            model_name="wechatpush",
-            name="lease_expires_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="处理中的任务在此时间前不会被重新排队；任务进行时会续期。",
-                null=True,
-                verbose_name="租约到期",
-            ),
+            model_name='wechatpush',
+            name='lease_expires_at',
+            field=models.DateTimeField(blank=True, help_text='处理中的任务在此时间前不会被重新排队；任务进行时会续期。', null=True, verbose_name='租约到期'),
         ),
         migrations.RunPython(lease_live_rows, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name="notification",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "running"), _negated=True),
-                    ("lease_expires_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="notification_running_has_lease",
-            ),
+            model_name='notification',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'running'), _negated=True), ('lease_expires_at__isnull', False), _connector='OR'), name='notification_running_has_lease'),
         ),
         migrations.AddConstraint(
-            model_name="notification",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status__in", ["pending", "running"]),
-                    ("lease_expires_at__isnull", True),
-                    _connector="OR",
-                ),
-                name="notification_lease_only_while_live",
-            ),
+            model_name='notification',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running']), ('lease_expires_at__isnull', True), _connector='OR'), name='notification_lease_only_while_live'),
         ),
         migrations.AddConstraint(
-            model_name="rendition",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "running"), _negated=True),
-                    ("lease_expires_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="rendition_running_has_lease",
-            ),
+            model_name='rendition',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'running'), _negated=True), ('lease_expires_at__isnull', False), _connector='OR'), name='rendition_running_has_lease'),
         ),
         migrations.AddConstraint(
-            model_name="rendition",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status__in", ["pending", "running"]),
-                    ("lease_expires_at__isnull", True),
-                    _connector="OR",
-                ),
-                name="rendition_lease_only_while_live",
-            ),
+            model_name='rendition',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running']), ('lease_expires_at__isnull', True), _connector='OR'), name='rendition_lease_only_while_live'),
         ),
         migrations.AddConstraint(
-            model_name="wechatpush",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "running"), _negated=True),
-                    ("lease_expires_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="wechatpush_running_has_lease",
-            ),
+            model_name='wechatpush',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'running'), _negated=True), ('lease_expires_at__isnull', False), _connector='OR'), name='wechatpush_running_has_lease'),
         ),
         migrations.AddConstraint(
-            model_name="wechatpush",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status__in", ["pending", "running"]),
-                    ("lease_expires_at__isnull", True),
-                    _connector="OR",
-                ),
-                name="wechatpush_lease_only_while_live",
-            ),
+            model_name='wechatpush',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running']), ('lease_expires_at__isnull', True), _connector='OR'), name='wechatpush_lease_only_while_live'),
         ),
     ]

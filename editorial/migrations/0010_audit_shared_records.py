@@ -6,32 +6,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("contenttypes", "0002_remove_content_type_name"),
-        ("editorial", "0009_job_leases"),
+        ('contenttypes', '0002_remove_content_type_name'),
+        ('editorial', '0009_job_leases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="auditentry",
-            name="content_type",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="对象类型",
-            ),
+            model_name='auditentry',
+            name='content_type',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='对象类型'),
         ),
         migrations.AddField(
-            model_name="auditentry",
-            name="object_id",
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="对象编号"),
+            model_name='auditentry',
+            name='object_id',
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='对象编号'),
         ),
         migrations.AddIndex(
-            model_name="auditentry",
-            index=models.Index(fields=["content_type", "object_id"], name="audit_shared_record"),
+            model_name='auditentry',
+            index=models.Index(fields=['content_type', 'object_id'], name='audit_shared_record'),
         ),
     ]
