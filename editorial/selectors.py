@@ -1,6 +1,7 @@
 """Reusable reads, each with the joins and prefetches its callers need."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from editorial.editions import Edition, edition_build, edition_from_data
 from editorial.models import (
@@ -10,10 +11,12 @@ from editorial.models import (
     Issue,
     MastheadMember,
     MastheadOrganisation,
+    PreviewLink,
     Rendition,
     RenditionKind,
     RenditionStatus,
 )
+from editorial.models.previews import preview_token_digest
 from editorial.workflow import ISSUE_SIGNED_OFF
 
 
@@ -105,5 +108,26 @@ def issue_final_pdf(issue_id: int) -> Rendition | None:
             issue_id=issue_id, kind=RenditionKind.PDF, proof=False, status=RenditionStatus.DONE
         )
         .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def edition_rendition(issue_id: int, edition: Edition, *, proof: bool) -> Rendition | None:
+    """The PDF job of the issue for this Edition (a proof or not), whatever its state."""
+    return Rendition.objects.filter(
+        issue_id=issue_id, kind=RenditionKind.PDF, proof=proof, content_hash=edition.fingerprint
+    ).first()
+
+
+def preview_link_active(token: str) -> PreviewLink | None:
+    """The link a URL's token opens, with its issue; ``None`` when no link has that token, or
+    its link expired or was revoked (all three answer alike)."""
+    return (
+        PreviewLink.objects.filter(
+            token_hash=preview_token_digest(token),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("issue__publication")
         .first()
     )

@@ -177,6 +177,8 @@ OTHER_ACTIONS = {
     "subscriber_import": "导入订阅者",
     "subscriber_export": "导出订阅者数据",
     "subscriber_erase": "删除订阅者个人数据",
+    "preview_link_create": "创建预览链接",
+    "preview_link_revoke": "撤销预览链接",
 }
 
 
@@ -207,6 +209,8 @@ PERMISSIONS: dict[str, Permission] = {
         Permission("wechat_publish", "在公众号发布", _RELEASERS, states=frozenset({S.PUBLISHED})),
         # The mailing list: subscribers' personal data and consent record.
         Permission("manage_subscribers", "管理订阅者", _EDITORS),
+        # A link that lets someone outside the admin (a board member on a phone) read the issue.
+        Permission("share_preview", "分享预览链接", _EDITORS | _REVIEWERS),
     ]
 }
 

@@ -32,6 +32,7 @@ from editorial.editions import (
     edition_to_data,
 )
 from editorial.models import Article, Figure, Issue
+from editorial.previews import views as preview_views
 from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
 from editorial.rendering.print import render_issue_html
@@ -157,6 +158,7 @@ def channels(
         "wechat cover": lambda: render_wechat_cover(edition).data,
         "bundle": lambda: bundle_files(edition, read_image=lambda image: read_image(image, "图")),
         "archive": lambda: archive_html(edition, client, issue, monkeypatch),
+        "preview": lambda: preview_html(edition, client, issue, monkeypatch),
     }
 
 
@@ -177,6 +179,23 @@ def archive_html(
         )
     assert response.status_code == 200
     return without_nonce(response.content.decode())
+
+
+def preview_html(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The preview page and its reader page rendered from ``edition`` (the views read the
+    issue's Edition), as a board member sees them."""
+    reader = Client()
+    reader.force_login(factories.UserFactory.create(username="preview-reader", is_superuser=True))
+    pages = []
+    with monkeypatch.context() as patch:
+        patch.setattr(preview_views, "issue_edition", lambda *args, **kwargs: edition)
+        for name in ("web", "reader"):
+            response = reader.get(reverse(f"preview:{name}", kwargs={"issue_id": issue.pk}))
+            assert response.status_code == 200
+            pages.append(without_nonce(response.content.decode()))
+    return "\n".join(pages)
 
 
 @pytest.fixture
@@ -240,7 +259,7 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
     }
     read = set().union(*per_channel.values())
     # Every channel reads the articles' text; the print edition the whole masthead.
-    for name in ("print", "wechat", "bundle", "archive"):
+    for name in ("print", "wechat", "bundle", "archive", "preview"):
         assert ("EditionArticle", "title") in per_channel[name], name
     assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
     assert read - SHOWN - LOCATORS == set()
@@ -281,6 +300,10 @@ def test_the_fields_left_out_of_the_fingerprint_change_no_output(
     for old, new in moved.items():
         archive = archive.replace(default_storage.url(new), default_storage.url(old))
     assert archive == before["archive"]
+    # The preview page's article chooser names articles by id, to come back to the same one.
+    chooser = re.compile(r'<option value="\d+"')
+    preview = [chooser.sub("<option", page) for page in (after["preview"], before["preview"])]
+    assert preview[0] == preview[1]
 
 
 def leaves_get(value: Any, path: tuple[Any, ...]) -> Any:

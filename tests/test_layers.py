@@ -29,7 +29,7 @@ RENDERERS = {"editorial.rendering.print", "editorial.rendering.wechat"}
 
 
 @pytest.mark.parametrize(
-    "path", modules("admin", "management", "api", "public"), ids=lambda p: p.name
+    "path", modules("admin", "management", "api", "public", "previews"), ids=lambda p: p.name
 )
 def test_interfaces_import_no_renderer_but_the_title_proposals(path: Path) -> None:
     found = imported_modules(path) & RENDERERS

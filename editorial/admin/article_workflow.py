@@ -30,6 +30,7 @@ from .comments import CommentForm, comment_add_from_post, comment_thread, commen
 from .common import error_list, local, viewable_object, who
 from .confirmations import Confirmation, confirmation_response, is_confirmed
 from .issue_workflow import approvals_voided
+from .previews import preview_url
 from .revisions import RevisionHistoryAdmin
 
 
@@ -228,6 +229,7 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
                     "article_buttons": article_buttons(request, obj),
                     "articles_open": obj.issue.status in ISSUE_ARTICLES_OPEN,
                     "revisions_url": self.revisions_url(obj),
+                    "preview_url": preview_url(request, obj.issue_id, obj.pk),
                     "stale": stale_base is not None,
                     "stale_changes": stale_changes(obj, stale_base),
                     "comment_thread": comment_thread(comments_for(obj.issue, obj)),

@@ -41,6 +41,7 @@ from editorial.workflow import ISSUE_EDITABLE
 from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, adopt, error_list, thumbnail
 from .issue_workflow import IssueWorkflowAdmin, approvals_voided, issue_panel_context
 from .outputs import IssueOutputsAdmin, outputs_panel
+from .previews import IssuePreviewsAdmin, preview_panel
 from .revisions import RevisionHistoryAdmin
 
 
@@ -138,6 +139,7 @@ class IssueAdmin(
     StaleSaveAdminMixin,
     SortableAdminBase,
     IssueOutputsAdmin,
+    IssuePreviewsAdmin,
     IssueWorkflowAdmin,
     RevisionHistoryAdmin,
 ):
@@ -283,6 +285,7 @@ class IssueAdmin(
             context.update(issue_panel_context(request, obj, exported))
             context["outputs"] = outputs_panel(request, obj, exported, edition_of(exported))
             context["revisions_url"] = self.revisions_url(obj)
+            context["previews"] = preview_panel(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(

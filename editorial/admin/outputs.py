@@ -44,6 +44,7 @@ from editorial.models import (
 )
 from editorial.rendering.errors import RenderError
 from editorial.rendering.wechat_validation import AUTHOR_MAX, DIGEST_MAX, TITLE_MAX
+from editorial.selectors import edition_rendition
 from editorial.services.outputs import ImageSource, WechatReviewItem, issue_wechat_review
 from editorial.services.permissions import Actor
 from editorial.services.policies import (
@@ -116,7 +117,7 @@ def outputs_panel(
     pdfs = Rendition.objects.filter(issue_id=issue.pk, kind=RenditionKind.PDF).order_by(
         "-created_at", "-id"
     )
-    current = pdfs.filter(proof=proof, content_hash=edition.fingerprint).first()
+    current = edition_rendition(issue.pk, edition, proof=proof)
     earlier = pdfs.exclude(pk=current.pk) if current is not None else pdfs
     return OutputsPanel(
         issue=issue,

@@ -5,6 +5,7 @@ from .editions import ApprovedEdition
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
 from .people import Organisation, Person
+from .previews import PreviewLink
 from .publications import CopyrightNotice, Publication, Section
 from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
@@ -38,6 +39,7 @@ __all__ = [
     "MastheadOrganisation",
     "Organisation",
     "Person",
+    "PreviewLink",
     "Publication",
     "QR_CAPTION_CODES",
     "QR_CAPTION_MAX",

@@ -69,6 +69,18 @@ def issue_page(request: HttpRequest, slug: str, total: int, revision: int = 1) -
             )
         return reverse("public:issue-file", args=[slug, total, checksum])
 
+    return reader_issue_page(request, found, edition, image_url=image_url)
+
+
+def reader_issue_page(
+    request: HttpRequest,
+    issue: Issue,
+    edition: Edition,
+    *,
+    image_url: Callable[[EditionImage], str],
+) -> HttpResponse:
+    """The reader's issue page for this Edition, its images at ``image_url``: the archive shows
+    it for published issues, the previews (editorial.previews) for any issue."""
     articles = [
         (f"article-{index:02d}", article, _body(article, image_url))
         for index, article in enumerate(edition.articles, start=1)
@@ -77,10 +89,10 @@ def issue_page(request: HttpRequest, slug: str, total: int, revision: int = 1) -
         request,
         "public/issue.html",
         {
-            "issue": found,
+            "issue": issue,
             "edition": edition,
             "articles": articles,
-            "correction": getattr(found, "correction", None),
+            "correction": getattr(issue, "correction", None),
         },
     )
 
@@ -111,9 +123,14 @@ def issue_file(
     issue = get_object_or_404(
         public_issues(), publication__slug=slug, total_number=total, revision=revision
     )
-    edition = issue_edition(issue.pk, status=issue.status)
+    return edition_image_response(issue_edition(issue.pk, status=issue.status), checksum)
+
+
+def edition_image_response(edition: Edition, name: str) -> HttpResponse:
+    """An image the Edition names, by the checksum of its bytes and its suffix; the bytes are
+    checked against it, so only what the Edition holds leaves. 404 for any other name."""
     named = {f"{i.checksum}{i.suffix}": i for i in edition_images(edition)}
-    image = named.get(checksum)
+    image = named.get(name)
     if image is None:
         raise Http404("本期没有这张图片。")
     try:

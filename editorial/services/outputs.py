@@ -62,6 +62,20 @@ class WechatReview:
         return [v for item in self.items for v in item.violations]
 
 
+def edition_print_html(edition: Edition, *, proof: bool, image_url: Callable[[str], str]) -> str:
+    """The HTML the print edition hands WeasyPrint, for a browser: the same document, each image
+    at ``image_url(checksum)`` instead of the renderer's own scheme. Raises RenderError as the
+    PDF would for content that cannot print."""
+    # WeasyPrint is loaded where print output is made, not by every process importing services.
+    from editorial.rendering.print import prepare_edition
+
+    prepared = prepare_edition(edition, proof=proof)
+    html = prepared.html
+    for asset in prepared.assets:  # digest-media:/<sha256>: hex, so replacing is exact
+        html = html.replace(asset.url, image_url(asset.url.rsplit("/", 1)[-1]))
+    return html
+
+
 def issue_wechat_review(
     *,
     actor: Actor,
@@ -99,6 +113,7 @@ __all__ = [
     "WechatArticle",
     "WechatReview",
     "WechatReviewItem",
+    "edition_print_html",
     "issue_outputs_request",
     "issue_wechat_review",
 ]

@@ -163,6 +163,30 @@ def lock_take_over_check(actor: Actor) -> Decision:
     return ALLOWED
 
 
+# Previews ------------------------------------------------------------------------------------
+
+
+def issue_preview_check(actor: Actor) -> Decision:
+    """Whether ``actor`` may preview issues (unpublished content included): a logged-in, active
+    person who may view issues. Refused people get the answer a missing page gives."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return _refused("请先登录。", FORBIDDEN)
+    if not actor.has_perm("editorial.view_issue"):
+        return _refused(f"{actor} 不能预览期。", FORBIDDEN)
+    return ALLOWED
+
+
+def preview_link_check(actor: Actor) -> Decision:
+    """Whether ``actor`` may create (or revoke) preview links of the issues they may preview."""
+    preview = issue_preview_check(actor)
+    if not preview.allowed:
+        return preview
+    permission = PERMISSIONS["share_preview"]
+    if not actor_roles(actor) & permission.roles:
+        return _refused(f"只有{_roles_text(permission)}可以{permission.label}。", FORBIDDEN)
+    return ALLOWED
+
+
 # WeChat -------------------------------------------------------------------------------------
 
 P = WechatPushStatus

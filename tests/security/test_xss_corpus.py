@@ -11,7 +11,8 @@ Paste, import-from-link and feeds do not exist yet, so they are not covered; add
 they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the subscriber list, the public archive issue page and
+page and the article 修订历史 diff pages, the subscriber list, the previews (the preview page
+with its 公众号 tab, the reader page through a preview link), the public archive issue page and
 the subscribers' preferences pages (through a live server, with the real CSP), the WeChat
 article HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both
 opened as files without any CSP, so that only the sanitizer and the templates' escaping stand
@@ -48,6 +49,7 @@ from editorial.selectors import issue_edition
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
 from editorial.subscriber_links import preferences_url
+from editorial.services.previews import preview_link_create
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
@@ -247,6 +249,13 @@ def every_output(
     pages: dict[str, str] = {
         "admin issue": f"{base}/admin/editorial/issue/{issue.pk}/change/",
         "admin 公众号 preview": f"{base}/admin/editorial/issue/{issue.pk}/wechat/",
+    }
+    # The preview page is a template of its own (its chooser lists the titles, its 公众号 tab
+    # frames the review pages); its reader page is the archive's, here through a preview link.
+    link = f"{base}/preview/{preview_link_create(actor=editor, issue_id=issue.pk).token}"
+    pages |= {
+        "preview page, 公众号 tab": f"{base}/admin/preview/{issue.pk}/wechat/",
+        "preview link reader page": f"{link}/reader/",
     }
     for article in issue.articles.order_by("position"):
         pages[f"admin article {article.position}"] = (
