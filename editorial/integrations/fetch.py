@@ -26,7 +26,7 @@ import httpx
 from django.conf import settings
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-USER_AGENT = "Mozilla/5.0 (compatible; DigestBot/1.0; +采编)"
+USER_AGENT = "Mozilla/5.0 (compatible; DigestBot/1.0)"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

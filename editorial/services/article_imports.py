@@ -31,7 +31,7 @@ from .permissions import Actor, require_perm
 
 logger = logging.getLogger(__name__)
 
-IMPORT_QR_CAPTION = QrCaption.READ_FULL_TEXT.value
+IMPORT_QR_CAPTION = QrCaption.FULL_TEXT.value
 
 
 @dataclass(frozen=True)
