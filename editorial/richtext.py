@@ -210,9 +210,13 @@ def sanitize_html_reporting(html: str) -> tuple[str, Removed]:
             names[kind][name] += count
     return cleaned, Removed(
         counts=tuple((kind, counts[kind]) for kind in REMOVED_KINDS if counts[kind]),
-        tags=tuple(n for n, _ in names["tag"].most_common()),
-        attributes=tuple(n for n, _ in names["attribute"].most_common()),
+        tags=_by_count(names["tag"]),
+        attributes=_by_count(names["attribute"]),
     )
+
+
+def _by_count(names: collections.Counter[str]) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda name: (-names[name], name)))
 
 
 def _features(html: str) -> Iterator[tuple[str, str]]:
@@ -222,6 +226,8 @@ def _features(html: str) -> Iterator[tuple[str, str]]:
     body = root.find("body")
     if body is None:
         return
+    if body.attrib:  # a <body …> in the text lends the parser's body its attributes
+        yield from _element_features(body, False)
     stack: list[Element] = list(body)
     while stack:
         element = stack.pop()
@@ -259,7 +265,7 @@ def _element_features(element: Element, namespaced: bool) -> Iterator[tuple[str,
         name = _NAMESPACED.sub("", raw_name).lower()
         if name.startswith("on"):
             yield "event", name
-        elif name in _URL_ATTRIBUTES and (scheme := _url_kind(value)):
+        elif name in _URL_ATTRIBUTES and tag != "img" and (scheme := _url_kind(value)):
             yield scheme, name
         elif allowed:
             if name in ALLOWED_ATTRIBUTES.get(tag, ()):
