@@ -14,9 +14,27 @@ BASE = "https://example.gov.cn"
 # What no body may keep: navigation, toolbars, share buttons, editors' credits, footers,
 # styles, classes and the "follow us" block.
 JUNK = [
-    "首页", "字号", "打印", "分享到", "责任编辑", "【我要纠错】", "相关", "版权所有", "ICP",
-    "微信扫一扫", "编辑：", "来源：", "style=", "class=", "span", "section", "<img", "<br",
-    "javascript:", "阅读", "DIGESTFIGURE",
+    "首页",
+    "字号",
+    "打印",
+    "分享到",
+    "责任编辑",
+    "【我要纠错】",
+    "相关",
+    "版权所有",
+    "ICP",
+    "微信扫一扫",
+    "编辑：",
+    "来源：",
+    "style=",
+    "class=",
+    "span",
+    "section",
+    "<img",
+    "<br",
+    "javascript:",
+    "阅读",
+    "DIGESTFIGURE",
 ]
 
 
@@ -130,8 +148,12 @@ def test_each_fixture_yields_its_fields_and_clean_structure(name: str) -> None:
 
 
 def test_a_saved_page_takes_its_canonical_link_and_resolves_images_against_it() -> None:
-    html = (PAGES / "gov.html").read_text().replace(
-        "<head>", '<head><link rel="canonical" href="https://www.gov.cn/zhengce/content/1.htm">'
+    html = (
+        (PAGES / "gov.html")
+        .read_text()
+        .replace(
+            "<head>", '<head><link rel="canonical" href="https://www.gov.cn/zhengce/content/1.htm">'
+        )
     )
     draft = page_draft(html)
     assert draft.original_url == "https://www.gov.cn/zhengce/content/1.htm"
@@ -171,5 +193,8 @@ def test_what_the_sanitizer_removes_from_a_hostile_page_is_reported() -> None:
         "链接</a><a href='data:text/html,x'>二</a></p><script>alert(2)</script></div></body></html>"
     )
     draft = page_draft(html)
-    assert draft.body == '<p>正文<a rel="noopener noreferrer">链接</a><a rel="noopener noreferrer">二</a></p>'
+    assert (
+        draft.body
+        == '<p>正文<a rel="noopener noreferrer">链接</a><a rel="noopener noreferrer">二</a></p>'
+    )
     assert str(draft.removed) == "已移除：javascript: 链接 1 处，data: 链接 1 处"

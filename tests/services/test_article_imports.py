@@ -102,9 +102,7 @@ def test_saving_the_draft_creates_the_article_and_its_figures_in_one_revision(
     assert versions.count() == 1
     assert versions[0].revision.version_set.count() == 3  # the article and its two figures
     entry = AuditEntry.objects.get(article=article, action="update")
-    assert entry.note == (
-        f"从原文链接导入：{page_server.page('wechat')}（原文发布于 2024-04-25）"
-    )
+    assert entry.note == (f"从原文链接导入：{page_server.page('wechat')}（原文发布于 2024-04-25）")
 
 
 def test_a_refused_save_stores_nothing(page_server: PageServer, settings: object) -> None:
@@ -116,7 +114,10 @@ def test_a_refused_save_stores_nothing(page_server: PageServer, settings: object
 
     with pytest.raises(ValidationError):  # a figure without its caption
         article_import(
-            actor=executive, issue_id=issue.pk, section_id=section.pk, draft=draft,
+            actor=executive,
+            issue_id=issue.pk,
+            section_id=section.pk,
+            draft=draft,
             captions={2: ""},
         )
 
@@ -135,9 +136,12 @@ def test_an_issue_past_editing_refuses_the_import(page_server: PageServer) -> No
 
 
 def test_figures_that_cannot_be_had_are_left_out_with_the_reason(page_server: PageServer) -> None:
-    html = (PAGES / "ministry.html").read_text().replace(
-        "/cms_files/filemanager/1226211233/attach/20244/fig1.jpg", "/not-an-image.png"
-    ).replace("/cms_files/filemanager/1226211233/attach/20244/fig2.png", "/missing.png")
+    html = (
+        (PAGES / "ministry.html")
+        .read_text()
+        .replace("/cms_files/filemanager/1226211233/attach/20244/fig1.jpg", "/not-an-image.png")
+        .replace("/cms_files/filemanager/1226211233/attach/20244/fig2.png", "/missing.png")
+    )
     draft = article_draft_from_page(
         actor=None, content=html.encode(), url=page_server.page("ministry")
     )
