@@ -101,7 +101,8 @@ def test_a_saved_page_with_a_hostile_body_tells_what_was_removed(
     saved = tmp_path / "page.html"
     saved.write_text(
         '<html><head><meta name="ArticleTitle" content="标题"></head><body>'
-        '<div id="js_content"><p>正文<a href="javascript:alert(1)">链接</a></p></div></body></html>',
+        '<div id="js_content"><p>正文<a href="javascript:alert(1)">链接</a></p></div>'
+        "</body></html>",
         encoding="utf-8",
     )
     with saved.open("rb") as handle:

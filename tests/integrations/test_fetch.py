@@ -110,7 +110,7 @@ def test_what_is_not_a_page_or_an_image_is_refused(page_server: PageServer) -> N
 
 def test_too_many_redirects(page_server: PageServer, settings: Settings) -> None:
     settings.DIGEST_FETCH_MAX_REDIRECTS = 1
-    twice = f"/redirect?to=/redirect%3Fto%3D/p/gov"
+    twice = "/redirect?to=/redirect%3Fto%3D/p/gov"
     with pytest.raises(FetchError, match="重定向超过 1 次"):
         fetch_page(page_server.url + twice)
 

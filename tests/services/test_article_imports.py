@@ -148,7 +148,8 @@ def test_figures_that_cannot_be_had_are_left_out_with_the_reason(page_server: Pa
     assert draft.figures == ()
     assert "<figure" not in draft.body
     assert draft.problems == (
-        f"图 1（{page_server.url}/not-an-image.png）未导入：无法读取图片（文件损坏、不完整或不是图片）："
+        f"图 1（{page_server.url}/not-an-image.png）未导入："
+        "无法读取图片（文件损坏、不完整或不是图片）："
         "不是 PNG、JPEG、GIF 或 WebP 文件",
         f"图 2（{page_server.url}/missing.png）未导入：图片无法获取："
         f"{page_server.url}/missing.png 返回 HTTP 404。",
