@@ -40,11 +40,13 @@ def token_of(page: str) -> str:
     return match[1]
 
 
-def test_the_add_page_links_to_the_import(
+def test_the_add_page_and_the_issue_page_link_to_the_import(
     editor_client: Client, place: tuple[Issue, Section]
 ) -> None:
     page = editor_client.get(f"/admin/editorial/article/add/?issue={place[0].pk}").content.decode()
     assert f'href="{IMPORT}?issue={place[0].pk}" id="import-link">从原文链接导入</a>' in page
+    issue_page = editor_client.get(f"/admin/editorial/issue/{place[0].pk}/change/")
+    assert f'href="{IMPORT}?issue={place[0].pk}" id="import-link">' in issue_page.content.decode()
     form = editor_client.get(f"{IMPORT}?issue={place[0].pk}").content.decode()
     assert f'<option value="{place[0].pk}" selected>' in form
 
