@@ -68,10 +68,12 @@ class PageDraft:
     removed: Removed  # what the sanitizer took out of the mapped text
 
 
-def page_draft(html: str | bytes, *, url: str = "") -> PageDraft:
+def page_draft(html: str | bytes, *, url: str = "", charset: str | None = None) -> PageDraft:
     """The draft of the article on the page ``html`` found at ``url`` (may be "" for a saved
-    page: then its canonical link, if it names one, is the original link)."""
-    tree = lxml.html.document_fromstring(html)
+    page: then its canonical link, if it names one, is the original link). ``charset`` is the
+    one the server declared, if any."""
+    text = html if isinstance(html, str) else decoded(html, charset)
+    tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1) or "<html></html>")
     original_url = url or _canonical(tree)
     if original_url:
         tree.make_links_absolute(original_url, handle_failures="discard")
@@ -105,6 +107,28 @@ def page_draft(html: str | bytes, *, url: str = "") -> PageDraft:
         figures=kept,
         removed=removed,
     )
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+# Chinese pages declare GB2312 or GBK and use GB18030, their superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
+
+
+def decoded(page: bytes, charset: str | None) -> str:
+    """The page's text: in the charset the server or the page declares, else UTF-8, else
+    GB18030 (what an undeclared Chinese page almost always is)."""
+    declared = charset or next(iter(_META_CHARSET.findall(page[:4096])), b"").decode("ascii")
+    if declared:
+        name = _SUPERSETS.get(declared.lower(), declared.lower())
+        try:
+            return page.decode(name, errors="replace")
+        except LookupError:
+            pass
+    try:
+        return page.decode("utf-8")
+    except UnicodeDecodeError:
+        return page.decode("gb18030", errors="replace")
 
 
 def _meta(tree: lxml.html.HtmlElement, *names: str) -> str:

@@ -198,3 +198,24 @@ def test_what_the_sanitizer_removes_from_a_hostile_page_is_reported() -> None:
         == '<p>正文<a rel="noopener noreferrer">链接</a><a rel="noopener noreferrer">二</a></p>'
     )
     assert str(draft.removed) == "已移除：javascript: 链接 1 处，data: 链接 1 处"
+
+
+@pytest.mark.parametrize(
+    ("declared_in_page", "header"),
+    [(True, None), (False, "GBK"), (False, None)],
+)
+def test_a_gbk_page_is_read_in_its_charset(declared_in_page: bool, header: str | None) -> None:
+    html = (PAGES / "ministry.html").read_text()
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    html = html.replace(meta, meta.replace("utf-8", "gb2312") if declared_in_page else "")
+    draft = page_draft(html.encode("gbk"), url=f"{BASE}/p/ministry", charset=header)
+    assert (draft.title, draft.source) == (
+        "2024年一季度软件业经济运行情况",
+        "工业和信息化部运行监测协调局",
+    )
+    assert draft.body == expected_body("ministry", BASE)
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_read() -> None:
+    html = '<?xml version="1.0" encoding="utf-8"?>\n' + (PAGES / "gov.html").read_text()
+    assert page_draft(html, url=f"{BASE}/p/gov").body == expected_body("gov", BASE)

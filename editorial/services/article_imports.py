@@ -60,7 +60,7 @@ def article_draft_from_link(*, actor: Actor, url: str) -> ArticleDraft:
     """The draft of the article at ``url``. Raises FetchError (a Chinese message)."""
     require_perm(actor, "editorial.add_article")
     page = fetch_page(url)
-    return _with_figures(page_draft(page.content, url=page.url))
+    return _with_figures(page_draft(page.content, url=page.url, charset=page.charset))
 
 
 def article_draft_from_page(*, actor: Actor, content: bytes, url: str = "") -> ArticleDraft:
