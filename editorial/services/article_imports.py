@@ -11,9 +11,11 @@ article and its figures in one transaction, one revision and one audit row.
 
 import datetime
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -74,7 +76,11 @@ def _with_figures(page: PageDraft) -> ArticleDraft:
     figures: list[DraftFigure] = []
     problems: list[str] = []
     numbers: dict[int, int] = {}
+    limit = settings.DIGEST_FETCH_MAX_FIGURES
     for ref in page.figures:
+        if ref.number > limit:
+            problems.append(f"图 {ref.number}（{ref.url}）未导入：一篇文章最多导入 {limit} 张图。")
+            continue
         try:
             content, name = _download(ref.url, ref.number)
         except (FetchError, ValidationError) as exc:
@@ -84,8 +90,8 @@ def _with_figures(page: PageDraft) -> ArticleDraft:
         numbers[ref.number] = len(figures) + 1
         figures.append(DraftFigure(numbers[ref.number], ref.caption, ref.url, name, content))
 
-    def renumber(match: object) -> str:
-        number = numbers.get(int(match[1]))  # type: ignore[index]
+    def renumber(match: re.Match[str]) -> str:
+        number = numbers.get(int(match[1]))
         return f'<figure data-figure="{number}"></figure>' if number else ""
 
     return ArticleDraft(

@@ -182,3 +182,14 @@ def test_the_import_note_names_what_the_sanitizer_removed() -> None:
     article = article_import(actor=None, issue_id=issue.pk, section_id=section.pk, draft=draft)
     note = AuditEntry.objects.get(article=article, action="update").note
     assert note == "从原文链接导入：上传的网页；正文已移除：javascript: 链接 1 处"
+
+
+def test_figures_past_the_limit_are_left_out(page_server: PageServer, settings: object) -> None:
+    settings.DIGEST_FETCH_MAX_FIGURES = 1  # type: ignore[attr-defined]
+    draft = article_draft_from_link(actor=None, url=page_server.page("ministry"))
+    assert [f.number for f in draft.figures] == [1]
+    assert draft.body.count("<figure") == 1
+    assert draft.problems == (
+        f"图 2（{page_server.url}/cms_files/filemanager/1226211233/attach/20244/fig2.png）"
+        "未导入：一篇文章最多导入 1 张图。",
+    )
