@@ -9,8 +9,8 @@ from tests import factories
 from tests.builders import BundleMaker, bundle_maker
 from tests.fake_ghostscript import GhostscriptLog, install_fake_ghostscript
 from tests.integrations.fake_wechat import FakeWechat, running_fake_wechat
-from tests.tasks.support import SmtpServer
 from tests.integrations.page_server import PageServer, running_page_server
+from tests.tasks.support import SmtpServer
 
 
 @pytest.fixture(autouse=True)

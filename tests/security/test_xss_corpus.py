@@ -50,8 +50,8 @@ from editorial.selectors import issue_edition
 from editorial.services.article_imports import article_draft_from_page, article_import
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
-from editorial.subscriber_links import preferences_url
 from editorial.services.previews import preview_link_create
+from editorial.subscriber_links import preferences_url
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
