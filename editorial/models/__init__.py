@@ -8,6 +8,7 @@ from .people import Organisation, Person
 from .publications import CopyrightNotice, Publication, Section
 from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
+from .search import SearchEntry
 from .wechat import WechatImage, WechatImageKind, WechatPush, WechatPushStatus
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Rendition",
     "RenditionKind",
     "RenditionStatus",
+    "SearchEntry",
     "Section",
     "WechatImage",
     "WechatImageKind",
