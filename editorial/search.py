@@ -231,11 +231,14 @@ def _sqlite(terms: Sequence[Term], filters: Filters) -> tuple[str, list[Any], st
     """FROM … WHERE … on SQLite and the rank expression: the FTS5 table."""
     where, params = _where(terms, filters)
     match = " AND ".join('"' + t.replace('"', '""') + '"' for t in _tokens(terms))
+    # bm25() is only defined in the query that matches; that query must stay a query of its own.
     sql = (
-        f"FROM {FTS_TABLE} JOIN {TABLE} e ON e.article_id = {FTS_TABLE}.rowid "  # noqa: S608
-        f"WHERE {FTS_TABLE} MATCH %s" + "".join(f" AND {w}" for w in where)
+        f"FROM (SELECT rowid AS article_id, -bm25({FTS_TABLE}, 1.0, 0.0) AS score "  # noqa: S608
+        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) m "
+        f"JOIN {TABLE} e ON e.article_id = m.article_id WHERE 1 = 1"
+        + "".join(f" AND {w}" for w in where)
     )
-    return sql, [match, *params], f"-bm25({FTS_TABLE}, 1.0, 0.0)"
+    return sql, [match, *params], "m.score"
 
 
 def _backend(terms: Sequence[Term], filters: Filters) -> tuple[str, list[Any], str]:
@@ -388,12 +391,14 @@ def highlight(text: str, marks: Iterable[str]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece escaped above
 
 
-def snippet(text: str, marks: Iterable[str]) -> SafeString:
-    """About SNIPPET characters of ``text`` around its first match, highlighted."""
-    marks = list(marks)
-    pattern = _marks_pattern(marks)
-    first = pattern.search(text) if pattern else None
-    start = max(0, first.start() - SNIPPET_BEFORE) if first else 0
+def snippet(text: str, marks: Sequence[str]) -> SafeString:
+    """About SNIPPET characters of ``text`` around the first match of the first mark found (a
+    term as typed comes before its words), highlighted."""
+    first = next(
+        (m for m in map(_marks_pattern, ([m] for m in marks)) if m and m.search(text)), None
+    )
+    found = first.search(text) if first else None
+    start = max(0, found.start() - SNIPPET_BEFORE) if found else 0
     window = " ".join(text[start : start + SNIPPET].split())
     lead = "…" if start > 0 else ""
     tail = "…" if start + SNIPPET < len(text) else ""

@@ -159,8 +159,10 @@ def generate_archive(
     seed: int,
     *,
     progress: Callable[[range], Iterable[int]] = iter,
+    articles: tuple[int, int] = ARTICLES,
 ) -> Publication:
-    """``issues`` published weekly issues of a new publication (PUBLICATION), in bulk."""
+    """``issues`` published weekly issues of a new publication (PUBLICATION), in bulk, each
+    with between ``articles[0]`` and ``articles[1]`` articles."""
     if Publication.objects.filter(slug=PUBLICATION["slug"]).exists():
         raise CommandError(f"刊物“{PUBLICATION['name']}”已存在：请换一个空数据库再生成往期。")
     with transaction.atomic():
@@ -173,10 +175,10 @@ def generate_archive(
         organisation, _ = Organisation.objects.get_or_create(
             name=ORGANISATION, defaults={"acronym": "DGRC", "profile": PROFILE}
         )
-        people = {
-            name: Person.objects.get_or_create(name=name)[0]
+        people = [
+            Person.objects.get_or_create(name=name)[0]
             for name in [*EDITORS_IN_CHIEF, *RESPONSIBLE_EDITORS]
-        }
+        ]
     dates = issue_dates(issues)
     numbers: dict[int, int] = {}
     batch: list[tuple[int, datetime.date, int]] = []
@@ -185,9 +187,7 @@ def generate_archive(
         numbers[date.year] = numbers.get(date.year, 0) + 1
         batch.append((index + 1, date, numbers[date.year]))
         if len(batch) == BATCH or index == issues - 1:
-            _write_batch(
-                batch, seed, publication, sections, notice, organisation, list(people.values())
-            )
+            _write_batch(batch, seed, articles, publication, sections, notice, organisation, people)
             batch = []
     return publication
 
@@ -196,6 +196,7 @@ def generate_archive(
 def _write_batch(
     batch: list[tuple[int, datetime.date, int]],
     seed: int,
+    per_issue: tuple[int, int],
     publication: Publication,
     sections: list[Section],
     notice: CopyrightNotice,
@@ -233,7 +234,7 @@ def _write_batch(
     articles = []
     for issue in created:
         rng = random.Random(f"archive-{seed}-{issue.total_number}")  # noqa: S311 - not secrets
-        count = rng.randint(*ARTICLES)
+        count = rng.randint(*per_issue)
         placed = sorted(rng.choices(range(len(sections)), k=count))
         for position, section_index in enumerate(placed, start=1):
             url = rng.random() < 0.6
