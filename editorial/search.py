@@ -350,7 +350,11 @@ def search_articles(
             [*params, limit, offset],
         )
         rows = cursor.fetchall()
-    total = rows[0][2] if rows else 0
+        if rows or not offset:
+            total = rows[0][2] if rows else 0
+        else:  # past the last page: the window had no row to count on
+            cursor.execute(f"SELECT COUNT(*) {sql}", params)  # noqa: S608
+            total = cursor.fetchone()[0]
     entries = (
         SearchEntry.objects.select_related("issue__publication")
         .defer("title_tokens", "tokens")

@@ -14,7 +14,12 @@ MAX_PAGE = 50
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="关键词", max_length=MAX_QUERY, required=False, strip=True)
+    q = forms.CharField(
+        label="关键词",
+        max_length=MAX_QUERY,
+        required=False,
+        error_messages={"max_length": f"关键词最多 {MAX_QUERY} 个字。"},
+    )
     year = forms.TypedChoiceField(label="年份", coerce=int, required=False, empty_value=None)
     section = forms.ChoiceField(label="栏目", required=False)
     page = forms.IntegerField(label="页码", min_value=1, max_value=MAX_PAGE, required=False)
