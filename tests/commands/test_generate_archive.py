@@ -59,3 +59,13 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
         call_command("generate_archive", "--help")
     assert excinfo.value.code == 0
     assert "--years" in capsys.readouterr().out
+
+
+def test_search_reindex_rebuilds_the_index_of_the_published_issues() -> None:
+    call_command("generate_archive", "--issues", "2", stdout=io.StringIO(), stderr=io.StringIO())
+    before = list(SearchEntry.objects.order_by("pk").values_list("pk", "tokens"))
+    SearchEntry.objects.all().delete()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("search_reindex", stdout=out, stderr=err)
+    assert list(SearchEntry.objects.order_by("pk").values_list("pk", "tokens")) == before
+    assert f"{len(before)} 篇文章" in out.getvalue() and "2/2" in err.getvalue()
