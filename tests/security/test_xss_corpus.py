@@ -9,8 +9,8 @@ and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link,
 e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the public archive issue page (through a live
-server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
+page and the article 修订历史 diff pages, the public archive issue page and the search page
+with its highlighted titles and snippets (through a live server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
 print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
 sanitizer and the templates' escaping stand between a vector and the reader.
 
@@ -43,6 +43,7 @@ from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
+from editorial.services.search_index import search_index_publish
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
@@ -265,6 +266,10 @@ def every_output(
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")
+    # Search: every title whole and a snippet cut out of the text, matches in <mark>.
+    issue.refresh_from_db()
+    search_index_publish(issue=issue, edition=issue_edition(issue.pk))
+    results["public search"] = fired_on(browser, f"{base}/archive/search/?q=正文")
     return results
 
 
