@@ -18,6 +18,7 @@ share the cores.
 """
 
 import argparse
+import functools
 import os
 import re
 import statistics
@@ -122,8 +123,8 @@ def main() -> None:
     search_articles("预热")  # jieba's dictionary loads once per process
     searched, baseline = [], []
     for query in queries:
-        searched += _timed(lambda q=query: search_articles(q, limit=20), args.runs)
-        baseline += _timed(lambda q=query: icontains(q), args.runs)
+        searched += _timed(functools.partial(search_articles, query, limit=20), args.runs)
+        baseline += _timed(functools.partial(icontains, query), args.runs)
 
     wanted = found = 0
     for query in [q for q in queries if HAN_WORD.match(q)]:

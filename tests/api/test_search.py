@@ -26,7 +26,7 @@ def test_anyone_finds_published_articles_with_marked_titles_and_snippets(client:
         title="算力<script>", body="<p>全省<b>算力</b>总规模达到 10 EFLOPS。</p>"
     )
     issue = bring_to(issue, IssueStatus.PUBLISHED)
-    response = client.get(URL, {"q": "算力", "limit": 5})
+    response = client.get(URL, {"q": "算力", "limit": "5"})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and body["next_offset"] is None
@@ -41,7 +41,7 @@ def test_anyone_finds_published_articles_with_marked_titles_and_snippets(client:
 
 
 def test_bad_parameters_are_refused_with_the_reason(client: Client) -> None:
-    response = client.get(URL, {"q": "算力", "year": "去年", "limit": 500})
+    response = client.get(URL, {"q": "算力", "year": "去年", "limit": "500"})
     assert response.status_code == 400
     assert set(response.json()) == {"year", "limit"}
     assert client.get(URL).status_code == 400  # q is required
@@ -53,7 +53,7 @@ def test_the_endpoint_makes_the_same_queries_for_1_and_50_issues(
 ) -> None:
     generate_archive(issues, seed=3, articles=(2, 2))
     with django_assert_max_num_queries(5):
-        response = client.get(URL, {"q": "数据", "limit": 50, "offset": 10})
+        response = client.get(URL, {"q": "数据", "limit": "50", "offset": "10"})
     assert response.status_code == 200
     assert response.json()["count"] == 2 * issues
     assert len(response.json()["results"]) == min(50, max(0, 2 * issues - 10))

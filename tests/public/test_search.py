@@ -34,8 +34,8 @@ def test_results_link_their_place_in_the_issue_with_the_matches_marked(client: C
     assert f'href="{link}#article-01"' in html
     assert "没有找到包含“量子”的文章" in client.get(URL, {"q": "量子"}).content.decode()
     year = issue.date.year
-    assert "找到 1 篇" in client.get(URL, {"q": "算力", "year": year}).content.decode()
-    refused = client.get(URL, {"q": "算力", "year": year + 1}).content.decode()
+    assert "找到 1 篇" in client.get(URL, {"q": "算力", "year": str(year)}).content.decode()
+    refused = client.get(URL, {"q": "算力", "year": str(year + 1)}).content.decode()
     assert "选择一个有效的选项" in refused and "找到" not in refused
 
 

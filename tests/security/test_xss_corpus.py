@@ -10,9 +10,10 @@ e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the public archive issue page and the search page
-with its highlighted titles and snippets (through a live server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
-print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
-sanitizer and the templates' escaping stand between a vector and the reader.
+with its highlighted titles and snippets (through a live server, with the real CSP), the WeChat
+article HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both
+opened as files without any CSP, so that only the sanitizer and the templates' escaping stand
+between a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
