@@ -314,9 +314,13 @@ class SearchPage:
     offset: int
 
     @property
+    def last(self) -> int:
+        """The position of the page's last result among all (1-based; ``offset`` when none)."""
+        return self.offset + len(self.results)
+
+    @property
     def next_offset(self) -> int | None:
-        following = self.offset + len(self.results)
-        return following if following < self.total else None
+        return self.last if self.last < self.total else None
 
 
 def search_articles(
@@ -404,6 +408,8 @@ def snippet(text: str, marks: Sequence[str]) -> SafeString:
     found = first.search(text) if first else None
     start = max(0, found.start() - SNIPPET_BEFORE) if found else 0
     window = " ".join(text[start : start + SNIPPET].split())
+    if start > 0:  # begin with a word, not the end of the sentence before
+        window = window.lstrip("，。；：、！？）」』” ")
     lead = "…" if start > 0 else ""
     tail = "…" if start + SNIPPET < len(text) else ""
     return mark_safe(escape(lead) + highlight(window, marks) + escape(tail))  # noqa: S308
