@@ -37,6 +37,7 @@ from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_cover, render_wechat_issue
+from editorial.search import search_documents
 from editorial.selectors import issue_for_edition, issue_live_edition
 from editorial.workflow import IssueStatus
 from tests import factories
@@ -159,6 +160,10 @@ def channels(
         "bundle": lambda: bundle_files(edition, read_image=lambda image: read_image(image, "图")),
         "archive": lambda: archive_html(edition, client, issue, monkeypatch),
         "preview": lambda: preview_html(edition, client, issue, monkeypatch),
+        "search": lambda: [
+            (d.position, d.section_slug, d.section_name, d.title, d.text, d.tokens)
+            for d in search_documents(edition)
+        ],
     }
 
 
@@ -259,7 +264,7 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
     }
     read = set().union(*per_channel.values())
     # Every channel reads the articles' text; the print edition the whole masthead.
-    for name in ("print", "wechat", "bundle", "archive", "preview"):
+    for name in ("print", "wechat", "bundle", "archive", "preview", "search"):
         assert ("EditionArticle", "title") in per_channel[name], name
     assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
     assert read - SHOWN - LOCATORS == set()
@@ -293,7 +298,7 @@ def test_the_fields_left_out_of_the_fingerprint_change_no_output(
             relocated = changed(relocated, owner_path, move(leaves_get(relocated, owner_path)))
     assert relocated.fingerprint == edition.fingerprint
     after = rendered_channels(relocated, client, published_sample, monkeypatch)
-    for channel in ("print", "wechat", "wechat cover", "bundle"):
+    for channel in ("print", "wechat", "wechat cover", "bundle", "search"):
         assert after[channel] == before[channel], channel
     # The archive page differs only where the pictures are fetched from.
     archive = after["archive"]

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from editorial.editions import ARTICLE_PLAIN_FIELDS, EditionArticle, edition_fields
-from editorial.models import Article, Issue
+from editorial.models import Article, Issue, SearchEntry
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_issue
 from editorial.selectors import issue_edition, issue_live_edition
@@ -30,6 +30,14 @@ NOT_IN_CHANNEL = {
     "print": {"wechat_title", "wechat_digest", "responsible_editor"},
     "wechat": {"responsible_editor"},
     "archive": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
+    # Search finds an article by what it says and who published it, not by its links.
+    "search": {
+        "original_url",
+        "qr_caption",
+        "wechat_title",
+        "wechat_digest",
+        "responsible_editor",
+    },
 }
 MARKED = {
     "title": "标记标题甲",
@@ -73,6 +81,9 @@ def test_every_plain_field_reaches_every_channel_that_shows_it(
         "archive": client.get(
             reverse("public:issue", args=[marked_issue.publication.slug, marked_issue.total_number])
         ).content.decode(),
+        "search": "\n".join(
+            f"{e.title}\n{e.text}" for e in SearchEntry.objects.filter(issue=marked_issue)
+        ),
     }
     for channel, text in outputs.items():
         text = html.unescape(text).replace("\u200b", "")

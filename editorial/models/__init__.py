@@ -9,6 +9,7 @@ from .previews import PreviewLink
 from .publications import CopyrightNotice, Publication, Section
 from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
+from .search import SearchEntry
 from .subscribers import (
     Consent,
     ConsentAction,
@@ -47,6 +48,7 @@ __all__ = [
     "Rendition",
     "RenditionKind",
     "RenditionStatus",
+    "SearchEntry",
     "Section",
     "Subscriber",
     "SubscriberFormat",

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import search, views
 
 app_name = "public"
 urlpatterns = [
     path("", views.archive, name="archive"),
+    path("search/", search.search_page, name="search"),
     path("<slug:slug>/<int:total>/", views.issue_page, name="issue"),
     path("<slug:slug>/<int:total>/r<int:revision>/", views.issue_page, name="issue-revision"),
     path("<slug:slug>/<int:total>.pdf", views.issue_pdf, name="issue-pdf"),

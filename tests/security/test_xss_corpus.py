@@ -13,8 +13,9 @@ them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the subscriber list, the previews (the preview page
-with its 公众号 tab, the reader page through a preview link), the public archive issue page and
-the subscribers' preferences pages (through a live server, with the real CSP), the WeChat
+with its 公众号 tab, the reader page through a preview link), the public archive issue page, the
+search page with its highlighted titles and snippets and the subscribers' preferences pages
+(through a live server, with the real CSP), the WeChat
 article HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both
 opened as files without any CSP, so that only the sanitizer and the templates' escaping stand
 between a vector and the reader.
@@ -51,6 +52,7 @@ from editorial.services.article_imports import article_draft_from_page, article_
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
 from editorial.services.previews import preview_link_create
+from editorial.services.search_index import search_index_publish
 from editorial.subscriber_links import preferences_url
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
@@ -282,6 +284,10 @@ def every_output(
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")
+    # Search: every title whole and a snippet cut out of the text, matches in <mark>.
+    issue.refresh_from_db()
+    search_index_publish(issue=issue, edition=issue_edition(issue.pk))
+    results["public search"] = fired_on(browser, f"{base}/archive/search/?q=正文")
     return results
 
 
