@@ -106,7 +106,9 @@ def issue_content_changed(*, actor: Actor, issue: Issue, what: str) -> None:
     """
     issue.lock_version += 1
     issue.save(update_fields=["lock_version", "updated_at"])
-    if issue.status in ISSUE_UNDER_SIGN_OFF and _invalidate_approvals(issue=issue, reason=f"内容变更：{what}"):
+    if issue.status in ISSUE_UNDER_SIGN_OFF and _invalidate_approvals(
+        issue=issue, reason=f"内容变更：{what}"
+    ):
         audit_record(actor=actor, action="approval_invalidated", obj=issue, note=what)
     if issue.status == IssueStatus.APPROVED:
         _take(actor=None, issue=issue, name="reopen_review", note=f"{actor or '系统'}：{what}")
