@@ -32,6 +32,7 @@ from editorial.editions import (
     edition_to_data,
 )
 from editorial.models import Article, Figure, Issue
+from editorial.public import feeds as public_feeds
 from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
 from editorial.rendering.print import render_issue_html
@@ -157,6 +158,8 @@ def channels(
         "wechat cover": lambda: render_wechat_cover(edition).data,
         "bundle": lambda: bundle_files(edition, read_image=lambda image: read_image(image, "图")),
         "archive": lambda: archive_html(edition, client, issue, monkeypatch),
+        "article pages": lambda: article_pages_html(edition, client, issue, monkeypatch),
+        "feed": lambda: feed_xml(edition, client, issue, monkeypatch),
     }
 
 
@@ -177,6 +180,35 @@ def archive_html(
         )
     assert response.status_code == 200
     return without_nonce(response.content.decode())
+
+
+def article_pages_html(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Every article page of the issue rendered from ``edition``."""
+    pages = []
+    with monkeypatch.context() as patch:
+        patch.setattr(public_views, "issue_edition", lambda *args, **kwargs: edition)
+        for number in range(1, len(edition.articles) + 1):
+            response = client.get(
+                reverse("public:article", args=[issue.publication.slug, issue.total_number, number])
+            )
+            assert response.status_code == 200
+            pages.append(without_nonce(response.content.decode()))
+    return "\n".join(pages)
+
+
+def feed_xml(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The publication's Atom feed, its issues' Edition being ``edition``."""
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            public_feeds, "issues_editions", lambda issues: {i.pk: edition for i in issues}
+        )
+        response = client.get(reverse("public:feed-atom", args=[issue.publication.slug]))
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 @pytest.fixture
@@ -240,7 +272,7 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
     }
     read = set().union(*per_channel.values())
     # Every channel reads the articles' text; the print edition the whole masthead.
-    for name in ("print", "wechat", "bundle", "archive"):
+    for name in ("print", "wechat", "bundle", "archive", "article pages", "feed"):
         assert ("EditionArticle", "title") in per_channel[name], name
     assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
     assert read - SHOWN - LOCATORS == set()

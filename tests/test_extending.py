@@ -1,5 +1,5 @@
 """What docs/extending.md promises: an article field reaches the Edition (and so the
-fingerprint), the bundle, the PDF, WeChat and the archive — and forgetting one of them fails here.
+fingerprint), the bundle, the PDF, WeChat, the issue and article pages and the feed — and forgetting one of them fails here.
 
 Each article field gets a value of its own; every channel must show it, unless the table below
 says the channel does not show that field (a deliberate choice, written down here).
@@ -29,7 +29,17 @@ NOT_SHOWN = {"id", "issue", "position", "status", "lock_version", "created_at", 
 NOT_IN_CHANNEL = {
     "print": {"wechat_title", "wechat_digest", "responsible_editor"},
     "wechat": {"responsible_editor"},
-    "archive": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
+    # The issue page lists the articles by title; their pages and the feed show them whole.
+    "archive": {
+        "source",
+        "original_url",
+        "wechat_title",
+        "wechat_digest",
+        "qr_caption",
+        "responsible_editor",
+    },
+    "article": {"wechat_title", "wechat_digest", "responsible_editor"},
+    "feed": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
 }
 MARKED = {
     "title": "标记标题甲",
@@ -72,6 +82,15 @@ def test_every_plain_field_reaches_every_channel_that_shows_it(
         ),
         "archive": client.get(
             reverse("public:issue", args=[marked_issue.publication.slug, marked_issue.total_number])
+        ).content.decode(),
+        "article": client.get(
+            reverse(
+                "public:article",
+                args=[marked_issue.publication.slug, marked_issue.total_number, 1],
+            )
+        ).content.decode(),
+        "feed": client.get(
+            reverse("public:feed-atom", args=[marked_issue.publication.slug])
         ).content.decode(),
     }
     for channel, text in outputs.items():

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
     "adminsortable2",
@@ -47,6 +48,8 @@ MIDDLEWARE = [
     "digest.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The reading site's pages as rendered at publication, before sessions and views.
+    "editorial.public.middleware.PublishedDocumentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "digest.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,7 +200,9 @@ else:
     )
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # WhiteNoise serves them with the gzip copies made at collectstatic (production adds
+    # the manifest of hashed names, which needs collectstatic to have run).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # Cache: Redis when REDIS_URL is set (shared by web and workers: WeChat access tokens live here),
@@ -235,6 +240,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", defa
 DIGEST_EDIT_LOCK_SECONDS = env.int("DIGEST_EDIT_LOCK_SECONDS", default=30 * 60)
 DIGEST_NOTIFICATION_MAX_ATTEMPTS = env.int("DIGEST_NOTIFICATION_MAX_ATTEMPTS", default=5)
 DIGEST_SITE_URL = env("DIGEST_SITE_URL", default="http://127.0.0.1:8000")
+# The reading site's footer: the ICP 备案号 every site hosted in China shows, and a contact line.
+DIGEST_ICP_NUMBER = env("DIGEST_ICP_NUMBER", default="")
+DIGEST_SITE_CONTACT = env("DIGEST_SITE_CONTACT", default="")
 
 # E-mail: an SMTP server from EMAIL_URL, or files under var/mail/ when none is configured.
 _email_url = env("EMAIL_URL", default="")
@@ -269,6 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "editorial.tasks.notifications_sweep", "schedule": 300.0},
     "renditions-sweep": {"task": "editorial.tasks.renditions_sweep", "schedule": 300.0},
     "wechat-sweep": {"task": "editorial.tasks.wechat_sweep", "schedule": 60.0},
+    "document-builds-sweep": {"task": "editorial.tasks.document_builds_sweep", "schedule": 300.0},
 }
 # Each job kind's task to its queue, from the table in editorial/jobs.py: PDF rendering is heavy,
 # so it has its own queue, workers recycled often (see docs/operations.md).
@@ -288,6 +297,10 @@ DIGEST_JOB_TIME_LIMITS = {
     "notification": (
         env.int("DIGEST_NOTIFICATION_SOFT_TIME_LIMIT", default=240),
         env.int("DIGEST_NOTIFICATION_TIME_LIMIT", default=300),
+    ),
+    "document_build": (
+        env.int("DIGEST_DOCUMENT_BUILD_SOFT_TIME_LIMIT", default=240),
+        env.int("DIGEST_DOCUMENT_BUILD_TIME_LIMIT", default=300),
     ),
 }
 DIGEST_JOB_LEASE_MARGIN_SECONDS = env.int("DIGEST_JOB_LEASE_MARGIN_SECONDS", default=60)

@@ -1,0 +1,90 @@
+"""The reading site's documents, made once at publication by a build job and stored."""
+
+import pytest
+from django.test import Client
+
+from editorial.models import DocumentBuild, DocumentBuildStatus, Issue, PublishedDocument
+from editorial.selectors import issue_edition
+from editorial.services import approvals, issue_transitions
+from editorial.services.documents import document_build_run, documents_request
+from editorial.workflow import IssueStatus
+from tests.workflow.states import bring_to, chief, small_issue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published() -> Issue:
+    return bring_to(small_issue(articles=2), IssueStatus.PUBLISHED)
+
+
+def stored() -> dict[str, tuple[str, str, object]]:
+    return {d.path: (d.kind, d.etag, d.modified_at) for d in PublishedDocument.objects.all()}
+
+
+def test_publishing_records_one_build_for_the_edition_it_ships(published: Issue) -> None:
+    build = DocumentBuild.objects.get(issue=published)
+    assert build.status == DocumentBuildStatus.PENDING
+    assert build.content_hash == issue_edition(published.pk).fingerprint
+    # Asking again for the same Edition finds the same row.
+    again = documents_request(issue=published, edition=issue_edition(published.pk), enqueue=False)
+    assert again.pk == build.pk and DocumentBuild.objects.count() == 1
+
+
+def test_a_build_stores_every_page_and_feed_the_publication_changes(
+    published: Issue, client: Client
+) -> None:
+    build = DocumentBuild.objects.get(issue=published)
+    done = document_build_run(build.pk)
+    assert done is not None and done.status == DocumentBuildStatus.DONE
+    slug, total = published.publication.slug, published.total_number
+    section = published.articles.first().section.slug  # type: ignore[union-attr]
+    kinds = {path: kind for path, (kind, _, _) in stored().items()}
+    assert kinds == {
+        "/": "home",
+        "/archive/": "archive",
+        f"/archive/{published.date.year}/": "archive",
+        f"/archive/{slug}/{total}/": "issue",
+        f"/archive/{slug}/{total}/1/": "article",
+        f"/archive/{slug}/{total}/2/": "article",
+        f"/archive/{slug}/sections/{section}/": "section",
+        f"/feeds/{slug}/atom.xml": "feed",
+        f"/feeds/{slug}/rss.xml": "feed",
+        f"/feeds/{slug}/{section}/atom.xml": "feed",
+        f"/feeds/{slug}/{section}/rss.xml": "feed",
+        "/sitemap.xml": "sitemap",
+    }
+    assert done.document_count == len(kinds)
+    # The stored bytes are what the views answer on the fly.
+    page = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/1/")
+    fresh = client.get(f"/archive/{slug}/{total}/1/?fresh=1")
+    assert bytes(page.body) == fresh.content and page.etag == fresh["ETag"]
+    assert page.content_type == "text/html; charset=utf-8"
+
+
+def test_a_build_that_runs_twice_stores_the_same_documents_once(published: Issue) -> None:
+    build = DocumentBuild.objects.get(issue=published)
+    document_build_run(build.pk)
+    first = stored()
+    assert document_build_run(build.pk) is None  # done: nothing to do
+    DocumentBuild.objects.filter(pk=build.pk).update(status=DocumentBuildStatus.PENDING)
+    document_build_run(build.pk)
+    assert stored() == first  # same bytes: same ETag, same Last-Modified
+
+
+def test_a_correction_remakes_the_pages_of_the_issue_it_supersedes(published: Issue) -> None:
+    document_build_run(DocumentBuild.objects.get(issue=published).pk)
+    slug, total = published.publication.slug, published.total_number
+    before = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/")
+    revision = issue_transitions.issue_correct(actor=None, issue_id=published.pk, reason="勘误")
+    issue_transitions.issue_submit(actor=None, issue_id=revision.pk)
+    approvals.issue_approve(actor=chief(), issue_id=revision.pk)
+    issue_transitions.issue_publish(actor=None, issue_id=revision.pk)
+    document_build_run(DocumentBuild.objects.get(issue=revision).pk)
+    after = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/")
+    assert after.etag != before.etag
+    assert "本期已发布勘误修订版" in bytes(after.body).decode()
+    assert f"/archive/{slug}/{total}/r2/" in bytes(after.body).decode()
+    corrected = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/r2/")
+    assert "本期为勘误修订版" in bytes(corrected.body).decode()
+    assert PublishedDocument.objects.filter(path=f"/archive/{slug}/{total}/r2/1/").exists()
