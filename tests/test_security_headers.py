@@ -73,7 +73,7 @@ def test_the_wechat_preview_allows_the_inline_styles_of_the_articles_it_shows(
 
 
 def test_api_responses_are_never_stored(editor_client: Client, issue: Issue) -> None:
-    for url in ("/api/issues/", f"/api/issues/{issue.pk}/"):
+    for url in ("/api/v1/issues/", f"/api/v1/issues/{issue.pk}/"):
         response = editor_client.get(url)
         assert response.status_code == 200, url
         assert response["Cache-Control"] == NO_STORE

@@ -22,3 +22,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that are about two-factor set the roles that need it themselves.
 DIGEST_REQUIRE_2FA_ROLES = []
+# Tests that are about the anonymous rate limit set their own.
+DIGEST_API_ANON_RATE = "100000/min"

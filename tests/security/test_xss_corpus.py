@@ -341,14 +341,14 @@ def test_the_api_with_the_corpus_runs_nothing_anywhere(
     patch: Callable[..., Any] = client.patch
     for article, values in zip(issue.articles.order_by("position"), edits, strict=True):
         response = patch(
-            f"/api/articles/{article.pk}/",
+            f"/api/v1/articles/{article.pk}/",
             {"base_version": article.lock_version, **values},
             content_type="application/json",
         )
         assert response.status_code == 200, response.content
     issue.refresh_from_db()
     response = patch(
-        f"/api/issues/{issue.pk}/",
+        f"/api/v1/issues/{issue.pk}/",
         {"base_version": issue.lock_version, "cover_headline": cover},
         content_type="application/json",
     )

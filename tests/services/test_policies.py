@@ -196,7 +196,7 @@ def test_the_api_lists_the_allowed_actions() -> None:
         "board_member": ["request_changes"],
         "art_editor": [],
     }.items():
-        body = logged_in(actor(key)).get(f"/api/issues/{issue.pk}/").json()
+        body = logged_in(actor(key)).get(f"/api/v1/issues/{issue.pk}/").json()
         assert body["available_actions"] == expected, key
 
 
@@ -337,7 +337,9 @@ def test_the_api_refuses_a_field_it_does_not_know() -> None:
     issue = bring_to(small_issue(), IssueStatus.APPROVED)
     before = snapshot(issue.pk)
     response = logged_in(actor("publisher")).post(
-        f"/api/issues/{issue.pk}/actions/publish/", {"note": "?"}, content_type="application/json"
+        f"/api/v1/issues/{issue.pk}/actions/publish/",
+        {"note": "?"},
+        content_type="application/json",
     )
     assert response.status_code == 400, response.content
     assert snapshot(issue.pk) == before
