@@ -88,6 +88,10 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
     ),
     DocumentKind("feed", _feed_paths),
     DocumentKind("sitemap", lambda issue: [reverse("sitemap")]),
+    # The API's issue detail as readers get it (its ETag the Edition's fingerprint).
+    DocumentKind(
+        "api-issue", lambda issue: [reverse("api-v1:issue-detail", args=[issue.issue_id])]
+    ),
 )
 
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
 from digest.middleware import client_ip
+from editorial.services.documents import RENDERING
 from editorial.services.policies import may_read_unpublished
 
 
@@ -30,6 +31,11 @@ class ReadPublishedOrStaff(BasePermission):
 class AnonymousRate(AnonRateThrottle):
     """Requests without a login, per client address (the one our own proxies report), at
     ``DIGEST_API_ANON_RATE`` (read per request, so a deployment or a test can change it)."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.META.get(RENDERING):  # a published document being made, not a reader
+            return True
+        return super().allow_request(request, view)
 
     def get_rate(self) -> str | None:
         rate: str | None = settings.DIGEST_API_ANON_RATE

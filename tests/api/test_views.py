@@ -9,13 +9,24 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from editorial.models import Article, AuditEntry, Issue, Person, Rendition
+from editorial.models import (
+    Article,
+    AuditEntry,
+    DocumentBuild,
+    DocumentBuildStatus,
+    Issue,
+    Person,
+    PublishedDocument,
+    Rendition,
+)
 from editorial.roles import Role
-from editorial.selectors import issue_live_edition
+from editorial.selectors import issue_edition, issue_live_edition
 from editorial.services.comments import comment_add
+from editorial.services.documents import document_build_run
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests import factories
 from tests.builders import published_archive
+from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import api_etag, staff
 
 pytestmark = pytest.mark.django_db
@@ -310,3 +321,24 @@ def test_issue_edit_goes_through_the_service_with_its_version() -> None:
     )
     assert published.status_code == 400 and published.json()["code"] == "not_editable"
     assert Issue.objects.get(pk=issue.pk).cover_headline == "《数字经济2024年工作要点》"
+
+
+def test_a_published_issue_is_served_from_the_document_made_at_publication(
+    client: Client,
+) -> None:
+    issue = bring_to(small_issue(articles=2), IssueStatus.PUBLISHED)
+    url = f"/api/v1/issues/{issue.pk}/"
+    missed = client.get(url)  # no document yet: the view answers
+    fingerprint = f'"{issue_edition(issue.pk).fingerprint}"'
+    assert missed.status_code == 200 and missed["ETag"] == fingerprint
+    build = document_build_run(DocumentBuild.objects.get(issue=issue).pk)
+    assert build is not None and build.status == DocumentBuildStatus.DONE
+    document = PublishedDocument.objects.get(path=url)
+    assert (document.kind, document.etag) == ("api-issue", fingerprint)
+    assert bytes(document.body) == missed.content
+    served = client.get(url)
+    assert served.content == missed.content and served["ETag"] == fingerprint
+    assert served["Cache-Control"] == "public, max-age=300"
+    assert client.get(url, HTTP_IF_NONE_MATCH=fingerprint).status_code == 304
+    # A query string goes to the view, which gives the same answer.
+    assert client.get(f"{url}?format=source").content == missed.content

@@ -4,12 +4,13 @@ through every page and file that shows it, in a real headless Chromium: no vecto
 Entry points covered: bundle import (``issue_import``: bodies, notes, an organisation profile,
 titles, sources, figure captions, QR captions, 公众号标题 and 摘要, the cover headline, the
 notice, the publication's tagline and slogan), the admin (the article change form posted as a
-browser would, which saves through ``article_save``) and the API (``PATCH /api/articles/{id}/``
-and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link, feeds and
+browser would, which saves through ``article_save``) and the API (``PATCH /api/v1/articles/{id}/``
+and ``PATCH /api/v1/issues/{id}/`` with ``If-Match``). Paste, import-from-link, feeds and
 e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the public archive issue page (through a live
+page and the article 修订历史 diff pages, the API's ``?format=html`` bodies (issue detail and
+article list, placed in a page as a client would), the public archive issue page (through a live
 server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
 print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
 sanitizer and the templates' escaping stand between a vector and the reader.
@@ -49,6 +50,7 @@ from tests.admin.forms import form_data
 from tests.browser import chromium
 from tests.builders import FILES, minimal_manifest, write_bundle_dir
 from tests.security.xss_corpus import ACTIVATE, CORPUS, FAMILIES, TRAP, Vector, control_page
+from tests.workflow_helpers import api_etag
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -265,6 +267,17 @@ def every_output(
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")
+    # The API's rendered bodies, as a client would place them in its own page.
+    reader = Client()
+    detail = reader.get(f"/api/v1/issues/{issue.pk}/?format=html").json()
+    listed = reader.get(f"/api/v1/articles/?issue={issue.pk}&format=html").json()["results"]
+    bodies = [a["body"] + a["notes"] for s in detail["sections"] for a in s["articles"]]
+    bodies += [a["body"] + a["notes"] for a in listed]
+    assert len(bodies) == 2 * issue.articles.count()
+    results["API format=html"] = fired_on(
+        browser,
+        write_page(tmp_path / "api.html", "".join(f"<article>{b}</article>" for b in bodies)),
+    )
     return results
 
 
@@ -340,17 +353,13 @@ def test_the_api_with_the_corpus_runs_nothing_anywhere(
     client.force_login(editor)
     patch: Callable[..., Any] = client.patch
     for article, values in zip(issue.articles.order_by("position"), edits, strict=True):
-        response = patch(
-            f"/api/v1/articles/{article.pk}/",
-            {"base_version": article.lock_version, **values},
-            content_type="application/json",
-        )
+        url = f"/api/v1/articles/{article.pk}/"
+        response = patch(url, values, content_type="application/json", **api_etag(client, url))
         assert response.status_code == 200, response.content
     issue.refresh_from_db()
+    url = f"/api/v1/issues/{issue.pk}/"
     response = patch(
-        f"/api/v1/issues/{issue.pk}/",
-        {"base_version": issue.lock_version, "cover_headline": cover},
-        content_type="application/json",
+        url, {"cover_headline": cover}, content_type="application/json", **api_etag(client, url)
     )
     assert response.status_code == 200, response.content
     assert Issue.objects.get(pk=issue.pk).cover_headline == cover

@@ -53,6 +53,7 @@ def test_a_build_stores_every_page_and_feed_the_publication_changes(
         f"/feeds/{slug}/{section}/atom.xml": "feed",
         f"/feeds/{slug}/{section}/rss.xml": "feed",
         "/sitemap.xml": "sitemap",
+        f"/api/v1/issues/{published.pk}/": "api-issue",
     }
     assert done.document_count == len(kinds)
     # The stored bytes are what the views answer on the fly.
