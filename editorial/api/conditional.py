@@ -8,7 +8,7 @@ made from another version too (412) — the services check the version again und
 
 import hashlib
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,12 +49,12 @@ def require_if_match(request: Request | HttpRequest, current: str) -> None:
         raise PreconditionFailed()
 
 
-def with_etag(request: Request, response: Response, etag: str) -> Response:
+def with_etag(request: Request, response: Response, etag: str) -> HttpResponseBase:
     """``response`` with its ETag, or 304 when the client already holds that version."""
     if request.method in ("GET", "HEAD") and etag in _tags(
         request.headers.get("If-None-Match", "")
     ):
-        not_modified = Response(status=304)
+        not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         return not_modified
     response["ETag"] = etag

@@ -228,7 +228,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
     def _edition(self, issue: Issue) -> Edition:
         return issue_edition(issue.pk, status=issue.status)
 
-    def _detail(self, issue: Issue, *, http_status: int = 200) -> Response:
+    def _detail(self, issue: Issue, *, http_status: int = 200) -> HttpResponseBase:
         edition = self._edition(issue)
         context = {
             **self.get_serializer_context(),
@@ -236,7 +236,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
             "image_url": issue_image_url(issue),
         }
         response = Response(IssueDetailSerializer(issue, context=context).data, http_status)
-        return with_etag(self.request, response, issue_etag(issue, edition))  # type: ignore[return-value]
+        return with_etag(self.request, response, issue_etag(issue, edition))
 
     def _reloaded(self, pk: int) -> Issue:
         return self.get_queryset().get(pk=pk)
@@ -247,7 +247,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
         responses=IssueDetailSerializer,
         examples=[examples.ISSUE_DETAIL],
     )
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
         return self._detail(self.get_object())
 
     @extend_schema(
@@ -257,7 +257,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
         responses=IssueDetailSerializer,
         examples=[examples.ISSUE_UPDATE, examples.ISSUE_DETAIL],
     )
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: str) -> HttpResponseBase:
         issue = self.get_object()
         require_if_match(request, issue_etag(issue, self._edition(issue)))
         data = IssueUpdateSerializer(data=request.data)
@@ -297,7 +297,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
         examples=[examples.ISSUE_ACTION, examples.ISSUE_DETAIL],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
-    def take(self, request: Request, pk: str, name: str) -> Response:
+    def take(self, request: Request, pk: str, name: str) -> HttpResponseBase:
         """start_edit, submit, request_changes, withdraw, approve, schedule, unschedule,
         publish, correct — refused (403/400) exactly as in the admin; ``correct`` answers with
         the new revision (201)."""
@@ -367,16 +367,16 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
             articles, self.request, issue_path="issue", lookups={"issue": "issue_id"}
         )
 
-    def _detail(self, article: Article) -> Response:
+    def _detail(self, article: Article) -> HttpResponseBase:
         data = ArticleSerializer(article, context=self.get_serializer_context()).data
-        return with_etag(self.request, Response(data), article_etag(article))  # type: ignore[return-value]
+        return with_etag(self.request, Response(data), article_etag(article))
 
     @extend_schema(
         summary="一篇文章（ETag 为其版本）",
         parameters=[FORMAT],
         examples=[examples.ARTICLE],
     )
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
         return self._detail(self.get_object())
 
     @extend_schema(
@@ -386,7 +386,7 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
         responses=ArticleSerializer,
         examples=[examples.ARTICLE_UPDATE, examples.ARTICLE],
     )
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: str) -> HttpResponseBase:
         article = self.get_object()
         require_if_match(request, article_etag(article))
         data = ArticleUpdateSerializer(data=request.data)
@@ -406,7 +406,7 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
         examples=[examples.ARTICLE_ACTION, examples.ARTICLE],
     )
     @action(detail=True, methods=["post"])
-    def transition(self, request: Request, pk: str) -> Response:
+    def transition(self, request: Request, pk: str) -> HttpResponseBase:
         """start_edit, mark_ready or reopen — assigned responsible editors, executive editors."""
         article = self.get_object()
         require_if_match(request, article_etag(article))
