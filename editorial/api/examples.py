@@ -70,23 +70,27 @@ COMMENT = _response(
     },
 )
 COMMENTS = [COMMENT]
-RENDITION = _response(
-    "PDF",
-    {
-        "id": 1,
-        "issue": 179,
-        "kind": "pdf",
-        "proof": False,
-        "content_hash": "9f2c…",
-        "status": "done",
-        "checksum": "5be1…",
-        "page_count": 28,
-        "size": 2483112,
-        "duration": 2.3,
-        "error": "",
-        "created_at": "2024-05-06T08:00:00+08:00",
-        "finished_at": "2024-05-06T08:00:03+08:00",
-    },
+RENDITION_VALUE = {
+    "id": 1,
+    "issue": 179,
+    "kind": "pdf",
+    "proof": False,
+    "content_hash": "9f2c…",
+    "status": "done",
+    "checksum": "5be1…",
+    "page_count": 28,
+    "size": 2483112,
+    "duration": 2.3,
+    "error": "",
+    "created_at": "2024-05-06T08:00:00+08:00",
+    "finished_at": "2024-05-06T08:00:03+08:00",
+}
+RENDITION = _response("PDF", RENDITION_VALUE)
+RENDITION_REQUESTED = OpenApiExample(
+    "已排队",
+    value={**RENDITION_VALUE, "status": "pending"},
+    response_only=True,
+    status_codes=["202"],
 )
 RENDITIONS = [RENDITION]
 FIGURE_VALUE = {

@@ -140,8 +140,9 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
     section = serializers.CharField(source="section.name", read_only=True)
     section_slug = serializers.CharField(source="section.slug", read_only=True)
     responsible_editor = serializers.CharField(
-        source="responsible_editor.name", read_only=True, default=None
+        source="responsible_editor.name", read_only=True, default=None, allow_null=True
     )
+    original_url = serializers.CharField(read_only=True, help_text="原文链接，没有时为空")
     body = serializers.SerializerMethodField()
     notes = serializers.SerializerMethodField()
     figures = FigureSerializer(many=True, read_only=True)

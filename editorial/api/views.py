@@ -293,7 +293,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
             OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(ISSUE_ACTIONS)),
         ],
         request=IssueActionSerializer,
-        responses=IssueDetailSerializer,
+        responses={200: IssueDetailSerializer, 201: IssueDetailSerializer},
         examples=[examples.ISSUE_ACTION, examples.ISSUE_DETAIL],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
@@ -318,7 +318,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
         responses=PreflightCheckSerializer(many=True),
         examples=[examples.PREFLIGHT],
     )
-    @action(detail=True, methods=["get"], public=False)
+    @action(detail=True, methods=["get"], public=False, pagination_class=None)
     def preflight(self, request: Request, pk: str) -> Response:
         """The pre-flight checklist: blocking problems and warnings."""
         checks = issue_preflight(issue_for_edition(self.get_object().pk))
@@ -329,7 +329,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
         parameters=[IF_MATCH],
         request=None,
         responses={202: RenditionSerializer},
-        examples=[examples.RENDITION],
+        examples=[examples.RENDITION_REQUESTED],
     )
     @action(detail=True, methods=["post"], url_path="renditions")
     def render_pdf(self, request: Request, pk: str) -> Response:
