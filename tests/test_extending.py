@@ -40,6 +40,7 @@ NOT_IN_CHANNEL = {
     },
     "article": {"wechat_title", "wechat_digest", "responsible_editor"},
     "feed": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
+    "api": set(),  # the issue detail: every field of every article
 }
 MARKED = {
     "title": "标记标题甲",
@@ -92,6 +93,7 @@ def test_every_plain_field_reaches_every_channel_that_shows_it(
         "feed": client.get(
             reverse("public:feed-atom", args=[marked_issue.publication.slug])
         ).content.decode(),
+        "api": client.get(f"/api/v1/issues/{marked_issue.pk}/").content.decode(),
     }
     for channel, text in outputs.items():
         text = html.unescape(text).replace("\u200b", "")
