@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
+from editorial.api import views as api_views
 from editorial.bundles.writer import bundle_files
 from editorial.editions import (
     Edition,
@@ -33,7 +34,6 @@ from editorial.editions import (
 )
 from editorial.models import Article, Figure, Issue
 from editorial.public import feeds as public_feeds
-from editorial.api import views as api_views
 from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
 from editorial.rendering.print import render_issue_html

@@ -30,7 +30,7 @@ class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
 
     code = serializers.CharField(help_text="机器可读的错误代码，如 invalid、not_found、stale")
     message = serializers.CharField(help_text="给人看的中文说明")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # the body's key, declared
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="出错的字段及其说明",
@@ -83,8 +83,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             body = error("invalid", "；".join(detail), response.status_code)
     else:
-        codes = exc.get_codes()
-        code = codes if isinstance(codes, str) else exc.default_code
+        found = exc.get_codes()
+        code = found if isinstance(found, str) else exc.default_code
         body = error(str(code), str(exc.detail), response.status_code)
     for name, value in response.headers.items():  # WWW-Authenticate, Retry-After, Allow
         if name.lower() not in ("content-type", "vary"):

@@ -104,7 +104,9 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
 
 
 class NoticeSerializer(serializers.ModelSerializer[CopyrightNotice]):
-    publication = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    publication: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = CopyrightNotice
@@ -243,7 +245,7 @@ class EditionArticleSerializer(serializers.Serializer[EditionArticle]):
     id = serializers.IntegerField(allow_null=True)
     title = serializers.CharField()
     body = serializers.SerializerMethodField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
     original_url = serializers.CharField()
     qr_caption = serializers.CharField()
     notes = serializers.SerializerMethodField()
@@ -297,7 +299,7 @@ class IssueDetailSerializer(IssueSerializer):
             }
             for section in edition.sections
         ]
-        return EditionSectionSerializer(sections, many=True, context=self.context).data  # type: ignore[return-value]
+        return EditionSectionSerializer(sections, many=True, context=self.context).data  # type: ignore[arg-type,return-value]
 
 
 class IssueUpdateSerializer(serializers.ModelSerializer[Issue]):

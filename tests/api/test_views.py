@@ -137,6 +137,7 @@ def test_issue_detail_holds_its_edition_by_section_in_order() -> None:
     assert shown == [(a.section.name, a.title) for a in edition.articles]
     assert data["article_count"] == 3
     first = edition.articles[0].figures[0]
+    assert first.image is not None
     assert data["sections"][0]["articles"][0]["figures"] == [
         {
             "number": first.number,
