@@ -70,6 +70,10 @@ COMMENT = _response(
     },
 )
 COMMENTS = [COMMENT]
+COMMENT_CREATE = _request("意见", {"issue": 179, "article": 2801, "body": "第二段数据需核实。"})
+COMMENT_CREATED = OpenApiExample(
+    "已发表", value=COMMENT.value, response_only=True, status_codes=["201"]
+)
 RENDITION_VALUE = {
     "id": 1,
     "issue": 179,

@@ -121,6 +121,16 @@ class CommentSerializer(serializers.ModelSerializer[Comment]):
         fields = ["id", "issue", "article", "parent", "author", "body", "created_at", "resolved_at"]
 
 
+class CommentCreateSerializer(serializers.Serializer[Comment]):
+    """A new comment on an issue, or on one of its articles, or a reply (If-Match: the issue's
+    ETag — one comments on the version one read)."""
+
+    issue = serializers.IntegerField(min_value=1)
+    article = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    parent = serializers.IntegerField(min_value=1, required=False, allow_null=True)  # type: ignore[assignment]  # the input's key
+    body = serializers.CharField(max_length=5000)
+
+
 # Articles and figures -------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +27,7 @@ from editorial.models import (
 from editorial.preflight import issue_preflight
 from editorial.selectors import issue_edition, issue_for_edition
 from editorial.services.articles import article_save, article_transition
+from editorial.services.comments import comment_add
 from editorial.services.issue_actions import ISSUE_ACTIONS, issue_take
 from editorial.services.issue_edits import issue_update
 from editorial.services.policies import issue_available_actions, may_read_unpublished
@@ -54,6 +55,7 @@ from .serializers import (
     ArticleSerializer,
     ArticleUpdateSerializer,
     AvailableActionsSerializer,
+    CommentCreateSerializer,
     CommentSerializer,
     FigureSerializer,
     IssueActionSerializer,
@@ -159,6 +161,35 @@ class NoticeViewSet(ReadOnlyViewSet):
 )
 class CommentViewSet(ReadOnlyViewSet):
     serializer_class = CommentSerializer
+
+    @extend_schema(
+        summary="发表编辑意见或回复（须带 If-Match：所评的期的 ETag）",
+        parameters=[IF_MATCH],
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+        examples=[examples.COMMENT_CREATE, examples.COMMENT_CREATED],
+    )
+    def create(self, request: Request) -> Response:
+        data = CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = data.validated_data
+        issue = Issue.objects.select_related("publication").filter(pk=found["issue"]).first()
+        if issue is None:
+            raise ValidationError({"issue": ["没有这一期。"]})
+        require_if_match(request, issue_etag(issue, issue_edition(issue.pk, status=issue.status)))
+        article = parent = None
+        if found.get("article"):
+            article = Article.objects.filter(pk=found["article"]).first()
+            if article is None:
+                raise ValidationError({"article": ["没有这篇文章。"]})
+        if found.get("parent"):
+            parent = Comment.objects.filter(pk=found["parent"]).first()
+            if parent is None:
+                raise ValidationError({"parent": ["没有这条意见。"]})
+        comment = comment_add(
+            actor=request.user, issue=issue, body=found["body"], article=article, parent=parent
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     def get_queryset(self) -> QuerySet[Comment]:
         comments = Comment.objects.select_related("author").order_by("id")

@@ -321,3 +321,29 @@ def test_a_published_issue_is_served_from_the_document_made_at_publication(
     assert client.get(url, HTTP_IF_NONE_MATCH=fingerprint).status_code == 304
     # A query string goes to the view, which gives the same answer.
     assert client.get(f"{url}?format=source").content == missed.content
+
+
+def test_a_comment_is_made_on_the_version_of_the_issue_read() -> None:
+    issue = make_issues(1)[0]
+    article = issue.articles.order_by("position").first()
+    assert article is not None
+    board = client_for(Role.BOARD_MEMBER, username="board", person="程茹")
+    url = f"/api/v1/issues/{issue.pk}/"
+    comment = {"issue": issue.pk, "article": article.pk, "body": "第二段数据需核实"}
+    missing = board.post("/api/v1/comments/", comment, content_type="application/json")
+    assert missing.status_code == 428
+    made = board.post(
+        "/api/v1/comments/", comment, content_type="application/json", **api_etag(board, url)
+    )
+    assert made.status_code == 201, made.content
+    assert (made.json()["article"], made.json()["author"]) == (article.pk, "board")
+    reply = board.post(
+        "/api/v1/comments/",
+        {"issue": issue.pk, "parent": made.json()["id"], "body": "已核实"},
+        content_type="application/json",
+        **api_etag(board, url),
+    )
+    assert reply.status_code == 201 and reply.json()["article"] == article.pk
+    assert AuditEntry.objects.filter(action="comment").count() == 2
+    anonymous = Client().post("/api/v1/comments/", comment, content_type="application/json")
+    assert anonymous.status_code == 401
