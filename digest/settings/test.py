@@ -22,3 +22,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that are about two-factor set the roles that need it themselves.
 DIGEST_REQUIRE_2FA_ROLES = []
+# Every test sees the documents as the database holds them; the middleware's test sets a time.
+DIGEST_DOCUMENT_CACHE_SECONDS = 0
