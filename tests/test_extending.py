@@ -1,5 +1,6 @@
 """What docs/extending.md promises: an article field reaches the Edition (and so the
-fingerprint), the bundle, the PDF, WeChat, the issue and article pages and the feed — and forgetting one of them fails here.
+fingerprint), the bundle, the PDF, WeChat, the issue and article pages and the feed — and
+forgetting one of them fails here.
 
 Each article field gets a value of its own; every channel must show it, unless the table below
 says the channel does not show that field (a deliberate choice, written down here).
