@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
@@ -64,12 +64,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return page
 
 
-def public_file(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_file(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A published file never changes: cacheable for a day. GET and HEAD only."""
 
     @require_safe
     @wraps(view)
-    def file(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def file(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=24 * 60 * 60)
         return response
@@ -348,7 +348,7 @@ def archive(request: HttpRequest, year: int | None = None) -> HttpResponse:
     editions = issues_editions(issues)
     pdfs = issues_final_pdfs([issue.pk for issue in issues])
     corrected = {issue.corrects_id: issue for issue in issues if issue.corrects_id}
-    entries = []
+    entries: list[dict[str, Any]] = []
     for issue in issues:
         edition = editions[issue.pk]
         path = issue_path(edition.publication.slug, edition.total_number, edition.revision)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from editorial.documents import PublishedIssue, documents_of
@@ -105,7 +106,12 @@ def document_build_run(build_id: int) -> DocumentBuild | None:
         changed = [published_issue(issue)]
         if issue.corrects is not None:
             changed.append(published_issue(issue.corrects))
-        count = documents_store(changed, progress=lambda done: done % 50 or job_extend_lease(build))
+
+        def progress(done: int) -> None:
+            if done % 50 == 0:  # renew the lease as the pages are made
+                job_extend_lease(build)
+
+        count = documents_store(changed, progress=progress)
     except Exception as exc:
         build.status, build.error = DocumentBuildStatus.FAILED, f"内部错误：{exc!r}"
         build.finished_at, build.lease_expires_at = timezone.now(), None
@@ -184,7 +190,7 @@ def document_renderer() -> Callable[[str], RenderedDocument | None]:
         response = handler.get_response(request)
         if response.status_code >= 500:
             raise DocumentRenderFailed(f"{path}：服务器错误 {response.status_code}")
-        if response.status_code != 200 or response.streaming:
+        if response.status_code != 200 or not isinstance(response, HttpResponse):
             logger.warning("document %s not stored: status %s", path, response.status_code)
             return None
         return RenderedDocument(

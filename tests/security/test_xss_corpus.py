@@ -9,8 +9,9 @@ and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link,
 e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the public archive issue page (through a live
-server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
+page and the article 修订历史 diff pages, the public issue page and every article page (through
+a live server, with the real CSP), the Atom feed's entry contents (as a feed reader shows them,
+opened as a file without any CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
 print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
 sanitizer and the templates' escaping stand between a vector and the reader.
 
@@ -26,6 +27,7 @@ in the same browser and proves that the trap catches most of them, in every fami
 import collections
 import html
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -265,6 +267,17 @@ def every_output(
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")
+    for number in range(1, issue.articles.count() + 1):
+        results[f"public article {number}"] = fired_on(
+            browser, f"{base}/archive/dsjfzdt/179/{number}/"
+        )
+    # A feed reader shows each entry's content as HTML, with no policy of ours around it.
+    feed = ET.fromstring(Client().get("/feeds/dsjfzdt/atom.xml").content)  # noqa: S314
+    contents = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}content")]
+    assert len(contents) == issue.articles.count()
+    results["Atom feed content"] = fired_on(
+        browser, write_page(tmp_path / "feed.html", "".join(contents))
+    )
     return results
 
 
