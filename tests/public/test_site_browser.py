@@ -3,7 +3,7 @@
 Checks what a reader would notice: nothing wider than the screen, every image loaded and within
 the column, the publication's typefaces and colours (no SimSun on Windows, no default-blue
 links). With ``SITE_SCREENSHOTS=<folder>`` it also saves the pictures kept in docs/images
-(home, issue and article pages at both widths):
+(home, issue and article pages and an article's end at both widths):
 
     SITE_SCREENSHOTS=docs/images pytest -m browser tests/public/test_site_browser.py
 """
@@ -28,7 +28,8 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 PAGES = {
     "home": "/",
     "issue": "/archive/dsjfzdt/179/",
-    "article": "/archive/dsjfzdt/179/12/",  # figures, notes, 来源 and its QR code
+    "article": "/archive/dsjfzdt/179/12/",  # figures, notes, 来源
+    "article-end": "/archive/dsjfzdt/179/2/",  # 来源, 原文链接 with its QR code
 }
 FACTS = """
 const links = [...document.querySelectorAll('main a')];
@@ -73,13 +74,13 @@ def load(driver: WebDriver, url: str) -> dict[str, Any]:
     return facts
 
 
-def screenshot(driver: WebDriver, path: Path, width: int, height: float) -> None:
+def screenshot(driver: WebDriver, path: Path, width: int, top: float, height: float) -> None:
     shot = driver.execute_cdp_cmd(
         "Page.captureScreenshot",
         {
             "format": "png",
             "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            "clip": {"x": 0, "y": top, "width": width, "height": height, "scale": 1},
         },
     )
     path.write_bytes(base64.b64decode(shot["data"]))
@@ -110,4 +111,13 @@ def test_the_site_reads_well_at_desktop_and_phone_width(
                 assert facts["images"], "the article shows its figures"
             if folder:
                 height = min(facts["height"], 2400 if device == "phone" else 1800)
-                screenshot(browser, Path(folder) / f"site-{name}-{device}.png", width, height)
+                screenshot(browser, Path(folder) / f"site-{name}-{device}.png", width, 0, height)
+            if folder and name == "article":  # its end: notes, 来源, 原文链接 with the QR code
+                top = browser.execute_script(
+                    "return document.querySelector('.article-notes, .article-source')"
+                    ".getBoundingClientRect().top + window.scrollY - 40;"
+                )
+                bottom = facts["height"] - top
+                screenshot(
+                    browser, Path(folder) / f"site-article-end-{device}.png", width, top, bottom
+                )
