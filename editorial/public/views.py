@@ -16,9 +16,17 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.response import SimpleTemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
@@ -458,6 +466,12 @@ def section_page(request: HttpRequest, slug: str, section: str) -> HttpResponse:
             "section_feed": section,
         },
     )
+
+
+@public_file
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers that ask for /favicon.ico get the site's icon, a static file."""
+    return HttpResponsePermanentRedirect(static("public/favicon.svg"))
 
 
 @public_file
