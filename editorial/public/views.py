@@ -62,7 +62,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = response.render()
         patch_cache_control(response, public=True, max_age=5 * 60)
         if response.status_code == 200 and not response.streaming:
-            etag = document_etag(response.content)
+            etag = response.headers.get("ETag") or document_etag(response.content)
             response.headers["ETag"] = etag
             conditional = get_conditional_response(request, etag=etag, response=response)
             if conditional is not None:
@@ -211,7 +211,7 @@ def render_issue_page(request: HttpRequest, edition: Edition, around: IssueAroun
     """The reader's page of one issue from its Edition: cover facts, 本期要目 linking to each
     article, the PDF; the public site and the previews render it with this."""
     description = "；".join(edition.cover_headline_lines) or edition.title
-    return _page(
+    response = _page(
         request,
         "public/issue.html",
         edition.publication.name,
@@ -227,6 +227,8 @@ def render_issue_page(request: HttpRequest, edition: Edition, around: IssueAroun
             "feed_slug": edition.publication.slug,
         },
     )
+    response.headers["ETag"] = document_etag(response.content, edition)
+    return response
 
 
 def render_article_page(
@@ -239,7 +241,7 @@ def render_article_page(
     articles = _reader_articles(edition, around)
     current = articles[number - 1]
     body = article_body_html(current.article, around.image_url)
-    return _page(
+    response = _page(
         request,
         "public/article.html",
         edition.publication.name,
@@ -259,6 +261,8 @@ def render_article_page(
             "section_feed": current.article.section.slug,
         },
     )
+    response.headers["ETag"] = document_etag(response.content, edition)
+    return response
 
 
 def article_body_html(

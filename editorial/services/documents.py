@@ -46,11 +46,17 @@ class RenderedDocument:
     path: str
     content_type: str
     body: bytes
+    etag: str
 
 
-def document_etag(body: bytes) -> str:
-    """The strong ETag of a document's bytes (quoted, as the header carries it)."""
-    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+def document_etag(body: bytes, edition: Edition | None = None) -> str:
+    """The strong ETag of a document's bytes (quoted, as the header carries it). A document of
+    one issue leads with its Edition's fingerprint; the hash of the bytes follows, since a page
+    also shows what the Edition does not hold (the correction note, the PDF, the footer)."""
+    digest = hashlib.sha256(body).hexdigest()
+    if edition is not None:
+        return f'"{edition.fingerprint[:32]}-{digest[:12]}"'
+    return f'"{digest[:32]}"'
 
 
 def published_issue(issue: Issue, edition: Edition | None = None) -> PublishedIssue:
@@ -145,7 +151,7 @@ def documents_store(
         rendered = render(path)
         if rendered is None:
             continue
-        etag = document_etag(rendered.body)
+        etag = rendered.etag
         if stored.get(path) != etag:
             PublishedDocument.objects.update_or_create(
                 path=path,
@@ -193,8 +199,10 @@ def document_renderer() -> Callable[[str], RenderedDocument | None]:
         if response.status_code != 200 or not isinstance(response, HttpResponse):
             logger.warning("document %s not stored: status %s", path, response.status_code)
             return None
+        body = response.content
+        etag = response.headers.get("ETag") or document_etag(body)
         return RenderedDocument(
-            path=path, content_type=response["Content-Type"], body=response.content
+            path=path, content_type=response["Content-Type"], body=body, etag=etag
         )
 
     return render

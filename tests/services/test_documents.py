@@ -68,6 +68,8 @@ def test_a_build_stores_every_page_and_feed_the_publication_changes(
     page = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/1/")
     fresh = client.get(f"/archive/{slug}/{total}/1/?fresh=1")
     assert bytes(page.body) == fresh.content and page.etag == fresh["ETag"]
+    # A page of one issue is tagged by its Edition's fingerprint, then by its bytes.
+    assert page.etag.startswith(f'"{issue_edition(published.pk).fingerprint[:32]}-')
     assert page.content_type == "text/html; charset=utf-8"
 
 
