@@ -49,8 +49,7 @@ class Publication(models.Model):
     notice_public = models.BooleanField(
         "网站显示声明",
         default=False,
-        help_text="在公开网站的每期页面上显示所印的声明（如“内部交流学习资料”）。"
-        "已发布的页面在运行 build_site 后更新。",
+        help_text="在公开网站的每期页面上显示所印的声明（如“内部交流学习资料”）。",
     )
     approval_quorum = models.PositiveSmallIntegerField(
         "批准所需编委人数",

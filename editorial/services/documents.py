@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from editorial.documents import PublishedIssue, documents_of
@@ -206,6 +207,14 @@ def document_renderer() -> Callable[[str], RenderedDocument | None]:
         )
 
     return render
+
+
+def documents_forget(*, kind: str, publication_slug: str) -> int:
+    """Drop one publication's stored documents of ``kind`` (after a setting they show changed);
+    the views answer those paths again, and ``build_site`` or the next build stores them."""
+    prefix = reverse("public:archive") + f"{publication_slug}/"
+    deleted, _ = PublishedDocument.objects.filter(kind=kind, path__startswith=prefix).delete()
+    return deleted
 
 
 def document_builds_stalled(now: datetime.datetime) -> list[int]:

@@ -8,7 +8,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from editorial.models import DocumentBuild, DocumentBuildStatus, Issue, PublishedDocument
+from editorial.models import (
+    DocumentBuild,
+    DocumentBuildStatus,
+    Issue,
+    Publication,
+    PublishedDocument,
+)
 from editorial.selectors import issue_edition
 from editorial.services import approvals, issue_transitions
 from editorial.services.documents import (
@@ -16,6 +22,7 @@ from editorial.services.documents import (
     document_builds_stalled,
     documents_request,
 )
+from editorial.services.shared_records import publication_save
 from editorial.workflow import IssueStatus
 from tests.workflow.states import bring_to, chief, small_issue
 
@@ -124,3 +131,19 @@ def test_the_sweeper_takes_back_only_builds_nobody_holds(published: Issue) -> No
         status=DocumentBuildStatus.RUNNING, lease_expires_at=now + datetime.timedelta(minutes=5)
     )
     assert document_builds_stalled(now) == []
+
+
+def test_showing_the_notice_or_not_drops_the_stored_issue_pages(
+    published: Issue, client: Client
+) -> None:
+    document_build_run(DocumentBuild.objects.get(issue=published).pk)
+    slug, total = published.publication.slug, published.total_number
+    path = f"/archive/{slug}/{total}/"
+    notice = published.notice.text  # type: ignore[union-attr]
+    assert notice not in client.get(path).content.decode()
+    publication = Publication.objects.get(pk=published.publication_id)
+    publication.notice_public = True
+    publication_save(actor=None, publication=publication)
+    assert not PublishedDocument.objects.filter(path=path).exists()
+    assert PublishedDocument.objects.filter(path=f"{path}1/").exists()  # articles show no notice
+    assert notice in client.get(path).content.decode()
