@@ -242,6 +242,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", defa
 DIGEST_EDIT_LOCK_SECONDS = env.int("DIGEST_EDIT_LOCK_SECONDS", default=30 * 60)
 DIGEST_NOTIFICATION_MAX_ATTEMPTS = env.int("DIGEST_NOTIFICATION_MAX_ATTEMPTS", default=5)
 DIGEST_SITE_URL = env("DIGEST_SITE_URL", default="http://127.0.0.1:8000")
+# The reading site's stored documents: how long each worker keeps one in memory before asking the
+# database again (a publication reaches every worker within it), and how much memory that takes.
+DIGEST_DOCUMENT_CACHE_SECONDS = env.float("DIGEST_DOCUMENT_CACHE_SECONDS", default=10.0)
+DIGEST_DOCUMENT_CACHE_BYTES = env.int("DIGEST_DOCUMENT_CACHE_BYTES", default=64 * 1024 * 1024)
 # The reading site's footer: the ICP 备案号 every site hosted in China shows, and a contact line.
 DIGEST_ICP_NUMBER = env("DIGEST_ICP_NUMBER", default="")
 DIGEST_SITE_CONTACT = env("DIGEST_SITE_CONTACT", default="")

@@ -2,7 +2,9 @@
 article's full content (Django's syndication framework over the issues' Editions)."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -13,6 +15,7 @@ from django.utils import feedgenerator
 from django.utils.html import format_html
 
 from editorial.documents import article_path
+from editorial.editions import EditionImage
 from editorial.models import Issue, Publication
 from editorial.selectors import issues_editions
 from editorial.workflow import IssueStatus
@@ -115,6 +118,10 @@ class PublicationRssFeed(PublicationFeed):
     feed_type = feedgenerator.Rss201rev2Feed
 
 
+def absolute_image(served: Callable[[EditionImage], str], image: EditionImage) -> str:
+    return absolute(served(image))
+
+
 def feed_items(publication: Publication, section: str) -> list[FeedItem]:
     """The articles of the publication's latest issues (of one section's, when given), each
     with its whole text, figures at their absolute addresses, 来源 and 原文链接."""
@@ -136,9 +143,7 @@ def feed_items(publication: Publication, section: str) -> list[FeedItem]:
         for number, article in enumerate(edition.articles, start=1):
             if section and article.section.slug != section:
                 continue
-            content = article_body_html(
-                article, lambda image, served=served: absolute(served(image))
-            )
+            content = article_body_html(article, partial(absolute_image, served))
             if article.source:
                 content += format_html("<p>（来源：{}）</p>", article.source)
             if article.original_url:

@@ -1,12 +1,20 @@
 """Serving the reading site's stored documents at the speed of a static file.
 
 Placed right after WhiteNoise: a reader's GET or HEAD of a path the last publication rendered
-(``services/documents.py``) is answered from its stored bytes with one indexed query — strong
-ETag, Last-Modified, Cache-Control, 304 on If-None-Match / If-Modified-Since — without sessions,
-authentication or a view. Anything else (a query string, a path never stored, the render of a
-document itself) goes on to the views, which render it on the fly.
+(``services/documents.py``) is answered from its stored bytes — strong ETag, Last-Modified,
+Cache-Control, 304 on If-None-Match / If-Modified-Since — without sessions, authentication or a
+view. Anything else (a query string, a path never stored, the render of a document itself) goes
+on to the views, which render it on the fly.
+
+Each worker keeps the documents it served last in memory for DIGEST_DOCUMENT_CACHE_SECONDS
+(bounded by DIGEST_DOCUMENT_CACHE_BYTES), then asks the database again (one indexed query): a
+publication reaches every worker within that time, far inside the five minutes readers' caches
+are allowed (``Cache-Control: max-age=300``).
 """
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 
@@ -31,9 +39,58 @@ def document_policy() -> str:
     return build_policy()
 
 
+Document = tuple[str, bytes, str, int]  # content type, bytes, ETag, Last-Modified (epoch)
+# What a path not stored costs to remember (its key and the entry), for the memory bound.
+MISS_BYTES = 200
+
+
+class DocumentCache:
+    """Documents by path (``None``: not stored), each for ``ttl`` seconds, least recently
+    used dropped first beyond ``max_bytes``."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, Document | None]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, path: str, load: Callable[[str], Document | None]) -> Document | None:
+        ttl = settings.DIGEST_DOCUMENT_CACHE_SECONDS
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(path)
+            if entry is not None and entry[0] > now:
+                self._entries.move_to_end(path)
+                return entry[1]
+        document = load(path)
+        if ttl > 0:
+            self._put(path, now + ttl, document)
+        return document
+
+    def _put(self, path: str, expires: float, document: Document | None) -> None:
+        size = MISS_BYTES + (len(document[1]) if document else 0)
+        with self._lock:
+            old = self._entries.pop(path, None)
+            if old is not None:
+                self._bytes -= MISS_BYTES + (len(old[1][1]) if old[1] else 0)
+            self._entries[path] = (expires, document)
+            self._bytes += size
+            while self._bytes > settings.DIGEST_DOCUMENT_CACHE_BYTES and self._entries:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= MISS_BYTES + (len(dropped[1]) if dropped else 0)
+
+
+def load_document(path: str) -> Document | None:
+    found = published_document(path)
+    if found is None:
+        return None
+    content_type, body, etag, modified_at = found
+    return content_type, bytes(body), etag, int(modified_at.timestamp())
+
+
 class PublishedDocumentMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.documents = DocumentCache()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
@@ -42,13 +99,12 @@ class PublishedDocumentMiddleware:
             or request.META.get(RENDERING)
         ):
             return self.get_response(request)
-        document = published_document(request.path_info)
+        document = self.documents.get(request.path_info, load_document)
         if document is None:
             return self.get_response(request)
-        content_type, body, etag, modified_at = document
-        last_modified = int(modified_at.timestamp())
+        content_type, body, etag, last_modified = document
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        response = conditional or HttpResponse(bytes(body), content_type=content_type)
+        response = conditional or HttpResponse(body, content_type=content_type)
         response.headers["ETag"] = etag
         response.headers["Last-Modified"] = http_date(last_modified)
         response.headers["Cache-Control"] = DOCUMENT_CACHE_CONTROL

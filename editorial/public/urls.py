@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import views
 from .feeds import PublicationFeed, PublicationRssFeed
@@ -33,9 +31,5 @@ urlpatterns = [
         views.public_page(PublicationRssFeed()),
         name="section-feed-rss",
     ),
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("public/favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -16,9 +16,17 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.response import SimpleTemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
@@ -54,7 +62,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = response.render()
         patch_cache_control(response, public=True, max_age=5 * 60)
         if response.status_code == 200 and not response.streaming:
-            etag = document_etag(response.content)
+            etag = response.headers.get("ETag") or document_etag(response.content)
             response.headers["ETag"] = etag
             conditional = get_conditional_response(request, etag=etag, response=response)
             if conditional is not None:
@@ -64,12 +72,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return page
 
 
-def public_file(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_file(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A published file never changes: cacheable for a day. GET and HEAD only."""
 
     @require_safe
     @wraps(view)
-    def file(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def file(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=24 * 60 * 60)
         return response
@@ -203,7 +211,7 @@ def render_issue_page(request: HttpRequest, edition: Edition, around: IssueAroun
     """The reader's page of one issue from its Edition: cover facts, 本期要目 linking to each
     article, the PDF; the public site and the previews render it with this."""
     description = "；".join(edition.cover_headline_lines) or edition.title
-    return _page(
+    response = _page(
         request,
         "public/issue.html",
         edition.publication.name,
@@ -219,6 +227,8 @@ def render_issue_page(request: HttpRequest, edition: Edition, around: IssueAroun
             "feed_slug": edition.publication.slug,
         },
     )
+    response.headers["ETag"] = document_etag(response.content, edition)
+    return response
 
 
 def render_article_page(
@@ -231,7 +241,7 @@ def render_article_page(
     articles = _reader_articles(edition, around)
     current = articles[number - 1]
     body = article_body_html(current.article, around.image_url)
-    return _page(
+    response = _page(
         request,
         "public/article.html",
         edition.publication.name,
@@ -251,6 +261,8 @@ def render_article_page(
             "section_feed": current.article.section.slug,
         },
     )
+    response.headers["ETag"] = document_etag(response.content, edition)
+    return response
 
 
 def article_body_html(
@@ -348,7 +360,7 @@ def archive(request: HttpRequest, year: int | None = None) -> HttpResponse:
     editions = issues_editions(issues)
     pdfs = issues_final_pdfs([issue.pk for issue in issues])
     corrected = {issue.corrects_id: issue for issue in issues if issue.corrects_id}
-    entries = []
+    entries: list[dict[str, Any]] = []
     for issue in issues:
         edition = editions[issue.pk]
         path = issue_path(edition.publication.slug, edition.total_number, edition.revision)
@@ -458,6 +470,12 @@ def section_page(request: HttpRequest, slug: str, section: str) -> HttpResponse:
             "section_feed": section,
         },
     )
+
+
+@public_file
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers that ask for /favicon.ico get the site's icon, a static file."""
+    return HttpResponsePermanentRedirect(static("public/favicon.svg"))
 
 
 @public_file

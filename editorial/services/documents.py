@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from editorial.documents import PublishedIssue, documents_of
@@ -45,12 +47,17 @@ class RenderedDocument:
     path: str
     content_type: str
     body: bytes
-    etag: str | None = None  # the view's own (the API's issue: its Edition's fingerprint)
+    etag: str
 
 
-def document_etag(body: bytes) -> str:
-    """The strong ETag of a document's bytes (quoted, as the header carries it)."""
-    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+def document_etag(body: bytes, edition: Edition | None = None) -> str:
+    """The strong ETag of a document's bytes (quoted, as the header carries it). A document of
+    one issue leads with its Edition's fingerprint; the hash of the bytes follows, since a page
+    also shows what the Edition does not hold (the correction note, the PDF, the footer)."""
+    digest = hashlib.sha256(body).hexdigest()
+    if edition is not None:
+        return f'"{edition.fingerprint[:32]}-{digest[:12]}"'
+    return f'"{digest[:32]}"'
 
 
 def published_issue(issue: Issue, edition: Edition | None = None) -> PublishedIssue:
@@ -106,7 +113,12 @@ def document_build_run(build_id: int) -> DocumentBuild | None:
         changed = [published_issue(issue)]
         if issue.corrects is not None:
             changed.append(published_issue(issue.corrects))
-        count = documents_store(changed, progress=lambda done: done % 50 or job_extend_lease(build))
+
+        def progress(done: int) -> None:
+            if done % 50 == 0:  # renew the lease as the pages are made
+                job_extend_lease(build)
+
+        count = documents_store(changed, progress=progress)
     except Exception as exc:
         build.status, build.error = DocumentBuildStatus.FAILED, f"内部错误：{exc!r}"
         build.finished_at, build.lease_expires_at = timezone.now(), None
@@ -140,7 +152,7 @@ def documents_store(
         rendered = render(path)
         if rendered is None:
             continue
-        etag = rendered.etag or document_etag(rendered.body)
+        etag = rendered.etag
         if stored.get(path) != etag:
             PublishedDocument.objects.update_or_create(
                 path=path,
@@ -185,17 +197,24 @@ def document_renderer() -> Callable[[str], RenderedDocument | None]:
         response = handler.get_response(request)
         if response.status_code >= 500:
             raise DocumentRenderFailed(f"{path}：服务器错误 {response.status_code}")
-        if response.status_code != 200 or response.streaming:
+        if response.status_code != 200 or not isinstance(response, HttpResponse):
             logger.warning("document %s not stored: status %s", path, response.status_code)
             return None
+        body = response.content
+        etag = response.headers.get("ETag") or document_etag(body)
         return RenderedDocument(
-            path=path,
-            content_type=response["Content-Type"],
-            body=response.content,
-            etag=response.get("ETag"),
+            path=path, content_type=response["Content-Type"], body=body, etag=etag
         )
 
     return render
+
+
+def documents_forget(*, kind: str, publication_slug: str) -> int:
+    """Drop one publication's stored documents of ``kind`` (after a setting they show changed);
+    the views answer those paths again, and ``build_site`` or the next build stores them."""
+    prefix = reverse("public:archive") + f"{publication_slug}/"
+    deleted, _ = PublishedDocument.objects.filter(kind=kind, path__startswith=prefix).delete()
+    return deleted
 
 
 def document_builds_stalled(now: datetime.datetime) -> list[int]:

@@ -2,6 +2,8 @@
 and the site's policy without a nonce; anything not stored goes on to the views."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -71,3 +73,23 @@ def test_what_is_not_stored_is_rendered_by_the_views(
     assert again.status_code == 304
     assert client.get("/").status_code == 200
     assert client.post("/archive/").status_code == 405
+
+
+def test_each_worker_keeps_a_document_for_a_while_within_its_memory_bound(
+    client: Client,
+    document: PublishedDocument,
+    settings: Any,
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    settings.DIGEST_DOCUMENT_CACHE_SECONDS = 60
+    client.get("/archive/")
+    PublishedDocument.objects.filter(pk=document.pk).update(body=b"new", etag='"new"')
+    with django_assert_num_queries(0):
+        kept = client.get("/archive/")
+    assert kept.content == BODY  # what readers may cache for five minutes anyway
+    settings.DIGEST_DOCUMENT_CACHE_BYTES = 10  # smaller than any document: none is kept
+    client.get("/archive/?other")
+    fresh = Client()
+    fresh.get("/archive/")
+    with django_assert_num_queries(1):
+        assert fresh.get("/archive/").content == b"new"

@@ -9,11 +9,12 @@ and ``PATCH /api/v1/issues/{id}/`` with ``If-Match``). Paste, import-from-link, 
 e-mail do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
-page and the article 修订历史 diff pages, the API's ``?format=html`` bodies (issue detail and
-article list, placed in a page as a client would), the public archive issue page (through a live
-server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
-print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
-sanitizer and the templates' escaping stand between a vector and the reader.
+page and the article 修订历史 diff pages, the public issue page and every article page (through
+a live server, with the real CSP), the API's ``?format=html`` bodies (issue detail and article
+list, placed in a page as a client would), the Atom feed's entry contents (as a feed reader shows
+them, opened as a file without any CSP), the WeChat article HTML (``render_wechat_issue``
+content) and the print HTML (``render_issue_html``), both opened as files without any CSP, so
+that only the sanitizer and the templates' escaping stand between a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
@@ -27,6 +28,7 @@ in the same browser and proves that the trap catches most of them, in every fami
 import collections
 import html
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -267,6 +269,17 @@ def every_output(
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")
+    for number in range(1, issue.articles.count() + 1):
+        results[f"public article {number}"] = fired_on(
+            browser, f"{base}/archive/dsjfzdt/179/{number}/"
+        )
+    # A feed reader shows each entry's content as HTML, with no policy of ours around it.
+    feed = ET.fromstring(Client().get("/feeds/dsjfzdt/atom.xml").content)  # noqa: S314
+    contents = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}content")]
+    assert len(contents) == issue.articles.count()
+    results["Atom feed content"] = fired_on(
+        browser, write_page(tmp_path / "feed.html", "".join(contents))
+    )
     # The API's rendered bodies, as a client would place them in its own page.
     reader = Client()
     detail = reader.get(f"/api/v1/issues/{issue.pk}/?format=html").json()

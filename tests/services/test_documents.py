@@ -1,12 +1,28 @@
 """The reading site's documents, made once at publication by a build job and stored."""
 
+import datetime
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from editorial.models import DocumentBuild, DocumentBuildStatus, Issue, PublishedDocument
+from editorial.models import (
+    DocumentBuild,
+    DocumentBuildStatus,
+    Issue,
+    Publication,
+    PublishedDocument,
+)
 from editorial.selectors import issue_edition
 from editorial.services import approvals, issue_transitions
-from editorial.services.documents import document_build_run, documents_request
+from editorial.services.documents import (
+    document_build_run,
+    document_builds_stalled,
+    documents_request,
+)
+from editorial.services.shared_records import publication_save
 from editorial.workflow import IssueStatus
 from tests.workflow.states import bring_to, chief, small_issue
 
@@ -60,6 +76,8 @@ def test_a_build_stores_every_page_and_feed_the_publication_changes(
     page = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/1/")
     fresh = client.get(f"/archive/{slug}/{total}/1/?fresh=1")
     assert bytes(page.body) == fresh.content and page.etag == fresh["ETag"]
+    # A page of one issue is tagged by its Edition's fingerprint, then by its bytes.
+    assert page.etag.startswith(f'"{issue_edition(published.pk).fingerprint[:32]}-')
     assert page.content_type == "text/html; charset=utf-8"
 
 
@@ -89,3 +107,44 @@ def test_a_correction_remakes_the_pages_of_the_issue_it_supersedes(published: Is
     corrected = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/r2/")
     assert "本期为勘误修订版" in bytes(corrected.body).decode()
     assert PublishedDocument.objects.filter(path=f"/archive/{slug}/{total}/r2/1/").exists()
+
+
+def test_publishing_asks_for_the_build_after_commit_and_the_task_stores_the_pages(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    issue = small_issue(articles=1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        bring_to(issue, IssueStatus.PUBLISHED)
+    assert callbacks  # the rendition and the build, each sent once the publishing committed
+    build = DocumentBuild.objects.get(issue=issue)
+    assert build.status == DocumentBuildStatus.DONE and build.attempts == 1
+    slug, total = issue.publication.slug, issue.total_number
+    page = PublishedDocument.objects.get(path=f"/archive/{slug}/{total}/1/")
+    assert "原来的正文" in bytes(page.body).decode()
+
+
+def test_the_sweeper_takes_back_only_builds_nobody_holds(published: Issue) -> None:
+    build = DocumentBuild.objects.get(issue=published)
+    now = timezone.now()
+    DocumentBuild.objects.filter(pk=build.pk).update(created_at=now - datetime.timedelta(hours=1))
+    assert document_builds_stalled(now) == [build.pk]
+    DocumentBuild.objects.filter(pk=build.pk).update(
+        status=DocumentBuildStatus.RUNNING, lease_expires_at=now + datetime.timedelta(minutes=5)
+    )
+    assert document_builds_stalled(now) == []
+
+
+def test_showing_the_notice_or_not_drops_the_stored_issue_pages(
+    published: Issue, client: Client
+) -> None:
+    document_build_run(DocumentBuild.objects.get(issue=published).pk)
+    slug, total = published.publication.slug, published.total_number
+    path = f"/archive/{slug}/{total}/"
+    notice = published.notice.text  # type: ignore[union-attr]
+    assert notice not in client.get(path).content.decode()
+    publication = Publication.objects.get(pk=published.publication_id)
+    publication.notice_public = True
+    publication_save(actor=None, publication=publication)
+    assert not PublishedDocument.objects.filter(path=path).exists()
+    assert PublishedDocument.objects.filter(path=f"{path}1/").exists()  # articles show no notice
+    assert notice in client.get(path).content.decode()
