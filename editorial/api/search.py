@@ -1,4 +1,4 @@
-"""``GET /api/search/?q=…``: the published articles ``editorial.search`` finds, ranked, with
+"""``GET /api/v1/search/?q=…``: the published articles ``editorial.search`` finds, ranked, with
 highlighted title and snippet; open to anyone, like the public site, in two queries."""
 
 from typing import Any

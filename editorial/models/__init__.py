@@ -1,6 +1,7 @@
 """The digest's domain model, split by concern; see editorial/README.md for the map."""
 
 from .articles import QR_CAPTION_CODES, QR_CAPTION_MAX, Article, Figure, QrCaption
+from .documents import DocumentBuild, DocumentBuildStatus, PublishedDocument
 from .editions import ApprovedEdition
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
@@ -28,6 +29,8 @@ __all__ = [
     "Consent",
     "ConsentAction",
     "ConsentSource",
+    "DocumentBuild",
+    "DocumentBuildStatus",
     "EditLock",
     "Notification",
     "NotificationStatus",
@@ -42,6 +45,7 @@ __all__ = [
     "Person",
     "PreviewLink",
     "Publication",
+    "PublishedDocument",
     "QR_CAPTION_CODES",
     "QR_CAPTION_MAX",
     "QrCaption",

@@ -1,4 +1,4 @@
-"""GET /api/search/: ranked published articles with highlighted title and snippet, open to
+"""GET /api/v1/search/: ranked published articles with highlighted title and snippet, open to
 anyone, parameters validated, and the same number of queries for 1 and for 50 issues."""
 
 from typing import Any
@@ -13,7 +13,7 @@ from editorial.workflow import IssueStatus
 from tests.workflow.states import bring_to, small_issue
 
 pytestmark = pytest.mark.django_db
-URL = reverse("api-search")
+URL = reverse("api-v1:search")
 
 
 def test_anyone_finds_published_articles_with_marked_titles_and_snippets(client: Client) -> None:

@@ -4,21 +4,22 @@ through every page and file that shows it, in a real headless Chromium: no vecto
 Entry points covered: bundle import (``issue_import``: bodies, notes, an organisation profile,
 titles, sources, figure captions, QR captions, 公众号标题 and 摘要, the cover headline, the
 notice, the publication's tagline and slogan), the admin (the article change form posted as a
-browser would, which saves through ``article_save``) and the API (``PATCH /api/articles/{id}/``
-and ``PATCH /api/issues/{id}/`` with ``base_version``), the public subscribe form (name and
+browser would, which saves through ``article_save``) and the API (``PATCH /api/v1/articles/{id}/``
+and ``PATCH /api/v1/issues/{id}/`` with ``If-Match``), the public subscribe form (name and
 organisation, shown on the reader's preferences page and in the admin's subscriber list) and
 从原文链接导入 (a source page carrying the corpus in its text, title and 来源, drafted and saved
-with ``article_import``). Paste, feeds and e-mail do not exist yet, so they are not covered; add
-them here when they do.
+with ``article_import``). Paste and e-mail are not covered here yet; add them when they are.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the subscriber list, the previews (the preview page
-with its 公众号 tab, the reader page through a preview link), the public archive issue page, the
-search page with its highlighted titles and snippets and the subscribers' preferences pages
-(through a live server, with the real CSP), the WeChat
-article HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both
-opened as files without any CSP, so that only the sanitizer and the templates' escaping stand
-between a vector and the reader.
+with its 公众号 tab, the reader page through a preview link), the public issue page and every
+article page, the search page with its highlighted titles and snippets and the subscribers'
+preferences pages (through a live server, with the real CSP), the API's ``?format=html`` bodies
+(issue detail and article list, placed in a page as a client would), the Atom feed's entry
+contents (as a feed reader shows them, opened as a file without any CSP), the WeChat article
+HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both opened
+as files without any CSP, so that only the sanitizer and the templates' escaping stand between
+a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
@@ -32,6 +33,7 @@ in the same browser and proves that the trap catches most of them, in every fami
 import collections
 import html
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,7 @@ from tests.admin.forms import form_data
 from tests.browser import chromium
 from tests.builders import FILES, minimal_manifest, write_bundle_dir
 from tests.security.xss_corpus import ACTIVATE, CORPUS, FAMILIES, TRAP, Vector, control_page
+from tests.workflow_helpers import api_etag
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -288,6 +291,28 @@ def every_output(
     issue.refresh_from_db()
     search_index_publish(issue=issue, edition=issue_edition(issue.pk))
     results["public search"] = fired_on(browser, f"{base}/archive/search/?q=正文")
+    for number in range(1, issue.articles.count() + 1):
+        results[f"public article {number}"] = fired_on(
+            browser, f"{base}/archive/dsjfzdt/179/{number}/"
+        )
+    # A feed reader shows each entry's content as HTML, with no policy of ours around it.
+    feed = ET.fromstring(Client().get("/feeds/dsjfzdt/atom.xml").content)  # noqa: S314
+    contents = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}content")]
+    assert len(contents) == issue.articles.count()
+    results["Atom feed content"] = fired_on(
+        browser, write_page(tmp_path / "feed.html", "".join(contents))
+    )
+    # The API's rendered bodies, as a client would place them in its own page.
+    reader = Client()
+    detail = reader.get(f"/api/v1/issues/{issue.pk}/?format=html").json()
+    listed = reader.get(f"/api/v1/articles/?issue={issue.pk}&format=html").json()["results"]
+    bodies = [a["body"] + a["notes"] for s in detail["sections"] for a in s["articles"]]
+    bodies += [a["body"] + a["notes"] for a in listed]
+    assert len(bodies) == 2 * issue.articles.count()
+    results["API format=html"] = fired_on(
+        browser,
+        write_page(tmp_path / "api.html", "".join(f"<article>{b}</article>" for b in bodies)),
+    )
     return results
 
 
@@ -383,17 +408,13 @@ def test_the_api_with_the_corpus_runs_nothing_anywhere(
     client.force_login(editor)
     patch: Callable[..., Any] = client.patch
     for article, values in zip(issue.articles.order_by("position"), edits, strict=True):
-        response = patch(
-            f"/api/articles/{article.pk}/",
-            {"base_version": article.lock_version, **values},
-            content_type="application/json",
-        )
+        url = f"/api/v1/articles/{article.pk}/"
+        response = patch(url, values, content_type="application/json", **api_etag(client, url))
         assert response.status_code == 200, response.content
     issue.refresh_from_db()
+    url = f"/api/v1/issues/{issue.pk}/"
     response = patch(
-        f"/api/issues/{issue.pk}/",
-        {"base_version": issue.lock_version, "cover_headline": cover},
-        content_type="application/json",
+        url, {"cover_headline": cover}, content_type="application/json", **api_etag(client, url)
     )
     assert response.status_code == 200, response.content
     assert Issue.objects.get(pk=issue.pk).cover_headline == cover

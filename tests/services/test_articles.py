@@ -1,13 +1,17 @@
 """Article saves: each a new version with a revision and an audit row; a stale one refused with
 the text kept; layout editors change layout only."""
 
+from typing import Any
+
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from reversion.models import Version
 
 from editorial.models import Article, AuditEntry
 from editorial.roles import Role
 from editorial.services.articles import StaleEdit, article_save
+from editorial.workflow import IssueStatus
 from tests import factories
 from tests.workflow_helpers import staff
 
@@ -55,3 +59,39 @@ def test_an_art_editor_may_move_an_article_but_not_change_its_text() -> None:
     with pytest.raises(PermissionDenied):
         article_save(actor=art_editor, article=retitled, base_version=1, layout=True)
     assert Article.objects.get(pk=article.pk).title == article.title
+
+
+def test_a_save_reads_nothing_twice(django_assert_max_num_queries: Any) -> None:
+    """15 queries, whatever the archive holds: the issue and the article locked, the actor's
+    roles and permissions, the write, the revision (with its figures), the audit row and the
+    issue's version — validation reloads none of them."""
+    issue = factories.IssueFactory.create(status=IssueStatus.IN_EDIT)
+    editor = staff("xiong", "熊灵犀", Role.RESPONSIBLE_EDITOR)
+    article = factories.ArticleFactory.create(issue=issue, responsible_editor=editor.person)
+    factories.FigureFactory.create(article=article, number=1)
+    factories.FigureFactory.create(article=article, number=2)
+    factories.ArticleFactory.create_batch(20, issue=issue)
+    warm = Article.objects.get(pk=article.pk)  # content types are cached after a first save
+    article_save(actor=editor, article=warm, base_version=0)
+    for version in (1, 2):
+        edited = Article.objects.get(pk=article.pk)
+        edited.body = f"<p>第 {version} 次修改。</p>"
+        actor = User.objects.get(pk=editor.pk)  # a new request's user: nothing cached
+        with django_assert_max_num_queries(15):
+            article_save(actor=actor, article=edited, base_version=version)
+    assert Article.objects.get(pk=article.pk).lock_version == 3
+
+
+def test_a_row_the_database_refuses_is_a_validation_error_with_the_models_message() -> None:
+    article = factories.ArticleFactory.create(source="原来源")
+    executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    edited = Article.objects.get(pk=article.pk)
+    edited.source, edited.original_url, edited.qr_caption = "新来源", "https://example.org/a", ""
+
+    with pytest.raises(ValidationError) as refused:
+        article_save(actor=executive, article=edited, base_version=0)
+
+    assert refused.value.messages == ["原文链接与二维码说明须同时填写或同时留空。"]
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.source, stored.lock_version) == ("原来源", 0)
+    assert not AuditEntry.objects.filter(article=article).exists()
