@@ -35,10 +35,10 @@ import jieba
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from editorial.documents import article_path
 from editorial.editions import Edition, EditionArticle
 from editorial.models import Issue, SearchEntry
 from editorial.richtext import plain_text
@@ -288,20 +288,12 @@ class SearchResult:
         return self.entry.article_id
 
     @property
-    def anchor(self) -> str:
-        """The article's anchor on its issue page."""
-        return f"article-{self.entry.position:02d}"
-
-    @property
     def url(self) -> str:
-        """Where readers read the article: its place on the public issue page."""
+        """Where readers read the article: its page on the reading site."""
         issue = self.issue
-        args: list[object] = [issue.publication.slug, issue.total_number]
-        if issue.revision > 1:
-            return (
-                reverse("public:issue-revision", args=[*args, issue.revision]) + "#" + self.anchor
-            )
-        return reverse("public:issue", args=args) + "#" + self.anchor
+        return article_path(
+            issue.publication.slug, issue.total_number, issue.revision, self.entry.position
+        )
 
 
 @dataclass(frozen=True)

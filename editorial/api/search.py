@@ -73,7 +73,7 @@ class SearchView(APIView):
                             "publication": "dsjfzdt",
                             "date": "2024-05-06",
                             "rank": 0.6,
-                            "url": "/archive/dsjfzdt/179/#article-05",
+                            "url": "/archive/dsjfzdt/179/5/",
                         }
                     ],
                 },

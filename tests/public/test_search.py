@@ -31,7 +31,7 @@ def test_results_link_their_place_in_the_issue_with_the_matches_marked(client: C
     assert "&lt;i&gt;推动&lt;/i&gt;<mark>算力</mark>网络建设" in html
     assert "全省<mark>算力</mark>总规模" in html
     link = reverse("public:issue", args=[issue.publication.slug, issue.total_number])
-    assert f'href="{link}#article-01"' in html
+    assert f'href="{link}1/"' in html
     assert "没有找到包含“量子”的文章" in client.get(URL, {"q": "量子"}).content.decode()
     year = issue.date.year
     assert "找到 1 篇" in client.get(URL, {"q": "算力", "year": str(year)}).content.decode()
