@@ -13,6 +13,8 @@ from typing import TypeVar
 import nh3
 from markdown_it import MarkdownIt
 
+from .source_html import restructure, tidy_blocks
+
 ALLOWED_TAGS = frozenset(
     {
         "p",
@@ -58,7 +60,18 @@ _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def sanitize_html(html: str) -> str:
-    """Clean HTML to the allow-list; script/style contents and event attributes are dropped."""
+    """Clean HTML to the allow-list; script/style contents and event attributes are dropped.
+
+    HTML the allow-list would change is restructured first (copied from Word, WeChat, a web page
+    or a PDF viewer: ``source_html.py``); HTML that is already allowed is kept byte for byte,
+    but for empty paragraphs and indenting spaces (``tidy_blocks``)."""
+    cleaned = _allow_listed(html)
+    if cleaned != html.strip():
+        cleaned = _allow_listed(restructure(html))
+    return tidy_blocks(cleaned)
+
+
+def _allow_listed(html: str) -> str:
     cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
