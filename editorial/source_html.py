@@ -47,8 +47,9 @@ _BLOCKS = frozenset(
         "dd",
     }
 )
-# Headings the allow-list has no level for take the nearest one it has.
-_HEADING_LEVELS = {"h1": "h2", "h5": "h4", "h6": "h4"}
+# Headings the allow-list has no level for take the nearest one it has; bold and italic are
+# written as the editor writes them.
+_RENAMED = {"h1": "h2", "h5": "h4", "h6": "h4", "b": "strong", "i": "em"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LAYOUT_SPACE = re.compile(r"[ \t\r\n\f]+")
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -56,6 +57,7 @@ _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n\f]*(?=[{_CJK}])")
 # Where a PDF's line ends a paragraph: a sentence's end, or before a numbered heading.
 _SENTENCE_END = re.compile(r"[。！？：]$")
 _NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])")
+_HEADING_MAX = 20  # characters: a numbered line this short stands alone
 _ORDERED_MARKER = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.．、]|[a-zA-Z][.)])")
 
 
@@ -73,8 +75,10 @@ def restructure(html: str) -> str:
             continue
         if element.tag in ("title", "meta", "link") or element.tag.endswith(":p"):
             element.drop_tree()  # <o:p>: Word's paragraph mark, holding a space at most
-        elif element.tag in _HEADING_LEVELS:
-            element.tag = _HEADING_LEVELS[element.tag]
+        elif element.tag in ("font", "span"):
+            element.drop_tag()  # a <br><br> inside one still separates paragraphs
+        elif element.tag in _RENAMED:
+            element.tag = _RENAMED[element.tag]
     pdf = body.find(".//*[@role='presentation']") is not None or bool(
         body.xpath(".//*[contains(@class, 'textLayer')]")
     )
@@ -180,7 +184,9 @@ def _split_at_breaks(run: list[object], *, pdf: bool) -> list[list[list[object]]
 
 
 def _ends_paragraph(line: str, following: str) -> bool:
-    return bool(_SENTENCE_END.search(line.strip())) or bool(
+    line = line.strip()
+    heading = bool(_NUMBERED_HEADING.match(line)) and len(line) <= _HEADING_MAX
+    return heading or bool(_SENTENCE_END.search(line)) or bool(
         _NUMBERED_HEADING.match(following.strip())
     )
 
@@ -244,6 +250,7 @@ _EMPTY_MARK = re.compile(r"<(strong|b|em|i|u|s|sub|sup)>((?:\s|&nbsp;)*)</\1>")
 _EDGE_SPACE_OPEN = re.compile(r"(<(?:p|h[2-4]|li|td|th)(?: [^>]*)?>)(?: |&nbsp;|\u3000|<br>)+")
 _EDGE_SPACE_CLOSE = re.compile(r"(?: |&nbsp;|<br>)+(</(?:p|h[2-4]|li|td|th)>)")
 _NBSP_RUN = re.compile(r"(?:&nbsp;){2,}")
+_SPAN_OF_ONE = re.compile(r' (?:colspan|rowspan)="1"')
 # The editor's schema puts a list item's and a cell's text in a paragraph; the renderers indent
 # paragraphs, so a single one is unwrapped (as Markdown writes them).
 _ONLY_PARAGRAPH = re.compile(
@@ -253,8 +260,9 @@ _ONLY_PARAGRAPH = re.compile(
 
 def tidy_blocks(html: str) -> str:
     """Allow-listed HTML without empty paragraphs, indenting spaces at the edges of blocks, runs
-    of non-breaking spaces, or a paragraph wrapped alone in a list item or a cell. Changes
-    nothing in HTML that has none of these."""
+    of non-breaking spaces, a paragraph wrapped alone in a list item or a cell, or a cell's
+    span of one. Changes nothing in HTML that has none of these."""
+    html = _SPAN_OF_ONE.sub("", html)
     html = _ONLY_PARAGRAPH.sub(r"\1\3", html)
     html = _EDGE_SPACE_OPEN.sub(r"\1", html)
     html = _EDGE_SPACE_CLOSE.sub(r"\1", html)
