@@ -65,6 +65,7 @@ def sanitize_html(html: str) -> str:
     HTML the allow-list would change is restructured first (copied from Word, WeChat, a web page
     or a PDF viewer: ``source_html.py``); HTML that is already allowed is kept byte for byte,
     but for empty paragraphs and indenting spaces (``tidy_blocks``)."""
+    html = html.replace("\r\n", "\n")  # as an HTML parser reads it (and browsers post it)
     cleaned = _allow_listed(html)
     if cleaned != html.strip():
         cleaned = _allow_listed(restructure(html))

@@ -251,6 +251,7 @@ _EDGE_SPACE_OPEN = re.compile(r"(<(?:p|h[2-4]|li|td|th)(?: [^>]*)?>)(?: |&nbsp;|
 _EDGE_SPACE_CLOSE = re.compile(r"(?: |&nbsp;|<br>)+(</(?:p|h[2-4]|li|td|th)>)")
 _NBSP_RUN = re.compile(r"(?:&nbsp;){2,}")
 _SPAN_OF_ONE = re.compile(r' (?:colspan|rowspan)="1"')
+_EMPTY_TITLE = re.compile(r'(<a [^>]*?) title=""')
 # The editor's schema puts a list item's and a cell's text in a paragraph; the renderers indent
 # paragraphs, so a single one is unwrapped (as Markdown writes them).
 _ONLY_PARAGRAPH = re.compile(
@@ -260,14 +261,15 @@ _ONLY_PARAGRAPH = re.compile(
 
 def tidy_blocks(html: str) -> str:
     """Allow-listed HTML without empty paragraphs, indenting spaces at the edges of blocks, runs
-    of non-breaking spaces, a paragraph wrapped alone in a list item or a cell, or a cell's
-    span of one. Changes nothing in HTML that has none of these."""
+    of non-breaking spaces, a paragraph wrapped alone in a list item or a cell, a cell's span
+    of one, or a link's empty title. Changes nothing in HTML that has none of these."""
     html = _SPAN_OF_ONE.sub("", html)
+    html = _EMPTY_TITLE.sub(r"\1", html)
+    html = _EMPTY_MARK.sub(r"\2", html)
     html = _ONLY_PARAGRAPH.sub(r"\1\3", html)
     html = _EDGE_SPACE_OPEN.sub(r"\1", html)
     html = _EDGE_SPACE_CLOSE.sub(r"\1", html)
     html = _NBSP_RUN.sub(" ", html)
-    html = _EMPTY_MARK.sub(r"\2", html)
     previous = None
     while previous != html:
         previous, html = html, _EMPTY_BLOCK.sub("", html)

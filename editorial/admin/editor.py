@@ -82,6 +82,11 @@ class RichTextEditor(AdminProseEditorWidget):
     def media(self) -> Media:
         return super().media + Media(css={"all": ["editorial/editor.css"]})
 
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        """The text as the editor holds it: browsers post a textarea's line ends as CR LF."""
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
 
 def figure_choices(article: Article | None) -> list[dict[str, Any]]:
     """The article's figures as the editor shows them: number, caption, image."""

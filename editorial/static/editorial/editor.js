@@ -207,6 +207,9 @@ export const DigestPaste = Extension.create({
     return [
       new Plugin({
         props: {
+          // The source's HTML is not read here: its stylesheets would meet the page's CSP, and
+          // the server reads it instead (handlePaste).
+          transformPastedHTML: (html) => (url ? "" : html),
           handlePaste(view, event) {
             const html = event.clipboardData ? event.clipboardData.getData("text/html") : ""
             if (!html || !url) return false
