@@ -130,7 +130,8 @@ def clean_paste_view(request: HttpRequest) -> JsonResponse:
 
 
 class FigureUploadForm(forms.Form):
-    image = forms.ImageField(label="图片")
+    # A file, not forms.ImageField: the figure's own validator decides, with its messages.
+    image = forms.FileField(label="图片")
     caption = forms.CharField(label="图题", max_length=200)
     base_version = forms.IntegerField(required=False)
 
