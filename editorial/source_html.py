@@ -56,7 +56,9 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n\f]*(?=[{_CJK}])")
 # Where a PDF's line ends a paragraph: a sentence's end, or before a numbered heading.
 _SENTENCE_END = re.compile(r"[。！？：]$")
-_NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])")
+_NUMBERED_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])"
+)
 _HEADING_MAX = 20  # characters: a numbered line this short stands alone
 _ORDERED_MARKER = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.．、]|[a-zA-Z][.)])")
 
@@ -95,9 +97,7 @@ def _word_lists(body: etree._Element) -> None:
     for comment in body.xpath(".//comment()[contains(., 'supportLists')]"):
         texts = []
         node = comment.getnext()
-        while node is not None and not (
-            node.tag is etree.Comment and "endif" in (node.text or "")
-        ):
+        while node is not None and not (node.tag is etree.Comment and "endif" in (node.text or "")):
             texts.append(node.text_content() if isinstance(node.tag, str) else "")
             following = node.getnext()
             node.drop_tree()
@@ -186,8 +186,10 @@ def _split_at_breaks(run: list[object], *, pdf: bool) -> list[list[list[object]]
 def _ends_paragraph(line: str, following: str) -> bool:
     line = line.strip()
     heading = bool(_NUMBERED_HEADING.match(line)) and len(line) <= _HEADING_MAX
-    return heading or bool(_SENTENCE_END.search(line)) or bool(
-        _NUMBERED_HEADING.match(following.strip())
+    return (
+        heading
+        or bool(_SENTENCE_END.search(line))
+        or bool(_NUMBERED_HEADING.match(following.strip()))
     )
 
 

@@ -12,7 +12,9 @@ from tests.builders import FILES
 
 PASTE = Path(__file__).parent / "fixtures" / "paste"
 SAMPLE = Path(__file__).parents[1] / "samples" / "digest-2024-16"
-FIXTURES = {name: (PASTE / f"{name}.html").read_text() for name in ("word", "wechat", "government", "pdf")}
+FIXTURES = {
+    name: (PASTE / f"{name}.html").read_text() for name in ("word", "wechat", "government", "pdf")
+}
 
 CLEAN = {
     "word": (
@@ -90,15 +92,15 @@ def test_every_existing_body_is_kept_byte_for_byte() -> None:
 
 def test_the_editors_own_wrapping_is_unwrapped_and_empty_blocks_go() -> None:
     editor_html = (
-        '<ul><li><p>甲</p></li><li><p>乙</p><ul><li><p>丙</p></li></ul></li></ul>'
+        "<ul><li><p>甲</p></li><li><p>乙</p><ul><li><p>丙</p></li></ul></li></ul>"
         '<table><tbody><tr><th colspan="1" rowspan="1"><p>指标</p></th>'
         '<td colspan="2" rowspan="1"><p>一</p><p>二</p></td></tr></tbody></table>'
         "<p></p><p>&nbsp;</p><h3> </h3><p><strong> </strong>尾</p>"
     )
     assert tidy_blocks(editor_html) == (
         "<ul><li>甲</li><li>乙<ul><li>丙</li></ul></li></ul>"
-        '<table><tbody><tr><th>指标</th><td colspan="2"><p>一</p><p>二</p></td></tr></tbody></table>'
-        "<p>尾</p>"
+        '<table><tbody><tr><th>指标</th><td colspan="2"><p>一</p><p>二</p></td></tr>'
+        "</tbody></table><p>尾</p>"
     )
 
 

@@ -9,9 +9,9 @@ from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm, TextInput
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
-from django.views.decorators.http import require_POST
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from editorial.models import Article, Figure, QrCaption, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title

@@ -141,7 +141,7 @@ def figure_upload_view(request: HttpRequest, article_id: int) -> JsonResponse:
     the answer carries the article's new version, which the open form then saves over."""
     form = FigureUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = [message for messages in form.errors.values() for message in messages]
+        errors = [str(message) for messages in form.errors.values() for message in messages]
         return JsonResponse({"error": "；".join(errors)}, status=400)
     try:
         figure = figure_add(
@@ -163,4 +163,3 @@ def figure_upload_view(request: HttpRequest, article_id: int) -> JsonResponse:
             "lock_version": figure.article.lock_version,
         }
     )
-

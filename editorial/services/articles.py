@@ -2,11 +2,10 @@
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
-
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from editorial.models import Article, AuditEntry, Figure, Issue
 from editorial.richtext import FIGURE_MARKER, figure_numbers, quoted_title

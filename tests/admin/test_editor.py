@@ -45,7 +45,9 @@ def test_the_editor_writes_exactly_the_allowed_tags_and_attributes() -> None:
 
 
 def editor_config(page: str, name: str) -> dict[str, object]:
-    match = re.search(rf'<textarea name="{name}"[^>]*data-django-prose-editor-configurable="([^"]*)"', page)
+    match = re.search(
+        rf'<textarea name="{name}"[^>]*data-django-prose-editor-configurable="([^"]*)"', page
+    )
     assert match is not None, name
     config: dict[str, object] = json.loads(match[1].replace("&quot;", '"').replace("&amp;", "&"))
     return config
@@ -122,7 +124,11 @@ def test_a_figure_uploaded_from_the_editor_is_numbered_after_the_others(
 @pytest.mark.parametrize(
     ("name", "data", "error"),
     [
-        ("fig.png", b"%PDF-1.4 not an image", "不支持的图片格式 PDF（允许 PNG、JPEG、GIF、WebP）。"),
+        (
+            "fig.png",
+            b"%PDF-1.4 not an image",
+            "不支持的图片格式 PDF（允许 PNG、JPEG、GIF、WebP）。",
+        ),
         ("fig.jpg", factories.png_bytes(), "文件名 fig.jpg 与内容（PNG）不符。"),
     ],
 )

@@ -5,11 +5,11 @@ viewer enters clean; an existing body opens and saves byte for byte; and the pag
 violation of the Content-Security-Policy."""
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import User
+from pypdf import PdfReader
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -18,8 +18,6 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from editorial.models import Article
-from pypdf import PdfReader
-
 from editorial.rendering.print import render_issue_html, render_issue_pdf
 from editorial.rendering.wechat import render_wechat_issue
 from editorial.richtext import sanitize_html
@@ -47,7 +45,8 @@ const data = new DataTransfer();
 data.setData('text/html', html);
 data.setData('text/plain', 'plain');
 target.focus();
-target.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+target.dispatchEvent(
+  new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
 """
 SAMPLE_BODY = (
     "<p>一季度，我国电子信息制造业生产稳步增长。</p>\n<h3>一、生产稳步增长</h3>\n"
@@ -65,7 +64,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         yield driver
 
 
-def open_article(driver: WebDriver, live_server: object, user: User, article: Article) -> WebElement:
+def open_article(
+    driver: WebDriver, live_server: object, user: User, article: Article
+) -> WebElement:
     """Log in, open the article's page and return its body editor once it is ready."""
     path = f"/admin/editorial/article/{article.pk}/change/"
     driver.delete_all_cookies()
@@ -112,6 +113,11 @@ def dialog(driver: WebDriver) -> WebElement:
 
 def closed(driver: WebDriver) -> None:
     WebDriverWait(driver, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
+
+
+def changed_from(before: str) -> Callable[[WebDriver], bool]:
+    """A wait condition: the body editor no longer holds ``before``."""
+    return lambda driver: body_value(driver) != before
 
 
 def violations(driver: WebDriver) -> list[str]:
@@ -186,7 +192,6 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
     # The toolbar speaks Chinese.
     assert button(browser, "bold").get_attribute("title") == "加粗（导语）"
     assert button(browser, "digestFigure").get_attribute("title") == "插入图"
-    browser.save_screenshot("/tmp/editor-written.png")
     browser.find_element(By.CSS_SELECTOR, "input[name=_continue]").click()
     WebDriverWait(browser, 30).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success")
@@ -197,7 +202,8 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
         "<p><strong>一是开展“数商强基”行动</strong>，提出培育创新主体。</p>"
         "<h3>二、分领域运行情况</h3>"
         "<ul><li>软件业务收入</li><li>信息技术服务收入</li></ul>"
-        '<p>详见<a href="https://www.miit.gov.cn/" rel="noopener noreferrer">工业和信息化部网站</a>。</p>'
+        '<p>详见<a href="https://www.miit.gov.cn/" rel="noopener noreferrer">'
+        "工业和信息化部网站</a>。</p>"
         '<figure data-figure="1"></figure>'
         "<p>一季度，软件业务收入增长。</p>"
         '<figure data-figure="2"></figure>'
@@ -216,17 +222,18 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
     for shown in (
         '<span class="figure-number">图 1</span>信息技术服务收入增长情况</figcaption>',
         '<span class="figure-number">图 2</span>软件业务收入增长情况</figcaption>',
-        '<table><tbody><tr><th>指标</th><th>增速</th></tr>',
+        "<table><tbody><tr><th>指标</th><th>增速</th></tr>",
         '<span class="url">https://www.\u200bmiit.\u200bgov.\u200bcn/</span>',
     ):
         assert shown in printed
     assert printed.index("图 1</span>") < printed.index("图 2</span>")
     pdf = PdfReader(io.BytesIO(render_issue_pdf(edition, proof=True).data))
-    text = "".join(page.extract_text() for page in pdf.pages)
-    assert "信息技术服务收入增长情况" in text
-    assert "二、分领域运行情况" in text
+    pages = "".join(page.extract_text() for page in pdf.pages)
+    assert "信息技术服务收入增长情况" in pages
+    assert "二、分领域运行情况" in pages
     wechat = next(
-        a for a in render_wechat_issue(edition, image_url=lambda s: f"https://mmbiz.qpic.cn/{s.name}")
+        a
+        for a in render_wechat_issue(edition, image_url=lambda s: f"https://mmbiz.qpic.cn/{s.name}")
         if a.article_id == article.pk
     )
     assert wechat.content.index("图 1") < wechat.content.index("图 2")
@@ -242,7 +249,7 @@ def test_what_editors_copy_is_pasted_clean(
         clear(browser, text)
         before = body_value(browser)
         browser.execute_script(PASTE, text, fixture)
-        WebDriverWait(browser, 20).until(lambda d: body_value(d) != before)
+        WebDriverWait(browser, 20).until(changed_from(before))
         pasted = body_value(browser)
         # What the editor holds is what the server's sanitizer makes of the source, and saves so.
         assert sanitize_html(pasted) == CLEAN[name], name

@@ -62,7 +62,9 @@ def test_figures_are_renumbered_by_their_place_in_the_text_on_save() -> None:
     for number, caption in [(1, "一号图"), (2, "二号图"), (3, "未放置的图")]:
         factories.FigureFactory.create(article=article, number=number, caption=caption)
     executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
-    article.body = '<p>甲</p><figure data-figure="2"></figure><p>乙</p><figure data-figure="1"></figure>'
+    article.body = (
+        '<p>甲</p><figure data-figure="2"></figure><p>乙</p><figure data-figure="1"></figure>'
+    )
 
     article_save(actor=executive, article=article, base_version=0)
 
