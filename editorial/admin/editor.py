@@ -63,8 +63,9 @@ def editor_extensions() -> dict[str, Any]:
 
 class RichTextEditor(AdminProseEditorWidget):
     """The editor over a textarea; the form posts the HTML it writes. ``figures``: the article's
-    figures for placing (number, caption, image URL); ``upload_url``: where a new one goes
-    (none for an article not saved yet)."""
+    figures for placing (number, caption, image URL), none where figures are not placed (注:
+    a marker there is kept, but not offered); ``upload_url``: where a new one goes (none for an
+    article not saved yet)."""
 
     def __init__(
         self,
@@ -74,7 +75,11 @@ class RichTextEditor(AdminProseEditorWidget):
         attrs: dict[str, Any] | None = None,
     ) -> None:
         extensions = editor_extensions()
-        extensions["DigestFigure"] = {"figures": figures or [], "uploadUrl": upload_url}
+        extensions["DigestFigure"] = {
+            "figures": figures or [],
+            "uploadUrl": upload_url,
+            "placing": figures is not None,
+        }
         extensions["DigestPaste"] = {"url": reverse("admin:editorial_article_clean_paste")}
         super().__init__(attrs=attrs, config={"extensions": extensions}, preset="configurable")
 
@@ -103,7 +108,7 @@ def figure_choices(article: Article | None) -> list[dict[str, Any]]:
 
 
 def editor_widgets(article: Article | None) -> dict[str, RichTextEditor]:
-    """The editors of an article's 正文 and 注."""
+    """The editors of an article's 正文 (which places its figures) and 注."""
     figures = figure_choices(article)
     upload_url = (
         reverse("admin:editorial_article_figure_upload", args=[article.pk])
@@ -112,7 +117,7 @@ def editor_widgets(article: Article | None) -> dict[str, RichTextEditor]:
     )
     return {
         "body": RichTextEditor(figures=figures, upload_url=upload_url),
-        "notes": RichTextEditor(figures=figures, upload_url=upload_url),
+        "notes": RichTextEditor(),
     }
 
 

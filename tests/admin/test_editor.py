@@ -66,14 +66,19 @@ def test_the_article_page_has_the_editor_for_body_and_notes_under_the_nonce(
     assert nonce is not None
     assert f'<script type="importmap" nonce="{nonce[1]}">' in page
     assert f'<style data-tiptap-style nonce="{nonce[1]}"></style>' in page
-    for name in ("body", "notes"):
-        extensions = editor_config(page, name)["extensions"]
-        assert isinstance(extensions, dict)
-        figures = extensions["DigestFigure"]["figures"]
-        assert [(f["number"], f["caption"]) for f in figures] == [(1, "软件业务收入增长情况")]
-        assert extensions["DigestFigure"]["uploadUrl"] == reverse(
-            "admin:editorial_article_figure_upload", args=[article.pk]
-        )
+    body = editor_config(page, "body")["extensions"]
+    assert isinstance(body, dict)
+    figures = body["DigestFigure"]["figures"]
+    assert [(f["number"], f["caption"]) for f in figures] == [(1, "软件业务收入增长情况")]
+    assert body["DigestFigure"]["uploadUrl"] == reverse(
+        "admin:editorial_article_figure_upload", args=[article.pk]
+    )
+    assert body["DigestFigure"]["placing"] is True
+    notes = editor_config(page, "notes")["extensions"]
+    assert isinstance(notes, dict)
+    # 注 keeps a marker it holds but offers no figures: only the body places them.
+    assert notes["DigestFigure"] == {"figures": [], "uploadUrl": "", "placing": False}
+    assert set(notes) == set(body)
 
 
 @pytest.mark.parametrize("name", list(FIXTURES))

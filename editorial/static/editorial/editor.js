@@ -143,7 +143,7 @@ export const DigestFigure = Node.create({
   selectable: true,
 
   addOptions() {
-    return { figures: [], uploadUrl: "" }
+    return { figures: [], uploadUrl: "", placing: true }
   },
 
   addStorage() {
@@ -183,6 +183,7 @@ export const DigestFigure = Node.create({
   },
 
   addMenuItems({ buttons, menu }) {
+    if (!this.options.placing) return
     menu.defineItem({
       name: "digestFigure",
       groups: "nodes",
