@@ -1,11 +1,12 @@
 """A real headless Chromium writes in the rich-text editor of 正文 (editorial/admin/editor.py):
-an article with a bold lead, a sub-heading, a list, a link, a table and two figures placed in
-the text, without typing a tag; text pasted from Word, WeChat, a government page and a PDF
-viewer enters clean; an existing body opens and saves byte for byte; and the page reports no
-violation of the Content-Security-Policy."""
+an article with a bold lead, a sub-heading, a list, a link, a table and figures placed in the
+text (two of the article's, one uploaded from the picker), without typing a tag; text pasted
+from Word, WeChat, a government page and a PDF viewer enters clean; an existing body opens and
+saves byte for byte; and the page reports no violation of the Content-Security-Policy."""
 
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -126,8 +127,10 @@ def violations(driver: WebDriver) -> list[str]:
 
 
 def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_renders_it(
-    browser: WebDriver, live_server: object, editor: User
+    browser: WebDriver, live_server: object, editor: User, tmp_path: Path
 ) -> None:
+    png = tmp_path / "企业分布.png"
+    png.write_bytes(factories.png_bytes(80, 60, "darkgreen"))
     article = factories.ArticleFactory.create(body="<p>待写</p>", original_url="", qr_caption="")
     factories.FigureFactory.create(article=article, number=1, caption="软件业务收入增长情况")
     factories.FigureFactory.create(article=article, number=2, caption="信息技术服务收入增长情况")
@@ -173,6 +176,14 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
     dialog(browser).find_elements(By.CSS_SELECTOR, ".digest-picker__choice")[0].click()
     closed(browser)
     press(browser, Keys.ENTER)
+    # A third figure, uploaded from the picker (checked as every upload is) and placed here.
+    button(browser, "digestFigure").click()
+    picker = dialog(browser)
+    picker.find_element(By.NAME, "image").send_keys(str(png))
+    picker.find_element(By.NAME, "caption").send_keys("数字商务企业分布")
+    picker.find_element(By.CSS_SELECTOR, ".digest-picker__upload button").click()
+    closed(browser)
+    press(browser, Keys.ENTER)
     button(browser, "table").click()
     table = dialog(browser)
     for name, value in (("rows", "2"), ("cols", "2")):
@@ -188,7 +199,11 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
         figure.text
         for figure in browser.find_elements(By.CSS_SELECTOR, ".field-body figure figcaption")
     ]
-    assert captions == ["图 1 信息技术服务收入增长情况", "图 2 软件业务收入增长情况"]
+    assert captions == [
+        "图 1 信息技术服务收入增长情况",
+        "图 2 软件业务收入增长情况",
+        "图 3 数字商务企业分布",
+    ]
     # The toolbar speaks Chinese.
     assert button(browser, "bold").get_attribute("title") == "加粗（导语）"
     assert button(browser, "digestFigure").get_attribute("title") == "插入图"
@@ -207,6 +222,7 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
         '<figure data-figure="1"></figure>'
         "<p>一季度，软件业务收入增长。</p>"
         '<figure data-figure="2"></figure>'
+        '<figure data-figure="3"></figure>'
         "<table><tbody><tr><th>指标</th><th>增速</th></tr>"
         "<tr><td>软件业务收入</td><td>13.3%</td></tr></tbody></table>"
     )
@@ -214,6 +230,7 @@ def test_an_editor_writes_an_article_without_typing_a_tag_and_every_channel_rend
     assert list(article.figures.values_list("number", "caption")) == [
         (1, "信息技术服务收入增长情况"),
         (2, "软件业务收入增长情况"),
+        (3, "数字商务企业分布"),
     ]
     assert violations(browser) == []
 
