@@ -11,7 +11,9 @@ Bold, headings, lists, tables and links stay; full-width punctuation and the tex
 are kept as they are.
 """
 
+import html as html_lib
 import re
+import secrets
 
 import lxml.html
 from lxml import etree
@@ -87,7 +89,28 @@ def restructure(html: str) -> str:
     for container in [e for e in body.iter() if e.tag in _CONTAINERS | {"p"}]:
         _paragraphs(container, pdf=pdf)
     _collapse_layout_space(body)
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
+    return _serialized(body)
+
+
+# libxml2 percent-encodes these attributes when it writes HTML ("java&#9;script:" would become
+# the harmless-looking "java%09script:"); they go to the allow-list exactly as they were read.
+_URI_ATTRIBUTES = ("href", "src", "action", "name")
+
+
+def _serialized(body: etree._Element) -> str:
+    token = f"digest-uri-{secrets.token_hex(8)}-"
+    values: list[str] = []
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in _URI_ATTRIBUTES:
+            if name in element.attrib:
+                values.append(element.attrib[name])
+                element.attrib[name] = f"{token}{len(values) - 1}"
+    written = "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
+    return re.sub(
+        rf"{token}(\d+)", lambda m: html_lib.escape(values[int(m[1])], quote=True), written
+    )
 
 
 def _word_lists(body: etree._Element) -> None:

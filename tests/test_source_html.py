@@ -104,6 +104,19 @@ def test_the_editors_own_wrapping_is_unwrapped_and_empty_blocks_go() -> None:
     )
 
 
+def test_links_reach_the_allow_list_as_written() -> None:
+    # Restructuring writes no URL of its own: a tab hidden in a scheme is still seen (and the
+    # URL dropped), and a Chinese path is not percent-encoded.
+    html = (
+        '<div><a href="java&#x09;script:alert(1)">甲</a><br><br>'
+        '<a href="https://www.gov.cn/政策/">乙</a></div>'
+    )
+    assert sanitize_html(html) == (
+        '<p><a rel="noopener noreferrer">甲</a></p>'
+        '<p><a href="https://www.gov.cn/政策/" rel="noopener noreferrer">乙</a></p>'
+    )
+
+
 def test_nothing_to_restructure_gives_nothing() -> None:
     assert restructure(" \n ") == ""
     assert sanitize_html("<div>\x00\x07</div>") == ""
