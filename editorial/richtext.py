@@ -17,6 +17,8 @@ import nh3
 import tinyhtml5
 from markdown_it import MarkdownIt
 
+from .source_html import restructure, tidy_blocks
+
 ALLOWED_TAGS = frozenset(
     {
         "p",
@@ -62,7 +64,19 @@ _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def sanitize_html(html: str) -> str:
-    """Clean HTML to the allow-list; script/style contents and event attributes are dropped."""
+    """Clean HTML to the allow-list; script/style contents and event attributes are dropped.
+
+    HTML the allow-list would change is restructured first (copied from Word, WeChat, a web page
+    or a PDF viewer: ``source_html.py``); HTML that is already allowed is kept byte for byte,
+    but for empty paragraphs and indenting spaces (``tidy_blocks``)."""
+    html = html.replace("\r\n", "\n")  # as an HTML parser reads it (and browsers post it)
+    cleaned = _allow_listed(html)
+    if cleaned != html.strip():
+        cleaned = _allow_listed(restructure(html))
+    return tidy_blocks(cleaned)
+
+
+def _allow_listed(html: str) -> str:
     cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "adminsortable2",
+    "django_prose_editor",
     "reversion",
     "django_celery_beat",
     "csp",
@@ -85,6 +88,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The rich-text editor's own extensions (editorial/static/editorial/editor.js, an ES module
+# loaded without a build step) and the tags they write, for django-prose-editor.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("editorial/editor.js")],
+        "extensions": {
+            "DigestFigure": html_tags(["figure"], {"figure": ["data-figure"]}),
+            "DigestPaste": html_tags([]),
+            "DigestTitles": html_tags([]),
+        },
+    }
+]
 DIGEST_PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (

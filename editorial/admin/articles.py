@@ -9,8 +9,10 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm, TextInput
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from editorial.models import Article, Figure, Issue, QrCaption, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
@@ -26,16 +28,34 @@ from editorial.services.policies import article_edit_check, issue_editable_check
 
 from .article_imports import ArticleImportAdmin
 from .article_workflow import ArticleWorkflowAdmin
-from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail
+from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail, viewable_object
+from .editor import (
+    clean_paste_view,
+    editor_media_with_nonce,
+    editor_widgets,
+    figure_upload_view,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 
+class FigureFormSet(BaseInlineFormSet):
+    """A figure added here is numbered after the article's others; saving renumbers them all by
+    their place in the text (``article_content_changed``), so the number is never typed."""
+
+    def save_new(self, form: ModelForm, commit: bool = True) -> Figure:
+        last = Figure.objects.filter(article=self.instance).aggregate(n=Max("number"))["n"]
+        form.instance.number = (last or 0) + 1
+        figure: Figure = super().save_new(form, commit=commit)
+        return figure
+
+
 class FigureInline(admin.TabularInline):
     model = Figure
+    formset = FigureFormSet
     fields = ("number", "caption", "image", "preview")
-    readonly_fields = ("preview",)
+    readonly_fields = ("number", "preview")
     ordering = ("number",)
     extra = 0
 
@@ -226,6 +246,9 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
     ) -> type[ModelForm]:
         """Show the WeChat title and digest proposals in the blank fields (what a push uses)."""
         form = super().get_form(request, obj, change=change, **kwargs)
+        for name, widget in editor_widgets(obj).items():
+            if name in form.base_fields:
+                form.base_fields[name].widget = widget
         if obj is not None:
             proposals = {
                 "wechat_title": propose_wechat_title(obj.title),
@@ -235,6 +258,38 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
                 if name in form.base_fields:
                     form.base_fields[name].widget.attrs["placeholder"] = proposal
         return form
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "clean-paste/",
+                wrap(require_POST(clean_paste_view)),
+                name="editorial_article_clean_paste",
+            ),
+            path(
+                "<int:article_id>/figures/",
+                wrap(require_POST(self.figure_upload)),
+                name="editorial_article_figure_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def figure_upload(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        viewable_object(self, request, article_id, "没有这篇文章。")
+        return figure_upload_view(request, article_id)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Article | None = None,
+    ) -> HttpResponse:
+        context["media"] = editor_media_with_nonce(context["media"], request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> Any:
         """An article stays in its issue (a correction copies the issue instead)."""

@@ -4,11 +4,13 @@ from collections.abc import Sequence
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from editorial.models import Article, AuditEntry, Figure, Issue
-from editorial.richtext import quoted_title
+from editorial.richtext import FIGURE_MARKER, figure_numbers, quoted_title
 from editorial.workflow import ARTICLE_TRANSITIONS
 
 from .approvals import issue_content_changed, issue_require_editable
@@ -104,6 +106,9 @@ def article_save(
             if getattr(article, f"{name}_id") == getattr(stored, f"{name}_id"):
                 setattr(article, name, getattr(stored, name))
                 known.append(name)
+        # Figures follow their place in the text; a body that places none leaves them be.
+        if figure_numbers(article.body) or figure_numbers(stored.body):
+            _renumber_figures(article)
     article.issue = issue
     article.full_clean(exclude=known, validate_constraints=False)
     with reversion.create_revision(atomic=False):
@@ -126,12 +131,60 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
     article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
     article_edit_check(actor, article, issue, layout=True).require(TransitionRefused)
     article.lock_version += 1
+    _renumber_figures(article)
     with reversion.create_revision(atomic=False):
-        article.save(update_fields=["lock_version", "updated_at"])
+        article.save(update_fields=["body", "lock_version", "updated_at"])
         revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
     return article
+
+
+@transaction.atomic
+def figure_add(
+    *, actor: Actor, article_id: int, base_version: int | None, caption: str, image: UploadedFile
+) -> Figure:
+    """A new figure of the article, numbered after its others (``article_content_changed``
+    renumbers by position once the body places it); the image is checked as every upload is
+    (``validate_image``), and a form opened on an older version is refused."""
+    article = Article.objects.select_related("issue").get(pk=article_id)
+    require_perm(actor, "editorial.add_figure")
+    article_edit_check(actor, article, article.issue, layout=True).require(TransitionRefused)
+    article_check_fresh(article, base_version)
+    last = article.figures.aggregate(n=Max("number"))["n"] or 0
+    figure = Figure(article=article, number=last + 1, caption=caption.strip(), image=image)
+    figure.full_clean()
+    figure.save()
+    article = article_content_changed(
+        actor=actor, article_id=article_id, what=f"上传图 {figure.number}"
+    )
+    figure.refresh_from_db()
+    figure.article = article
+    return figure
+
+
+def _renumber_figures(article: Article) -> None:
+    """Number the article's figures by where its body places them (the first place of each);
+    the ones it does not place follow, in their order. The body's markers are rewritten to
+    match. Nothing changes while a marker names a figure the article does not have (the
+    pre-flight reports it), so a marker never comes to name another figure."""
+    figures = {f.number: f for f in Figure.objects.select_for_update().filter(article=article)}
+    placed = list(dict.fromkeys(figure_numbers(article.body)))
+    if not figures or any(number not in figures for number in placed):
+        return
+    order = placed + sorted(set(figures) - set(placed))
+    new_number = {old: index for index, old in enumerate(order, start=1)}
+    if all(old == new for old, new in new_number.items()):
+        return
+    # Two steps, so that no two figures ever hold one number (the unique constraint).
+    offset = max(figures) + len(figures)
+    for old, figure in figures.items():
+        Figure.objects.filter(pk=figure.pk).update(number=offset + new_number[old])
+    for old, figure in figures.items():
+        Figure.objects.filter(pk=figure.pk).update(number=new_number[old])
+    article.body = FIGURE_MARKER.sub(
+        lambda m: f'<figure data-figure="{new_number[int(m[1])]}"></figure>', article.body
+    )
 
 
 @transaction.atomic

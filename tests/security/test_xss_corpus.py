@@ -6,9 +6,11 @@ titles, sources, figure captions, QR captions, 公众号标题 and 摘要, the c
 notice, the publication's tagline and slogan), the admin (the article change form posted as a
 browser would, which saves through ``article_save``) and the API (``PATCH /api/v1/articles/{id}/``
 and ``PATCH /api/v1/issues/{id}/`` with ``If-Match``), the public subscribe form (name and
-organisation, shown on the reader's preferences page and in the admin's subscriber list) and
+organisation, shown on the reader's preferences page and in the admin's subscriber list),
 从原文链接导入 (a source page carrying the corpus in its text, title and 来源, drafted and saved
-with ``article_import``). Paste and e-mail are not covered here yet; add them when they are.
+with ``article_import``) and the editor's paste (the clipboard's HTML as ``clean-paste/``
+returns it to the editor, which saves it through the admin form). E-mail is not covered here
+yet; add it when it is.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the subscriber list, the previews (the preview page
@@ -397,6 +399,19 @@ def test_the_admin_form_with_the_corpus_runs_nothing_anywhere(
         assert response.status_code == 302, response.content.decode()[:2000]
         assert Article.objects.get(pk=article.pk).title == values["title"]
     assert_nothing_ran(every_output(browser, live_server, editor, issue, tmp_path))
+
+
+def test_the_corpus_pasted_into_the_editor_comes_back_running_nothing(
+    browser: WebDriver, editor: User, tmp_path: Path
+) -> None:
+    client = Client()
+    client.force_login(editor)
+    cleaned = [
+        client.post("/admin/editorial/article/clean-paste/", {"html": rich(part, "粘贴")}).json()
+        for part in chunks(CORPUS, ARTICLES)
+    ]
+    page = write_page(tmp_path / "pasted.html", "".join(answer["html"] for answer in cleaned))
+    assert_nothing_ran({"pasted": fired_on(browser, page)})
 
 
 def test_the_api_with_the_corpus_runs_nothing_anywhere(

@@ -95,3 +95,43 @@ def test_a_row_the_database_refuses_is_a_validation_error_with_the_models_messag
     stored = Article.objects.get(pk=article.pk)
     assert (stored.source, stored.lock_version) == ("原来源", 0)
     assert not AuditEntry.objects.filter(article=article).exists()
+
+
+def test_figures_are_renumbered_by_their_place_in_the_text_on_save() -> None:
+    article = factories.ArticleFactory.create(body="<p>甲</p>")
+    for number, caption in [(1, "一号图"), (2, "二号图"), (3, "未放置的图")]:
+        factories.FigureFactory.create(article=article, number=number, caption=caption)
+    executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    article.body = (
+        '<p>甲</p><figure data-figure="2"></figure><p>乙</p><figure data-figure="1"></figure>'
+    )
+
+    article_save(actor=executive, article=article, base_version=0)
+
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.body == (
+        '<p>甲</p><figure data-figure="1"></figure><p>乙</p><figure data-figure="2"></figure>'
+    )
+    assert list(stored.figures.values_list("number", "caption")) == [
+        (1, "二号图"),
+        (2, "一号图"),
+        (3, "未放置的图"),
+    ]
+    # The revision holds the renumbered figures with the renumbered body.
+    version = Version.objects.get_for_object(stored).first()
+    assert version is not None
+    assert version.field_dict["body"] == stored.body
+
+
+def test_a_marker_without_its_figure_leaves_the_numbers_as_they_are() -> None:
+    article = factories.ArticleFactory.create(body="<p>甲</p>")
+    factories.FigureFactory.create(article=article, number=1, caption="一号图")
+    factories.FigureFactory.create(article=article, number=2, caption="二号图")
+    executive = staff("yang", "杨婷", Role.EXECUTIVE_EDITOR)
+    body = '<figure data-figure="2"></figure><figure data-figure="7"></figure>'
+    article.body = body
+
+    article_save(actor=executive, article=article, base_version=0)
+
+    assert Article.objects.get(pk=article.pk).body == body
+    assert list(article.figures.values_list("number", "caption")) == [(1, "一号图"), (2, "二号图")]
