@@ -82,8 +82,21 @@ TARGETS: tuple[Target, ...] = (
     Target("archive_page", lambda a: "/archive/", 0.7, 20),
     Target("feed", lambda a: f"/feeds/{a.slug}/atom.xml", 0.7, 20),
     Target("issue_detail_api", lambda a: f"/api/v1/issues/{a.issue_id}/", 0.12, 100),
+    # A query string is not a stored document: the view renders the Edition on every request.
+    Target(
+        "issue_detail_api_uncached",
+        lambda a: f"/api/v1/issues/{a.issue_id}/?format=html",
+        0.12,
+        100,
+    ),
     Target("article_list_api", lambda a: "/api/v1/articles/", None, 100),
-    Target("search_site", lambda a: f"/search/?q={quote(SEARCH_WORD)}", None, 100, percentile=95),
+    Target(
+        "search_site",
+        lambda a: f"/archive/search/?q={quote(SEARCH_WORD)}",
+        None,
+        100,
+        percentile=95,
+    ),
     Target(
         "search_api", lambda a: f"/api/v1/search/?q={quote(SEARCH_WORD)}", None, 100, percentile=95
     ),

@@ -95,6 +95,16 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
 )
 
 
+# The paths no document is ever stored under: the workspace, stored files, the reader's forms
+# and previews. The middleware does not look these up, so they cost no query.
+NEVER_STORED = ("/admin/", "/files/", "/static/", "/i18n/", "/preview/", "/subscribe/")
+
+
+def may_be_stored(path: str) -> bool:
+    """Whether a document may be stored at ``path`` (every path of ``DOCUMENTS`` may)."""
+    return not path.startswith(NEVER_STORED)
+
+
 def documents_of(issues: Iterable[PublishedIssue]) -> dict[str, str]:
     """Every path the publication of ``issues`` changes, with its document kind, once each."""
     paths: dict[str, str] = {}

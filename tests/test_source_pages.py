@@ -38,6 +38,12 @@ JUNK = [
 ]
 
 
+def between_blocks(body: str) -> str:
+    """The body without the line breaks between its blocks: they are layout of the HTML text
+    (the sanitizer keeps or drops them as it restructures), not structure."""
+    return body.replace(">\n<", "><")
+
+
 def expected_body(name: str, base: str) -> str:
     return {
         "gov": (
@@ -141,7 +147,7 @@ def test_each_fixture_yields_its_fields_and_clean_structure(name: str) -> None:
     fields = {"title": draft.title, "published": draft.published, "source": draft.source}
     assert fields == FIELDS[name]
     assert draft.original_url == url
-    assert draft.body == expected_body(name, BASE)
+    assert between_blocks(draft.body) == between_blocks(expected_body(name, BASE))
     assert list(draft.figures) == expected_figures(name, BASE)
     assert [junk for junk in JUNK if junk in draft.body] == []
     assert not draft.removed  # what the mapping emits is allowed already
@@ -218,4 +224,5 @@ def test_a_gbk_page_is_read_in_its_charset(declared_in_page: bool, header: str |
 
 def test_an_xhtml_page_with_an_xml_declaration_is_read() -> None:
     html = '<?xml version="1.0" encoding="utf-8"?>\n' + (PAGES / "gov.html").read_text()
-    assert page_draft(html, url=f"{BASE}/p/gov").body == expected_body("gov", BASE)
+    body = page_draft(html, url=f"{BASE}/p/gov").body
+    assert between_blocks(body) == between_blocks(expected_body("gov", BASE))

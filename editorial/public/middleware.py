@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from editorial.documents import may_be_stored
 from editorial.selectors import published_document
 from editorial.services.documents import RENDERING
 
@@ -97,6 +98,7 @@ class PublishedDocumentMiddleware:
             request.method not in ("GET", "HEAD")
             or request.META.get("QUERY_STRING")
             or request.META.get(RENDERING)
+            or not may_be_stored(request.path_info)
         ):
             return self.get_response(request)
         document = self.documents.get(request.path_info, load_document)

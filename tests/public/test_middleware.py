@@ -93,3 +93,29 @@ def test_each_worker_keeps_a_document_for_a_while_within_its_memory_bound(
     fresh.get("/archive/")
     with django_assert_num_queries(1):
         assert fresh.get("/archive/").content == b"new"
+
+
+def test_paths_no_document_is_stored_under_cost_no_query(
+    django_assert_num_queries: Any, client: Client
+) -> None:
+    """The workspace's pages pay nothing for the reading site's stored documents."""
+    PublishedDocument.objects.create(
+        path="/admin/login/",
+        kind="archive",
+        content_type="text/html; charset=utf-8",
+        body=BODY,
+        etag=document_etag(BODY),
+        modified_at=timezone.now(),
+    )
+    with django_assert_num_queries(0):
+        response = client.get("/admin/login/")
+    assert response.content != BODY  # the login page itself, not a stored row
+
+
+def test_every_document_path_may_be_stored(publication: Any) -> None:
+    from editorial.documents import PublishedIssue, documents_of, may_be_stored
+
+    issue = PublishedIssue(1, publication.slug, 179, 2, 2024, 3, ("guoce",))
+    paths = documents_of([issue])
+    assert paths and all(may_be_stored(path) for path in paths)
+    assert not may_be_stored("/admin/editorial/issue/")
