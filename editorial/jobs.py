@@ -48,7 +48,10 @@ NOTIFICATION = JobKind(
     queue="default",
     retry_backoff_max=1800,
 )
-JOB_KINDS = (RENDITION, WECHAT_PUSH, NOTIFICATION)
+# A delivery task sends batch after batch of one mailing's rows until none is left or its time is
+# nearly up; a claimed batch's lease outlasts the task's hard limit, like every other kind's.
+DELIVERY = JobKind("delivery", task="editorial.tasks.delivery_send", queue="delivery")
+JOB_KINDS = (RENDITION, WECHAT_PUSH, NOTIFICATION, DELIVERY)
 
 
 def job_route(name: str, *args: Any, **kwargs: Any) -> dict[str, str] | None:

@@ -170,6 +170,11 @@ OTHER_ACTIONS = {
     "revision_restore": "恢复历史版本",
     "wechat_push": "推送到公众号",
     "wechat_publish": "在公众号发布",
+    "mailing_freeze": "冻结邮件收件人",
+    "mailing_pause": "暂停邮件投递",
+    "mailing_resume": "恢复邮件投递",
+    "delivery_resend": "重新发送邮件",
+    "delivery_close": "关闭投递记录",
 }
 
 
@@ -198,6 +203,12 @@ PERMISSIONS: dict[str, Permission] = {
             "wechat_push", "推送到公众号", _RELEASERS, states=frozenset({S.APPROVED, S.PUBLISHED})
         ),
         Permission("wechat_publish", "在公众号发布", _RELEASERS, states=frozenset({S.PUBLISHED})),
+        Permission(
+            "manage_delivery",
+            "管理邮件投递",
+            _RELEASERS,
+            states=frozenset({S.PUBLISHED, S.SUPERSEDED}),
+        ),
     ]
 }
 
