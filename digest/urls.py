@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("editorial.api.urls")),
     path("archive/", include("editorial.public.urls")),
+    path("subscribe/", include("editorial.public.subscription_urls")),
     # Every stored file, to those who may see it (MEDIA_URL); published ones are in the archive.
     path("files/<path:name>", stored_file, name="stored-file"),
     path("", RedirectView.as_view(pattern_name="public:archive", permanent=False)),

@@ -175,6 +175,13 @@ OTHER_ACTIONS = {
     "mailing_resume": "恢复邮件投递",
     "delivery_resend": "重新发送邮件",
     "delivery_close": "关闭投递记录",
+    "subscriber_confirm": "确认订阅",
+    "subscriber_unsubscribe": "退订",
+    "subscriber_suppress": "停止发送",
+    "subscriber_preferences": "修改订阅偏好",
+    "subscriber_import": "导入订阅者",
+    "subscriber_export": "导出订阅者数据",
+    "subscriber_erase": "删除订阅者个人数据",
 }
 
 
@@ -209,6 +216,8 @@ PERMISSIONS: dict[str, Permission] = {
             _RELEASERS,
             states=frozenset({S.PUBLISHED, S.SUPERSEDED}),
         ),
+        # The mailing list: subscribers' personal data and consent record.
+        Permission("manage_subscribers", "管理订阅者", _EDITORS),
     ]
 }
 

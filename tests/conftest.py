@@ -9,6 +9,7 @@ from tests import factories
 from tests.builders import BundleMaker, bundle_maker
 from tests.fake_ghostscript import GhostscriptLog, install_fake_ghostscript
 from tests.integrations.fake_wechat import FakeWechat, running_fake_wechat
+from tests.tasks.support import SmtpServer
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +62,25 @@ def wechat_server(settings: Settings) -> Iterator[FakeWechat]:
 def ghostscript_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GhostscriptLog:
     """A logging fake ``gs`` first on PATH (tests/fake_ghostscript.py)."""
     return install_fake_ghostscript(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def _shared_smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_inbox(_shared_smtp: SmtpServer, settings: Settings) -> SmtpServer:
+    """One real SMTP server on 127.0.0.1 for the session, emptied for each test, with Django's
+    SMTP backend pointed at it (the task tests start their own, which they stop and restart)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _shared_smtp.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    with _shared_smtp.lock:
+        _shared_smtp.inbox.clear()
+    return _shared_smtp

@@ -1,11 +1,13 @@
 """Typed factory_boy factories for the domain model."""
 
 import datetime
+import hashlib
 import io
 
 import factory
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from editorial import models
@@ -110,3 +112,19 @@ class FigureFactory(factory.django.DjangoModelFactory[models.Figure]):
     number = factory.Sequence(lambda n: n + 1)
     caption = factory.Sequence(lambda n: f"图题{n}")
     image = factory.LazyFunction(png_file)
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory[models.Subscriber]):
+    """A confirmed subscriber (``status=`` for another; the services change it in the tests)."""
+
+    class Meta:
+        model = models.Subscriber
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.cn")
+    email_hash = factory.LazyAttribute(
+        lambda s: hashlib.sha256(s.email.lower().encode()).hexdigest()
+    )
+    name = factory.Sequence(lambda n: f"读者{n}")
+    organisation = "国家信息中心"
+    status = models.SubscriberStatus.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)

@@ -94,7 +94,8 @@ class Subscriber(models.Model):
         indexes = [models.Index(fields=["status", "format"], name="subscriber_status_format")]
 
     def __str__(self) -> str:
-        return self.email or f"已删除的订阅者 #{self.pk}"
+        # Not the address: this is what the audit log, read by the whole team, names.
+        return f"订阅者 #{self.pk}"
 
     @property
     def mailable(self) -> bool:

@@ -239,6 +239,23 @@ def wechat_publish_check(actor: Actor, issue: Issue, push: WechatPush | None) ->
     return ALLOWED
 
 
+# Subscribers --------------------------------------------------------------------------------
+
+
+def subscriber_manage_check(actor: Actor) -> Decision:
+    """Whether ``actor`` may see and manage subscribers (list, import, export, erase): their
+    personal data is for those who run the mailing list, not the whole team. ``None`` is the
+    system (an operator's command)."""
+    permission = PERMISSIONS["manage_subscribers"]
+    if actor is None:
+        return ALLOWED
+    if not actor_roles(actor) & permission.roles or not actor.has_perm(
+        "editorial.change_subscriber"
+    ):
+        return _refused(f"只有{_roles_text(permission)}可以{permission.label}。", FORBIDDEN)
+    return ALLOWED
+
+
 def _roles_text(permission: Permission) -> str:
     """The roles holding ``permission``, as a sentence says them: 甲、乙或丙."""
     labels = [str(role.label) for role in Role if role in permission.roles]
