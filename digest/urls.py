@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from digest.views import healthz
 from editorial.admin.files import stored_file
 from editorial.admin.two_factor import two_factor_setup, two_factor_verify
+from editorial.integrations.esp_webhooks import webhook_urls
 
 admin.site.site_header = "Digest 编辑部"
 admin.site.site_title = "Digest 编辑部"
@@ -18,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("editorial.api.urls")),
     path("archive/", include("editorial.public.urls")),
+    # An ESP's tracking webhooks (bounces, complaints, deliveries) for the delivery ledger.
+    *webhook_urls(),
     path("subscribe/", include("editorial.public.subscription_urls")),
     # Every stored file, to those who may see it (MEDIA_URL); published ones are in the archive.
     path("files/<path:name>", stored_file, name="stored-file"),

@@ -21,6 +21,7 @@ from editorial.rendering.wechat import (
 )
 from editorial.selectors import issue_edition
 
+from .deliveries import mailing_start
 from .permissions import Actor, require_perm
 from .renditions import rendition_request
 
@@ -32,6 +33,7 @@ def issue_outputs_request(*, issue: Issue, edition: Edition) -> None:
     """Ask for every output of a just-published issue (in the publishing transaction), from the
     Edition it ships."""
     rendition_request(actor=None, issue_id=issue.pk, edition=edition)
+    mailing_start(actor=None, issue=issue, edition=edition)
 
 
 @dataclass(frozen=True)
