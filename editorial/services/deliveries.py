@@ -413,28 +413,38 @@ def mailing_next_attempt(mailing_id: int) -> datetime.datetime | None:
 def mailing_deliver_here(
     mailing_id: int, *, connections: int, on_sent: Callable[[int], None] | None = None
 ) -> SendReport:
-    """The embedded sender (``deliver_issue``): ``connections`` threads run ``mailing_deliver``
-    until nothing is left to try, waiting for retries that are due. No broker needed."""
+    """The embedded sender (``deliver_issue``): ``connections`` senders run ``mailing_deliver``
+    (one in this thread, the others in threads with their own database connections) until
+    nothing is left to try, waiting for retries as they fall due. No broker needed."""
     report = SendReport(on_sent=on_sent)
     lock = threading.Lock()
+    errors: list[BaseException] = []
 
-    def run() -> None:
+    def run(own_connection: bool) -> None:
         mine = SendReport(on_sent=on_sent)
         try:
             mailing_deliver(mailing_id, seconds=float("inf"), report=mine)
+        except BaseException as exc:  # re-raised in the calling thread below
+            errors.append(exc)
         finally:
-            close_old_connections()
+            if own_connection:
+                close_old_connections()
         with lock:
             for name in ("sent", "failed", "skipped", "retrying"):
                 setattr(report, name, getattr(report, name) + getattr(mine, name))
             report.waiting_for_pdf |= mine.waiting_for_pdf
 
     while True:
-        threads = [threading.Thread(target=run) for _ in range(max(1, connections))]
+        threads = [
+            threading.Thread(target=run, args=(True,)) for _ in range(max(1, connections) - 1)
+        ]
         for thread in threads:
             thread.start()
+        run(False)
         for thread in threads:
             thread.join()
+        if errors:
+            raise errors[0]
         if report.waiting_for_pdf or Mailing.objects.filter(pk=mailing_id, paused=True).exists():
             break
         if mailing_pending(mailing_id):
