@@ -1,11 +1,13 @@
 """Reusable reads, each with the joins and prefetches its callers need."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from editorial.editions import Edition, edition_build, edition_from_data
 from editorial.models import (
     ApprovedEdition,
     Article,
+    Delivery,
+    DeliveryStatus,
     Figure,
     Issue,
     MastheadMember,
@@ -107,3 +109,12 @@ def issue_final_pdf(issue_id: int) -> Rendition | None:
         .order_by("-finished_at", "-id")
         .first()
     )
+
+
+def mailing_counts(mailing_id: int) -> dict[str, int]:
+    """The mailing's delivery rows per status, every status included (zero or not): one query."""
+    counts = dict.fromkeys(DeliveryStatus.values, 0)
+    rows = Delivery.objects.filter(mailing_id=mailing_id).values("status").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts

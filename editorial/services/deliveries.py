@@ -24,7 +24,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -548,15 +548,6 @@ def deliveries_close(*, actor: Actor, mailing_id: int, delivery_ids: list[int]) 
             actor=actor, action="delivery_close", obj=mailing.issue, note=f"关闭 {count} 封"
         )
     return count
-
-
-def mailing_counts(mailing_id: int) -> dict[str, int]:
-    """Rows of the mailing per status (every status, zero included)."""
-    counts = dict.fromkeys(S.values, 0)
-    rows = Delivery.objects.filter(mailing_id=mailing_id).values("status").annotate(n=Count("pk"))
-    for row in rows:
-        counts[row["status"]] = row["n"]
-    return counts
 
 
 # Tracking events from the ESP ---------------------------------------------------------------------

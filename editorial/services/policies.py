@@ -262,10 +262,15 @@ def _roles_text(permission: Permission) -> str:
     return "或".join(["、".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else labels[0]
 
 
+def delivery_view_check(actor: Actor) -> Decision:
+    """Whether ``actor`` may see the e-mail deliveries (who is sent what, and what failed)."""
+    return _who(actor, PERMISSIONS["manage_delivery"])
+
+
 def delivery_manage_check(actor: Actor, issue: Issue) -> Decision:
     """Whether ``actor`` may pause, resume, resend or close the e-mail delivery of ``issue``."""
     permission = PERMISSIONS["manage_delivery"]
-    who = _who(actor, permission)
+    who = delivery_view_check(actor)
     if not who.allowed:
         return who
     if issue.status not in permission.states:

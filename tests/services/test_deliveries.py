@@ -41,12 +41,12 @@ from editorial.services.deliveries import (
     deliveries_resend,
     deliveries_sweep,
     issue_mailing,
-    mailing_counts,
     mailing_deliver_here,
     mailing_pause,
     mailing_resume,
 )
 from editorial.roles import Role
+from editorial.selectors import mailing_counts
 from editorial.services.subscriptions import subscriber_suppress
 from editorial.workflow import IssueStatus
 from tests import factories

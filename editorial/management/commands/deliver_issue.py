@@ -6,11 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from editorial.models import DeliveryStatus, Subscriber, SubscriberStatus
-from editorial.selectors import IssueNotFound, issue_by_total
+from editorial.selectors import IssueNotFound, issue_by_total, mailing_counts
 from editorial.services.deliveries import (
     DeliveryRefused,
     issue_mailing,
-    mailing_counts,
     mailing_deliver_here,
 )
 
