@@ -477,10 +477,11 @@ def deliveries_sweep(now: datetime.datetime) -> list[int]:
     idle = (
         Delivery.objects.filter(_claimable(now), mailing__paused=False)
         .exclude(mailing_id__in=busy)
+        .order_by("mailing_id")
         .values_list("mailing_id", flat=True)
         .distinct()
     )
-    return sorted(idle)
+    return list(idle)
 
 
 # What the admin does ----------------------------------------------------------------------------
