@@ -34,6 +34,7 @@ from editorial.editions import (
 from editorial.models import Article, Figure, Issue
 from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
+from editorial.rendering.email import Addressee, EmailLinks, render_email_edition
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_cover, render_wechat_issue
 from editorial.selectors import issue_for_edition, issue_live_edition
@@ -157,7 +158,19 @@ def channels(
         "wechat cover": lambda: render_wechat_cover(edition).data,
         "bundle": lambda: bundle_files(edition, read_image=lambda image: read_image(image, "图")),
         "archive": lambda: archive_html(edition, client, issue, monkeypatch),
+        "email": lambda: render_email_edition(
+            edition, EMAIL_READER, links=email_links(), pdf_attached=False
+        ),
     }
+
+
+EMAIL_READER = Addressee(
+    email="reader@example.cn", name="读者", unsubscribe_url="https://u/", preferences_url="https://p/"
+)
+
+
+def email_links() -> EmailLinks:
+    return EmailLinks(web="https://w/", pdf="https://w/p.pdf", image_url=lambda i: i.checksum)
 
 
 def rendered_channels(
@@ -240,7 +253,7 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
     }
     read = set().union(*per_channel.values())
     # Every channel reads the articles' text; the print edition the whole masthead.
-    for name in ("print", "wechat", "bundle", "archive"):
+    for name in ("print", "wechat", "bundle", "archive", "email"):
         assert ("EditionArticle", "title") in per_channel[name], name
     assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
     assert read - SHOWN - LOCATORS == set()
@@ -274,7 +287,7 @@ def test_the_fields_left_out_of_the_fingerprint_change_no_output(
             relocated = changed(relocated, owner_path, move(leaves_get(relocated, owner_path)))
     assert relocated.fingerprint == edition.fingerprint
     after = rendered_channels(relocated, client, published_sample, monkeypatch)
-    for channel in ("print", "wechat", "wechat cover", "bundle"):
+    for channel in ("print", "wechat", "wechat cover", "bundle", "email"):
         assert after[channel] == before[channel], channel
     # The archive page differs only where the pictures are fetched from.
     archive = after["archive"]

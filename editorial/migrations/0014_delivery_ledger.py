@@ -5,89 +5,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('editorial', '0013_subs_subscribers'),
+        ("editorial", "0013_subs_subscribers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mailing',
+            name="Mailing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('edition_fingerprint', models.CharField(max_length=64, verbose_name='内容指纹')),
-                ('recipients', models.PositiveIntegerField(default=0, verbose_name='收件人数')),
-                ('paused', models.BooleanField(default=False, verbose_name='已暂停')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('issue', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='mailing', to='editorial.issue', verbose_name='期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("edition_fingerprint", models.CharField(max_length=64, verbose_name="内容指纹")),
+                ("recipients", models.PositiveIntegerField(default=0, verbose_name="收件人数")),
+                ("paused", models.BooleanField(default=False, verbose_name="已暂停")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "issue",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mailing",
+                        to="editorial.issue",
+                        verbose_name="期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '邮件投递',
-                'verbose_name_plural': '邮件投递',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "邮件投递",
+                "verbose_name_plural": "邮件投递",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('lease_expires_at', models.DateTimeField(blank=True, help_text='处理中的任务在此时间前不会被重新排队；任务进行时会续期。', null=True, verbose_name='租约到期')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '发送中'), ('sent', '已发送'), ('failed', '失败'), ('uncertain', '待核实'), ('skipped', '已跳过'), ('closed', '已关闭')], default='pending', max_length=20, verbose_name='状态')),
-                ('not_before', models.DateTimeField(blank=True, null=True, verbose_name='下次尝试')),
-                ('message_id', models.CharField(blank=True, max_length=200, verbose_name='Message-ID')),
-                ('provider_message_id', models.CharField(blank=True, max_length=200, verbose_name='服务商消息编号')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='送达时间')),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='editorial.subscriber', verbose_name='订阅者')),
-                ('mailing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='editorial.mailing', verbose_name='邮件投递')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                (
+                    "lease_expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="处理中的任务在此时间前不会被重新排队；任务进行时会续期。",
+                        null=True,
+                        verbose_name="租约到期",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("running", "发送中"),
+                            ("sent", "已发送"),
+                            ("failed", "失败"),
+                            ("uncertain", "待核实"),
+                            ("skipped", "已跳过"),
+                            ("closed", "已关闭"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "not_before",
+                    models.DateTimeField(blank=True, null=True, verbose_name="下次尝试"),
+                ),
+                (
+                    "message_id",
+                    models.CharField(blank=True, max_length=200, verbose_name="Message-ID"),
+                ),
+                (
+                    "provider_message_id",
+                    models.CharField(blank=True, max_length=200, verbose_name="服务商消息编号"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="送达时间"),
+                ),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="editorial.subscriber",
+                        verbose_name="订阅者",
+                    ),
+                ),
+                (
+                    "mailing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="editorial.mailing",
+                        verbose_name="邮件投递",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投递',
-                'verbose_name_plural': '投递台账',
-                'ordering': ['mailing', 'id'],
-                'abstract': False,
+                "verbose_name": "投递",
+                "verbose_name_plural": "投递台账",
+                "ordering": ["mailing", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='DeliveryEvent',
+            name="DeliveryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('esp', models.CharField(max_length=40, verbose_name='邮件服务商')),
-                ('event_id', models.CharField(max_length=200, verbose_name='事件编号')),
-                ('event_type', models.CharField(max_length=40, verbose_name='事件')),
-                ('recipient', models.CharField(blank=True, max_length=254, verbose_name='收件人')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='接收时间')),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='editorial.delivery', verbose_name='投递')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("esp", models.CharField(max_length=40, verbose_name="邮件服务商")),
+                ("event_id", models.CharField(max_length=200, verbose_name="事件编号")),
+                ("event_type", models.CharField(max_length=40, verbose_name="事件")),
+                ("recipient", models.CharField(blank=True, max_length=254, verbose_name="收件人")),
+                ("description", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="接收时间")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="editorial.delivery",
+                        verbose_name="投递",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投递回执',
-                'verbose_name_plural': '投递回执',
-                'ordering': ['-received_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('esp', 'event_id'), name='delivery_event_once')],
+                "verbose_name": "投递回执",
+                "verbose_name_plural": "投递回执",
+                "ordering": ["-received_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("esp", "event_id"), name="delivery_event_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['mailing', 'status'], name='delivery_mailing_status'),
+            model_name="delivery",
+            index=models.Index(fields=["mailing", "status"], name="delivery_mailing_status"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('provider_message_id', ''), _negated=True), fields=['provider_message_id'], name='delivery_provider_message'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("provider_message_id", ""), _negated=True),
+                fields=["provider_message_id"],
+                name="delivery_provider_message",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'running'), _negated=True), ('lease_expires_at__isnull', False), _connector='OR'), name='delivery_running_has_lease'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "running"), _negated=True),
+                    ("lease_expires_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="delivery_running_has_lease",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running']), ('lease_expires_at__isnull', True), _connector='OR'), name='delivery_lease_only_while_live'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["pending", "running"]),
+                    ("lease_expires_at__isnull", True),
+                    _connector="OR",
+                ),
+                name="delivery_lease_only_while_live",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('mailing', 'subscriber'), name='delivery_once_per_subscriber'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("mailing", "subscriber"), name="delivery_once_per_subscriber"
+            ),
         ),
     ]

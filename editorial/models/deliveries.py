@@ -34,7 +34,7 @@ class Mailing(models.Model):
     """The e-mail edition of one issue, with its frozen audience."""
 
     issue = models.OneToOneField(
-        Issue, on_delete=models.PROTECT, related_name="mailing", verbose_name="期"
+        Issue, on_delete=models.CASCADE, related_name="mailing", verbose_name="期"
     )
     edition_fingerprint = models.CharField("内容指纹", max_length=64)
     recipients = models.PositiveIntegerField("收件人数", default=0)
