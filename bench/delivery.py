@@ -22,7 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import Sink, confirmed_subscribers, django_on_postgres, published_sample_without_audience  # noqa: E402
+from bench.support import (
+    Sink,
+    confirmed_subscribers,
+    django_on_postgres,
+    published_sample_without_audience,
+)  # noqa: E402
 
 
 def main() -> None:

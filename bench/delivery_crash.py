@@ -64,9 +64,24 @@ def main() -> None:
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "digest", "worker", "-P", "solo", "-Q", "delivery,default",
-         "-l", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+    return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "digest",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            "delivery,default",
+            "-l",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,

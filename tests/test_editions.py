@@ -165,7 +165,10 @@ def channels(
 
 
 EMAIL_READER = Addressee(
-    email="reader@example.cn", name="读者", unsubscribe_url="https://u/", preferences_url="https://p/"
+    email="reader@example.cn",
+    name="读者",
+    unsubscribe_url="https://u/",
+    preferences_url="https://p/",
 )
 
 

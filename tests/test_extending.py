@@ -79,9 +79,7 @@ def test_every_plain_field_reaches_every_channel_that_shows_it(
             "\n".join([a.title, a.digest, a.content, a.content_source_url])
             for a in render_wechat_issue(edition, image_url=lambda image: image.checksum)
         ),
-        "email": "\n".join(
-            [(mail := email_of(edition)).subject, mail.html, mail.text]
-        ),
+        "email": "\n".join([(mail := email_of(edition)).subject, mail.html, mail.text]),
         "archive": client.get(
             reverse("public:issue", args=[marked_issue.publication.slug, marked_issue.total_number])
         ).content.decode(),

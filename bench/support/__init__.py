@@ -42,8 +42,8 @@ def django_on_postgres(**environment: str) -> Iterator[Path]:
     server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     name = f"digest_bench_{os.getpid()}"
     workdir = Path(tempfile.mkdtemp(prefix="digest-bench-"))
-    subprocess.run(
-        ["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"],
+    subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        ["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"],  # noqa: S607 - fixed arguments, no shell
         check=False,
         capture_output=True,
     )
@@ -70,8 +70,8 @@ def django_on_postgres(**environment: str) -> Iterator[Path]:
         yield workdir
     finally:
         connections.close_all()
-        subprocess.run(
-            ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+        subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],  # noqa: S607 - fixed arguments, no shell
             check=False,
             capture_output=True,
         )
@@ -141,7 +141,7 @@ class Sink:
         self.log = workdir / f"sink-{self.port}.log"
         self.log.touch()
         script = Path(__file__).with_name("smtp_sink.py")
-        self.process = subprocess.Popen([PYTHON, str(script), str(self.port), str(self.log)])
+        self.process = subprocess.Popen([PYTHON, str(script), str(self.port), str(self.log)])  # noqa: S603 - fixed arguments, no shell
         wait_for_port(self.port)
 
     def received(self) -> list[str]:
@@ -165,9 +165,18 @@ class Redis:
         self.start()
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+            [  # noqa: S607 - fixed arguments, no shell
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
         )
         wait_for_port(self.port)

@@ -54,7 +54,9 @@ class MailingAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
-            path("<int:mailing_id>/counts/", view(self.counts_view), name="editorial_mailing_counts"),
+            path(
+                "<int:mailing_id>/counts/", view(self.counts_view), name="editorial_mailing_counts"
+            ),
             path(
                 "<int:mailing_id>/do/<str:action>/",
                 view(require_POST(self.action_view)),
@@ -66,7 +68,9 @@ class MailingAdmin(admin.ModelAdmin):
     def _mailing(self, request: HttpRequest, mailing_id: int) -> Mailing:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(Mailing.objects.select_related("issue__publication"), pk=mailing_id)
+        return get_object_or_404(
+            Mailing.objects.select_related("issue__publication"), pk=mailing_id
+        )
 
     def change_view(
         self,
@@ -120,10 +124,14 @@ class MailingAdmin(admin.ModelAdmin):
                 elif request.POST.get("confirm") != "yes":
                     return self._confirm(request, mailing, action, ids)
                 elif action == "resend":
-                    count = deliveries_resend(actor=request.user, mailing_id=mailing.pk, delivery_ids=ids)
+                    count = deliveries_resend(
+                        actor=request.user, mailing_id=mailing.pk, delivery_ids=ids
+                    )
                     self.message_user(request, f"已重新排队 {count} 封。")
                 else:
-                    count = deliveries_close(actor=request.user, mailing_id=mailing.pk, delivery_ids=ids)
+                    count = deliveries_close(
+                        actor=request.user, mailing_id=mailing.pk, delivery_ids=ids
+                    )
                     self.message_user(request, f"已关闭 {count} 条投递记录。")
             else:
                 return HttpResponse(status=404)

@@ -44,9 +44,12 @@ def webhook_urls() -> list[URLPattern | URLResolver]:
 def tracking_received(sender: object, event: Any, esp_name: str, **_: Any) -> None:
     """anymail's ``tracking`` signal: one normalised event, applied once."""
     metadata = event.metadata or {}
-    event_id = event.event_id or hashlib.sha256(
-        f"{event.message_id}|{event.event_type}|{event.timestamp}|{event.recipient}".encode()
-    ).hexdigest()
+    event_id = (
+        event.event_id
+        or hashlib.sha256(
+            f"{event.message_id}|{event.event_type}|{event.timestamp}|{event.recipient}".encode()
+        ).hexdigest()
+    )
     delivery_track(
         esp=esp_name,
         event_id=str(event_id),

@@ -9,7 +9,6 @@ the permanent ones a hard bounce (the address does not exist: stop mailing it).
 
 import smtplib
 import time
-from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
@@ -134,7 +133,9 @@ def _smtp_failure(exc: smtplib.SMTPException) -> SendFailure:
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error
         text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
-        return SendFailure(f"邮件服务器拒绝：{exc.smtp_code} {text}", permanent=exc.smtp_code >= 500)
+        return SendFailure(
+            f"邮件服务器拒绝：{exc.smtp_code} {text}", permanent=exc.smtp_code >= 500
+        )
     return SendFailure(f"邮件服务器连接中断：{exc}", permanent=False)
 
 

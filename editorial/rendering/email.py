@@ -19,6 +19,7 @@ import functools
 import html as html_lib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import css_inline
 from django.template.loader import render_to_string
@@ -114,8 +115,7 @@ def _contents(edition: Edition, web: str) -> list[dict[str, object]]:
     for index, article in enumerate(edition.articles, start=1):
         if not sections or sections[-1]["name"] != _unslotted(article.section.name):
             sections.append({"name": _unslotted(article.section.name), "articles": []})
-        entries = sections[-1]["articles"]
-        assert isinstance(entries, list)
+        entries = cast(list[dict[str, str]], sections[-1]["articles"])
         entries.append(
             {
                 "title": _unslotted(article.title),

@@ -148,7 +148,9 @@ def _issue_links(issue: Issue) -> EmailLinks:
     def image_url(image: EditionImage) -> str:
         name = f"{image.checksum}{image.suffix}"
         if revision > 1:
-            return _absolute(reverse("public:issue-revision-file", args=[slug, total, revision, name]))
+            return _absolute(
+                reverse("public:issue-revision-file", args=[slug, total, revision, name])
+            )
         return _absolute(reverse("public:issue-file", args=[slug, total, name]))
 
     return EmailLinks(web=_absolute(web), pdf=_absolute(pdf), image_url=image_url)
@@ -172,9 +174,10 @@ def mailing_content(mailing_id: int) -> MailingContent | None:
         attached: email_edition_template(edition, links=links, pdf_attached=attached)
         for attached in (False, True)
     }
-    domain = settings.DIGEST_DKIM_DOMAIN or parseaddr(settings.DIGEST_DELIVERY_FROM_EMAIL)[
-        1
-    ].rpartition("@")[2]
+    domain = (
+        settings.DIGEST_DKIM_DOMAIN
+        or parseaddr(settings.DIGEST_DELIVERY_FROM_EMAIL)[1].rpartition("@")[2]
+    )
     return MailingContent(
         mailing_id=mailing.pk,
         fingerprint=mailing.edition_fingerprint,
@@ -267,7 +270,7 @@ class SendReport:
     skipped: int = 0
     retrying: int = 0
     waiting_for_pdf: bool = False
-    on_sent: Callable[[int], None] | None = dataclasses.field(default=None, repr=False)
+    on_sent: Callable[[int], object] | None = dataclasses.field(default=None, repr=False)
 
 
 def _mark_sent(done: _Sent | None) -> None:
@@ -411,7 +414,7 @@ def mailing_next_attempt(mailing_id: int) -> datetime.datetime | None:
 
 
 def mailing_deliver_here(
-    mailing_id: int, *, connections: int, on_sent: Callable[[int], None] | None = None
+    mailing_id: int, *, connections: int, on_sent: Callable[[int], object] | None = None
 ) -> SendReport:
     """The embedded sender (``deliver_issue``): ``connections`` senders run ``mailing_deliver``
     (one in this thread, the others in threads with their own database connections) until

@@ -28,7 +28,10 @@ def mailing() -> Mailing:
         (S.QUEUED, ""),
     ]:
         Delivery.objects.create(
-            mailing=mailing, subscriber=factories.SubscriberFactory.create(), status=status, error=error
+            mailing=mailing,
+            subscriber=factories.SubscriberFactory.create(),
+            status=status,
+            error=error,
         )
     return mailing
 
@@ -45,7 +48,13 @@ def test_the_page_shows_counts_and_failures_and_resend_asks_to_confirm(
     assert "552 Mailbox full" in html and "重新发送所选" in html and "暂停投递" in html
     counts = client.get(reverse("admin:editorial_mailing_counts", args=[mailing.pk])).json()
     assert counts["counts"] == {
-        "pending": 1, "running": 0, "sent": 1, "failed": 1, "uncertain": 1, "skipped": 0, "closed": 0
+        "pending": 1,
+        "running": 0,
+        "sent": 1,
+        "failed": 1,
+        "uncertain": 1,
+        "skipped": 0,
+        "closed": 0,
     }
     uncertain = Delivery.objects.get(mailing=mailing, status=S.UNCERTAIN)
     resend = reverse("admin:editorial_mailing_action", args=[mailing.pk, "resend"])
@@ -68,8 +77,12 @@ def test_people_outside_the_policy_see_nothing_and_change_nothing(
     mailing: Mailing, client: Client
 ) -> None:
     client.force_login(staff("editor", "熊灵犀", Role.RESPONSIBLE_EDITOR))
-    assert client.get(reverse("admin:editorial_mailing_change", args=[mailing.pk])).status_code == 403
+    assert (
+        client.get(reverse("admin:editorial_mailing_change", args=[mailing.pk])).status_code == 403
+    )
     pause = reverse("admin:editorial_mailing_action", args=[mailing.pk, "pause"])
     assert client.post(pause).status_code == 403
-    assert client.get(reverse("admin:editorial_mailing_counts", args=[mailing.pk])).status_code == 403
+    assert (
+        client.get(reverse("admin:editorial_mailing_counts", args=[mailing.pk])).status_code == 403
+    )
     assert not Mailing.objects.get(pk=mailing.pk).paused

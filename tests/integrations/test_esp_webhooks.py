@@ -41,7 +41,7 @@ def sent() -> Delivery:
 
 
 def auth(secret: str = SECRET) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(secret.encode()).decode()}
+    return {"Authorization": "Basic " + base64.b64encode(secret.encode()).decode()}
 
 
 def mailgun(event: str, delivery: Delivery, event_id: str, *, key: str = SIGNING_KEY) -> str:
@@ -56,18 +56,27 @@ def mailgun(event: str, delivery: Delivery, event_id: str, *, key: str = SIGNING
         "user-variables": {"delivery": str(delivery.pk)},
     }
     if event == "failed":
-        data.update(severity="permanent", reason="bounce", **{"delivery-status": {"code": 550, "message": "No such user"}})
-    body = {"signature": {"timestamp": timestamp, "token": token, "signature": signature}, "event-data": data}
+        data.update(
+            severity="permanent",
+            reason="bounce",
+            **{"delivery-status": {"code": 550, "message": "No such user"}},
+        )
+    body = {
+        "signature": {"timestamp": timestamp, "token": token, "signature": signature},
+        "event-data": data,
+    }
     return json.dumps(body)
 
 
 def test_a_delivered_then_bounced_event_is_applied_once(sent: Delivery, client: Client) -> None:
-    ok = client.post(MAILGUN, mailgun("delivered", sent, "ev-1"), "application/json", **auth())
+    ok = client.post(
+        MAILGUN, mailgun("delivered", sent, "ev-1"), "application/json", headers=auth()
+    )
     assert ok.status_code == 200
     assert Delivery.objects.get(pk=sent.pk).delivered_at is not None
     for _ in range(2):  # the ESP sends it again: one event row, one suppression
         bounced = mailgun("failed", sent, "ev-2")
-        assert client.post(MAILGUN, bounced, "application/json", **auth()).status_code == 200
+        assert client.post(MAILGUN, bounced, "application/json", headers=auth()).status_code == 200
     assert DeliveryEvent.objects.filter(event_id="token-ev-2").count() == 1
     row = Delivery.objects.get(pk=sent.pk)
     assert row.status == DeliveryStatus.FAILED and row.error.startswith("退信")
@@ -77,11 +86,16 @@ def test_a_delivered_then_bounced_event_is_applied_once(sent: Delivery, client: 
     assert subscriber.consents.filter(action="suppress").count() == 1
 
 
-def test_forged_or_unauthenticated_webhooks_are_refused(sent: Delivery, client: Client, settings: Settings) -> None:
+def test_forged_or_unauthenticated_webhooks_are_refused(
+    sent: Delivery, client: Client, settings: Settings
+) -> None:
     forged = mailgun("failed", sent, "ev-3", key="not-the-key")
-    assert client.post(MAILGUN, forged, "application/json", **auth()).status_code == 400
+    assert client.post(MAILGUN, forged, "application/json", headers=auth()).status_code == 400
     genuine = mailgun("failed", sent, "ev-4")
-    assert client.post(MAILGUN, genuine, "application/json", **auth("hook:wrong")).status_code == 400
+    assert (
+        client.post(MAILGUN, genuine, "application/json", headers=auth("hook:wrong")).status_code
+        == 400
+    )
     assert client.post(MAILGUN, genuine, "application/json").status_code == 400
     assert not DeliveryEvent.objects.exists()
     settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}  # no secret: no webhook
@@ -102,7 +116,7 @@ def test_a_postmark_spam_complaint_suppresses_the_address(sent: Delivery, client
         "Description": "The subscriber explicitly marked this message as spam.",
         "Metadata": {"delivery": str(sent.pk)},
     }
-    response = client.post(POSTMARK, json.dumps(complaint), "application/json", **auth())
+    response = client.post(POSTMARK, json.dumps(complaint), "application/json", headers=auth())
     assert response.status_code == 200
     sent.subscriber.refresh_from_db()
     assert sent.subscriber.status == SubscriberStatus.COMPLAINED

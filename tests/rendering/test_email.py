@@ -105,4 +105,3 @@ def test_hostile_text_is_escaped_in_the_html_and_the_subscriber_slots_are_its_ow
     # A slot marker typed into a title does not pull in the subscriber's name there.
     assert mail.html.count("&lt;b onmouseover") == 1
     assert re.search(r"<img[^>]*onerror", mail.html) is None
-

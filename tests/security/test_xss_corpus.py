@@ -5,14 +5,15 @@ Entry points covered: bundle import (``issue_import``: bodies, notes, an organis
 titles, sources, figure captions, QR captions, 公众号标题 and 摘要, the cover headline, the
 notice, the publication's tagline and slogan), the admin (the article change form posted as a
 browser would, which saves through ``article_save``) and the API (``PATCH /api/articles/{id}/``
-and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link, feeds and
-e-mail do not exist yet, so they are not covered; add them here when they do.
+and ``PATCH /api/issues/{id}/`` with ``base_version``). Paste, import-from-link and feeds
+do not exist yet, so they are not covered; add them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the public archive issue page (through a live
-server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content) and the
-print HTML (``render_issue_html``), both opened as files without any CSP, so that only the
-sanitizer and the templates' escaping stand between a vector and the reader.
+server, with the real CSP), the WeChat article HTML (``render_wechat_issue`` content), the
+print HTML (``render_issue_html``) and the e-mail edition's HTML (``render_email_edition``),
+all opened as files without any CSP, so that only the sanitizer and the templates' escaping
+stand between a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
@@ -38,6 +39,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from editorial.bundles import BundleInvalid
 from editorial.models import Article, Issue
+from editorial.rendering.email import Addressee, EmailLinks, render_email_edition
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
@@ -262,6 +264,20 @@ def every_output(
     print_html = tmp_path / "print.html"
     print_html.write_text(render_issue_html(edition, proof=True), encoding="utf-8")
     pages["print HTML"] = print_html.resolve().as_uri()
+    email_html = tmp_path / "email.html"
+    email = render_email_edition(
+        edition,
+        Addressee(
+            email="r@example.cn",
+            name="读者",
+            unsubscribe_url="https://u/",
+            preferences_url="https://p/",
+        ),
+        links=EmailLinks(web="https://w/", pdf="https://w/p.pdf", image_url=lambda i: i.checksum),
+        pdf_attached=False,
+    )
+    email_html.write_text(email.html, encoding="utf-8")
+    pages["e-mail HTML"] = email_html.resolve().as_uri()
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")

@@ -70,7 +70,10 @@ def test_publishing_fans_out_and_every_subscriber_gets_one_message(
     )
     received = sorted(r for mail in mails for r in mail.recipients)
     assert received == sorted(s.email for s in subscribers)
-    assert len(set(Delivery.objects.filter(mailing=mailing).values_list("message_id", flat=True))) == 40
+    assert (
+        len(set(Delivery.objects.filter(mailing=mailing).values_list("message_id", flat=True)))
+        == 40
+    )
     # The sweeper finds nothing left to wake.
     assert deliveries_sweep(timezone.now()) == []
 
