@@ -18,7 +18,6 @@ import argparse
 import collections
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,12 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.support import (  # noqa: E402
-    PYTHON,
     Redis,
     Sink,
     confirmed_subscribers,
     django_on_postgres,
     published_sample_without_audience,
+    start_worker,
 )
 
 KILLS_AT = (0.15, 0.4, 0.7)  # fractions of the audience sent when the worker is killed
@@ -63,32 +62,6 @@ def main() -> None:
         redis.stop()
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "digest",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            "delivery,default",
-            "-l",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
 def run(args: argparse.Namespace, redis: Redis, sink: Sink, workdir: Path) -> None:
     from digest.celery import app
     from editorial.models import Delivery, DeliveryStatus
@@ -107,7 +80,7 @@ def run(args: argparse.Namespace, redis: Redis, sink: Sink, workdir: Path) -> No
         "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
     }
     log = Path(os.environ.get("BENCH_WORKER_LOG", workdir / "worker.log"))
-    worker = start_worker(env, log)
+    worker = start_worker(env, log, queues="delivery,default")
     started = time.monotonic()
     kills: list[float] = list(KILLS_AT)
     redis_restarted = False
@@ -123,7 +96,7 @@ def run(args: argparse.Namespace, redis: Redis, sink: Sink, workdir: Path) -> No
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
             print(f"killed the worker at {done:.0%}", file=sys.stderr)
-            worker = start_worker(env, log)
+            worker = start_worker(env, log, queues="delivery,default")
         if not redis_restarted and done >= REDIS_RESTART_AT:
             redis.stop()
             time.sleep(1)

@@ -78,6 +78,8 @@ def test_the_sample_issue_as_an_e_mail(edition: Edition) -> None:
         assert f'href="{url}"' in mail.html and url in mail.text
     assert "尊敬的王读者" in mail.html and "尊敬的王读者" in mail.text
     assert "\u2063" not in mail.html + mail.text
+    # No line longer than SMTP allows: the part is sent 8-bit, not quoted-printable.
+    assert max(len(line.encode()) for line in mail.html.splitlines()) <= 998
     assert "附件" not in mail.html
     # Attached instead of linked; with a cover, its picture says what it is.
     covered = dataclasses.replace(edition, cover_image=EditionImage("c0ffee", "covers/c.png"))
