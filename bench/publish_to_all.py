@@ -88,7 +88,7 @@ def run(args: argparse.Namespace, sink: Sink, workdir: Path) -> None:
             pass
         sink.clear()
         page = f"/archive/{issue.publication.slug}/{issue.total_number}/"
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         reached: dict[str, float] = {}
 
         started = time.monotonic()

@@ -13,7 +13,6 @@ and wakes mailings whose queued rows nobody holds.
 
 import dataclasses
 import datetime
-import functools
 import logging
 import random
 import threading
@@ -308,8 +307,8 @@ def _record_failure(row: Delivery, failure: SendFailure, attempts: int, report: 
         subscriber_suppress(
             subscriber=row.subscriber,
             status=SubscriberStatus.BOUNCED,
-            source=ConsentSource.ADMIN,
-            detail=f"邮件服务器拒收：{failure.reason}"[:500],
+            source=ConsentSource.WEBHOOK,
+            detail=f"发送时邮件服务器拒收：{failure.reason}"[:500],
         )
 
 
@@ -381,18 +380,22 @@ def mailing_deliver(
     return report
 
 
+_CONTENTS: dict[tuple[int, str], MailingContent] = {}
+
+
 def _content(mailing_id: int) -> MailingContent | None:
-    """``mailing_content``, kept per process for the edition it was rendered from."""
+    """``mailing_content``, kept per process for the edition it was rendered from (not while
+    the PDF is missing: the next batch asks again)."""
     fingerprint = Mailing.objects.values_list("edition_fingerprint", flat=True).get(pk=mailing_id)
-    return _cached_content(mailing_id, fingerprint)
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_content(mailing_id: int, fingerprint: str) -> MailingContent | None:
-    content = mailing_content(mailing_id)
-    if content is None:
-        _cached_content.cache_clear()  # not rendered yet: ask again next time
-    return content
+    key = (mailing_id, fingerprint)
+    if key not in _CONTENTS:
+        content = mailing_content(mailing_id)
+        if content is None:
+            return None
+        if len(_CONTENTS) >= 4:
+            _CONTENTS.clear()
+        _CONTENTS[key] = content
+    return _CONTENTS[key]
 
 
 def mailing_pending(mailing_id: int) -> bool:
