@@ -55,6 +55,12 @@ def django_on_postgres(**environment: str) -> Iterator[Path]:
             "DJANGO_LOG_LEVEL": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
             "DIGEST_SITE_URL": "https://digest.example.cn",
             "PYTHONPATH": str(BASE_DIR),
+            # Nothing of the calling shell's services: no broker (tasks run in-process) unless
+            # the benchmark names one, no shared cache, no mail server but the sink.
+            "REDIS_URL": "",
+            "CELERY_BROKER_URL": "",
+            "REDIS_CACHE_URL": "",
+            "EMAIL_URL": "",
             **environment,
         }
     )

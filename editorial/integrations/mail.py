@@ -9,6 +9,7 @@ the permanent ones a hard bounce (the address does not exist: stop mailing it).
 
 import smtplib
 import time
+import uuid
 from email.message import Message
 from typing import Any
 
@@ -78,6 +79,11 @@ class DeliveryEmail(EmailMultiAlternatives):
 
     def message(self) -> Any:
         message = super().message()
+        # A boundary of our own: the generator would otherwise scan the whole body for a random
+        # one that does not occur in it — a millisecond a message.
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_digest_{uuid.uuid4().hex}")
         if not self.dkim_private_key:
             return message
         signed = message.as_bytes(linesep="\r\n")
