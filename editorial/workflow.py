@@ -170,7 +170,6 @@ OTHER_ACTIONS = {
     "revision_restore": "恢复历史版本",
     "wechat_push": "推送到公众号",
     "wechat_publish": "在公众号发布",
-    "mailing_freeze": "冻结邮件收件人",
     "mailing_pause": "暂停邮件投递",
     "mailing_resume": "恢复邮件投递",
     "delivery_resend": "重新发送邮件",

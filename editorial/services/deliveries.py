@@ -85,11 +85,9 @@ def mailing_freeze(*, actor: Actor, issue: Issue, edition: Edition) -> tuple[Mai
         for pk in audience.order_by("pk").values_list("pk", flat=True)
     ]
     Delivery.objects.bulk_create(rows, batch_size=5000)
+    # The mailing row is the record of the freeze (when, how many); publishing has its audit row.
     mailing.recipients = len(rows)
     mailing.save(update_fields=["recipients"])
-    audit_record(
-        actor=actor, action="mailing_freeze", obj=issue, note=f"收件人 {len(rows)} 位（已冻结）"
-    )
     return mailing, True
 
 
