@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from digest.views import healthz
 from editorial.admin.files import stored_file
 from editorial.admin.two_factor import two_factor_setup, two_factor_verify
+from editorial.integrations.esp_webhooks import webhook_urls
 from editorial.previews.urls import editor_urls, link_urls
 from editorial.public.sitemaps import SITEMAPS
 from editorial.public.views import public_page
@@ -22,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("editorial.api.urls")),
+    # An ESP's tracking webhooks (bounces, complaints, deliveries) for the delivery ledger.
+    *webhook_urls(),
     path("subscribe/", include("editorial.public.subscription_urls")),
     path("preview/<str:token>/", include(link_urls, namespace="preview-link")),
     # Every stored file, to those who may see it (MEDIA_URL); published ones are in the archive.

@@ -8,8 +8,10 @@ class EditorialConfig(AppConfig):
 
     def ready(self) -> None:
         import reversion
+        from anymail.signals import tracking
 
         from editorial import models
+        from editorial.integrations.esp_webhooks import tracking_received
 
         # Revisions: an article with its figures; an issue with its masthead (its layout).
         reversion.register(models.Figure)
@@ -17,3 +19,5 @@ class EditorialConfig(AppConfig):
         reversion.register(models.MastheadOrganisation)
         reversion.register(models.MastheadMember)
         reversion.register(models.Issue, follow=["masthead_organisations", "masthead_members"])
+        # An ESP's tracking webhooks (anymail) are applied to the delivery ledger.
+        tracking.connect(tracking_received, dispatch_uid="editorial.delivery_tracking")

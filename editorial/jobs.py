@@ -50,7 +50,10 @@ NOTIFICATION = JobKind(
 )
 # The reading site's pages, feeds and API documents of a publication (editorial/documents.py).
 DOCUMENT_BUILD = JobKind("document_build", task="editorial.tasks.document_build", queue="default")
-JOB_KINDS = (RENDITION, WECHAT_PUSH, NOTIFICATION, DOCUMENT_BUILD)
+# A delivery task sends batch after batch of one mailing's rows until none is left or its time is
+# nearly up; a claimed batch's lease outlasts the task's hard limit, like every other kind's.
+DELIVERY = JobKind("delivery", task="editorial.tasks.delivery_send", queue="delivery")
+JOB_KINDS = (RENDITION, WECHAT_PUSH, NOTIFICATION, DOCUMENT_BUILD, DELIVERY)
 
 
 def job_route(name: str, *args: Any, **kwargs: Any) -> dict[str, str] | None:

@@ -3,13 +3,15 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from editorial.editions import Edition, edition_build, edition_from_data
 from editorial.models import (
     ApprovedEdition,
     Article,
+    Delivery,
+    DeliveryStatus,
     Figure,
     Issue,
     MastheadMember,
@@ -179,3 +181,12 @@ def published_document(path: str) -> tuple[str, bytes, str, datetime.datetime] |
         )[:1]
     )
     return found[0] if found else None
+
+
+def mailing_counts(mailing_id: int) -> dict[str, int]:
+    """The mailing's delivery rows per status, every status included (zero or not): one query."""
+    counts = dict.fromkeys(DeliveryStatus.values, 0)
+    rows = Delivery.objects.filter(mailing_id=mailing_id).values("status").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts

@@ -7,10 +7,12 @@ the limits come from the settings in force.
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from editorial.jobs import DOCUMENT_BUILD, NOTIFICATION, RENDITION, WECHAT_PUSH
+from editorial.jobs import DELIVERY, DOCUMENT_BUILD, NOTIFICATION, RENDITION, WECHAT_PUSH
+from editorial.services.deliveries import deliveries_sweep, mailing_deliver, mailing_pending
 from editorial.services.documents import document_build_run, document_builds_stalled
 from editorial.services.issue_transitions import issues_publish_due
 from editorial.services.notifications import notification_deliver, notifications_pending
@@ -127,3 +129,40 @@ def document_builds_sweep() -> int:
     for build_id in stalled:
         document_build.delay(build_id)
     return len(stalled)
+
+
+# A sender gives its worker back this far before its soft time limit, and queues its successor.
+_DELIVERY_HANDOVER = 0.8
+# While the final PDF is not rendered yet, a sender looks again this many seconds later.
+DELIVERY_PDF_WAIT_SECONDS = 5
+
+
+@shared_task(
+    name=DELIVERY.task,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=DELIVERY.soft_time_limit,
+    time_limit=DELIVERY.time_limit,
+)
+def delivery_send(self: Task, mailing_id: int) -> int:
+    """One sender of a mailing: batches of rows over one connection until none is left or its
+    time is nearly up, then it queues its successor (the rows are the queue, not this message)."""
+    report = mailing_deliver(mailing_id, seconds=DELIVERY.soft_time_limit * _DELIVERY_HANDOVER)
+    if report.waiting_for_pdf:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:  # embedded: the PDF renders first, or never
+            self.apply_async((mailing_id,), countdown=DELIVERY_PDF_WAIT_SECONDS)
+    elif mailing_pending(mailing_id):
+        self.apply_async((mailing_id,))
+    return report.sent
+
+
+@shared_task(name="editorial.tasks.deliveries_sweep")
+def deliveries_sweep_task() -> int:
+    """Every minute: rows left sending by a lost sender become uncertain; mailings with queued
+    rows nobody holds get a sender per connection again."""
+    idle = deliveries_sweep(timezone.now())
+    for mailing_id in idle:
+        for _ in range(max(1, settings.DIGEST_DELIVERY_CONNECTIONS)):
+            delivery_send.delay(mailing_id)
+    return len(idle)

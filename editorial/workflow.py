@@ -172,6 +172,10 @@ OTHER_ACTIONS = {
     "revision_restore": "恢复历史版本",
     "wechat_push": "推送到公众号",
     "wechat_publish": "在公众号发布",
+    "mailing_pause": "暂停邮件投递",
+    "mailing_resume": "恢复邮件投递",
+    "delivery_resend": "重新发送邮件",
+    "delivery_close": "关闭投递记录",
     "subscriber_confirm": "确认订阅",
     "subscriber_unsubscribe": "退订",
     "subscriber_suppress": "停止发送",
@@ -209,6 +213,12 @@ PERMISSIONS: dict[str, Permission] = {
             "wechat_push", "推送到公众号", _RELEASERS, states=frozenset({S.APPROVED, S.PUBLISHED})
         ),
         Permission("wechat_publish", "在公众号发布", _RELEASERS, states=frozenset({S.PUBLISHED})),
+        Permission(
+            "manage_delivery",
+            "管理邮件投递",
+            _RELEASERS,
+            states=frozenset({S.PUBLISHED, S.SUPERSEDED}),
+        ),
         # The mailing list: subscribers' personal data and consent record.
         Permission("manage_subscribers", "管理订阅者", _EDITORS),
         # A link that lets someone outside the admin (a board member on a phone) read the issue.

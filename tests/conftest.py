@@ -91,4 +91,5 @@ def smtp_inbox(_shared_smtp: SmtpServer, settings: Settings) -> SmtpServer:
     settings.EMAIL_TIMEOUT = 5
     with _shared_smtp.lock:
         _shared_smtp.inbox.clear()
+        _shared_smtp.refusals.clear()
     return _shared_smtp

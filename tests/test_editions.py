@@ -37,6 +37,7 @@ from editorial.previews import views as preview_views
 from editorial.public import feeds as public_feeds
 from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
+from editorial.rendering.email import Addressee, EmailLinks, render_email_edition
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_cover, render_wechat_issue
 from editorial.search import search_documents
@@ -169,7 +170,22 @@ def channels(
         "article pages": lambda: article_pages_html(edition, client, issue, monkeypatch),
         "feed": lambda: feed_xml(edition, client, issue, monkeypatch),
         "api": lambda: api_json(edition, client, issue, monkeypatch),
+        "email": lambda: render_email_edition(
+            edition, EMAIL_READER, links=email_links(), pdf_attached=False
+        ),
     }
+
+
+EMAIL_READER = Addressee(
+    email="reader@example.cn",
+    name="读者",
+    unsubscribe_url="https://u/",
+    preferences_url="https://p/",
+)
+
+
+def email_links() -> EmailLinks:
+    return EmailLinks(web="https://w/", pdf="https://w/p.pdf", image_url=lambda i: i.checksum)
 
 
 def rendered_channels(
@@ -322,6 +338,7 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
         "feed",
         "preview",
         "search",
+        "email",
     ):
         assert ("EditionArticle", "title") in per_channel[name], name
     assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
@@ -356,7 +373,7 @@ def test_the_fields_left_out_of_the_fingerprint_change_no_output(
             relocated = changed(relocated, owner_path, move(leaves_get(relocated, owner_path)))
     assert relocated.fingerprint == edition.fingerprint
     after = rendered_channels(relocated, client, published_sample, monkeypatch)
-    for channel in ("print", "wechat", "wechat cover", "bundle", "search"):
+    for channel in ("print", "wechat", "wechat cover", "bundle", "search", "email"):
         assert after[channel] == before[channel], channel
     # The archive page differs only where the pictures are fetched from.
     archive = after["archive"]

@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from editorial.editions import ARTICLE_PLAIN_FIELDS, EditionArticle, edition_fields
+from editorial.editions import ARTICLE_PLAIN_FIELDS, Edition, EditionArticle, edition_fields
 from editorial.models import Article, Issue, SearchEntry
+from editorial.rendering.email import Addressee, EmailEdition, EmailLinks, render_email_edition
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_issue
 from editorial.selectors import issue_edition, issue_live_edition
@@ -50,6 +51,8 @@ NOT_IN_CHANNEL = {
         "wechat_digest",
         "responsible_editor",
     },
+    # The e-mail is the contents with leads, linked to the archive: no QR codes to caption.
+    "email": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
 }
 MARKED = {
     "title": "标记标题甲",
@@ -76,6 +79,12 @@ def marked_issue() -> Issue:
     return bring_to(issue, IssueStatus.PUBLISHED)
 
 
+def email_of(edition: Edition) -> EmailEdition:
+    links = EmailLinks(web="https://w/", pdf="https://w/p.pdf", image_url=lambda i: i.checksum)
+    reader = Addressee(email="r@example.cn", name="读者", unsubscribe_url="u", preferences_url="p")
+    return render_email_edition(edition, reader, links=links, pdf_attached=False)
+
+
 def shown(value: str, name: str) -> str:
     return SHOWN_AS.get(name, value)
 
@@ -90,6 +99,7 @@ def test_every_plain_field_reaches_every_channel_that_shows_it(
             "\n".join([a.title, a.digest, a.content, a.content_source_url])
             for a in render_wechat_issue(edition, image_url=lambda image: image.checksum)
         ),
+        "email": "\n".join([(mail := email_of(edition)).subject, mail.html, mail.text]),
         "archive": client.get(
             reverse("public:issue", args=[marked_issue.publication.slug, marked_issue.total_number])
         ).content.decode(),

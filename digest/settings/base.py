@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "anymail",
     "editorial",
 ]
 
@@ -292,6 +293,38 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="digest@localhost")
+# Or an ESP through django-anymail (docs/decisions/0017): DIGEST_EMAIL_ESP=mailgun (postmark,
+# amazon_ses, sendgrid, brevo, …) selects anymail's backend for that ESP; every ANYMAIL_<NAME>
+# variable becomes ANYMAIL["<NAME>"] (MAILGUN_API_KEY, POSTMARK_SERVER_TOKEN, WEBHOOK_SECRET…).
+DIGEST_EMAIL_ESP = env("DIGEST_EMAIL_ESP", default="")
+if DIGEST_EMAIL_ESP:
+    EMAIL_BACKEND = f"anymail.backends.{DIGEST_EMAIL_ESP}.EmailBackend"
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_")
+}
+
+# The e-mail edition and its delivery (editorial/services/deliveries.py). Throughput: messages
+# per second over all connections (0: as fast as the server takes them), connections (parallel
+# senders: tasks on workers, or threads of `deliver_issue`), rows claimed per batch. A transient
+# failure is tried again after base × 2^attempts seconds (at most the max, with jitter), up to
+# the attempts given. A PDF larger than the cap is linked instead of attached.
+DIGEST_DELIVERY_FROM_EMAIL = env("DIGEST_DELIVERY_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+DIGEST_DELIVERY_MESSAGES_PER_SECOND = env.float("DIGEST_DELIVERY_MESSAGES_PER_SECOND", default=0)
+DIGEST_DELIVERY_CONNECTIONS = env.int("DIGEST_DELIVERY_CONNECTIONS", default=2)
+DIGEST_DELIVERY_BATCH_SIZE = env.int("DIGEST_DELIVERY_BATCH_SIZE", default=200)
+DIGEST_DELIVERY_MAX_ATTEMPTS = env.int("DIGEST_DELIVERY_MAX_ATTEMPTS", default=6)
+DIGEST_DELIVERY_BACKOFF_SECONDS = env.float("DIGEST_DELIVERY_BACKOFF_SECONDS", default=30)
+DIGEST_DELIVERY_BACKOFF_MAX_SECONDS = env.float("DIGEST_DELIVERY_BACKOFF_MAX_SECONDS", default=3600)
+DIGEST_EMAIL_ATTACHMENT_MAX_BYTES = env.int(
+    "DIGEST_EMAIL_ATTACHMENT_MAX_BYTES", default=8 * 1024 * 1024
+)
+# DKIM signing of messages sent over SMTP (an ESP signs with the key it holds for the domain).
+DIGEST_DKIM_DOMAIN = env("DIGEST_DKIM_DOMAIN", default="")
+DIGEST_DKIM_SELECTOR = env("DIGEST_DKIM_SELECTOR", default="digest")
+DIGEST_DKIM_PRIVATE_KEY = env("DIGEST_DKIM_PRIVATE_KEY", default="")
+DIGEST_DKIM_PRIVATE_KEY_FILE = env("DIGEST_DKIM_PRIVATE_KEY_FILE", default="")
 
 # Celery: a Redis broker when REDIS_URL or CELERY_BROKER_URL is set, otherwise tasks run eagerly.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
@@ -318,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
     "renditions-sweep": {"task": "editorial.tasks.renditions_sweep", "schedule": 300.0},
     "wechat-sweep": {"task": "editorial.tasks.wechat_sweep", "schedule": 60.0},
     "document-builds-sweep": {"task": "editorial.tasks.document_builds_sweep", "schedule": 300.0},
+    "deliveries-sweep": {
+        "task": "editorial.tasks.deliveries_sweep",
+        "schedule": env.float("DIGEST_DELIVERY_SWEEP_SECONDS", default=60.0),
+    },
 }
 # Each job kind's task to its queue, from the table in editorial/jobs.py: PDF rendering is heavy,
 # so it has its own queue, workers recycled often (see docs/operations.md).
@@ -341,6 +378,10 @@ DIGEST_JOB_TIME_LIMITS = {
     "document_build": (
         env.int("DIGEST_DOCUMENT_BUILD_SOFT_TIME_LIMIT", default=240),
         env.int("DIGEST_DOCUMENT_BUILD_TIME_LIMIT", default=300),
+    ),
+    "delivery": (
+        env.int("DIGEST_DELIVERY_SOFT_TIME_LIMIT", default=240),
+        env.int("DIGEST_DELIVERY_TIME_LIMIT", default=300),
     ),
 }
 DIGEST_JOB_LEASE_MARGIN_SECONDS = env.int("DIGEST_JOB_LEASE_MARGIN_SECONDS", default=60)

@@ -5,6 +5,14 @@ querysets annotate counts state their ``ordering``: a GROUP BY query ignores Met
 the autocomplete views page through get_queryset() as it is.
 """
 
-from . import articles, issues, people, publications, records, subscribers
+from . import articles, deliveries, issues, people, publications, records, subscribers
 
-__all__ = ["articles", "issues", "people", "publications", "records", "subscribers"]
+__all__ = [
+    "articles",
+    "deliveries",
+    "issues",
+    "people",
+    "publications",
+    "records",
+    "subscribers",
+]

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from editorial.models import Approval, AuditEntry, Issue
+from editorial.models import Approval, AuditEntry, Issue, Subscriber, SubscriberStatus
 from editorial.preflight import Finding, Level, issue_preflight, preflight_findings
 from editorial.services.approvals import SignOffState, sign_off_state
 from editorial.services.issue_actions import issue_take
@@ -234,6 +234,12 @@ _PUBLISHING = (
 )
 
 
+def _mailed() -> str:
+    """Who the e-mail edition goes to on publication: the confirmed subscribers, frozen then."""
+    count = Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED).count()
+    return f"已确认的 {count} 位订阅者将收到本期的电子邮件版。"
+
+
 def _dated_in_the_past(issues: list[Issue]) -> list[str]:
     today = local(timezone.now()).date()
     return [
@@ -247,7 +253,7 @@ def publish_selected_confirmation(issues: list[Issue]) -> Confirmation:
     return Confirmation(
         title=f"确认发布所选的 {len(issues)} 期",
         button="确认发布",
-        consequences=[f"将发布：{'、'.join(i.label for i in issues)}。", *_PUBLISHING],
+        consequences=[f"将发布：{'、'.join(i.label for i in issues)}。", *_PUBLISHING, _mailed()],
         warnings=_dated_in_the_past(issues),
     )
 
@@ -274,7 +280,7 @@ def transition_confirmation(name: str, issue: Issue, data: dict[str, Any]) -> Co
         return Confirmation(
             title=f"确认发布 {issue.label}",
             button="确认发布",
-            consequences=list(_PUBLISHING),
+            consequences=[*_PUBLISHING, _mailed()],
             warnings=_dated_in_the_past([issue]),
         )
     if name == "withdraw":

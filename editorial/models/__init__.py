@@ -1,6 +1,7 @@
 """The digest's domain model, split by concern; see editorial/README.md for the map."""
 
 from .articles import QR_CAPTION_CODES, QR_CAPTION_MAX, Article, Figure, QrCaption
+from .deliveries import Delivery, DeliveryEvent, DeliveryStatus, Mailing
 from .documents import DocumentBuild, DocumentBuildStatus, PublishedDocument
 from .editions import ApprovedEdition
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
@@ -26,6 +27,10 @@ __all__ = [
     "ApprovedEdition",
     "AuditEntry",
     "Comment",
+    "Delivery",
+    "DeliveryEvent",
+    "DeliveryStatus",
+    "Mailing",
     "Consent",
     "ConsentAction",
     "ConsentSource",

@@ -21,6 +21,7 @@ from editorial.rendering.wechat import (
 )
 from editorial.selectors import issue_edition
 
+from .deliveries import mailing_start
 from .documents import documents_request
 from .permissions import Actor, require_perm
 from .renditions import rendition_request
@@ -34,6 +35,7 @@ def issue_outputs_request(*, issue: Issue, edition: Edition) -> None:
     Edition it ships: the final PDF and the reading site's documents."""
     rendition_request(actor=None, issue_id=issue.pk, edition=edition)
     documents_request(issue=issue, edition=edition)
+    mailing_start(actor=None, issue=issue, edition=edition)
 
 
 @dataclass(frozen=True)

@@ -299,3 +299,19 @@ def _roles_text(permission: Permission) -> str:
     """The roles holding ``permission``, as a sentence says them: 甲、乙或丙."""
     labels = [str(role.label) for role in Role if role in permission.roles]
     return "或".join(["、".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else labels[0]
+
+
+def delivery_view_check(actor: Actor) -> Decision:
+    """Whether ``actor`` may see the e-mail deliveries (who is sent what, and what failed)."""
+    return _who(actor, PERMISSIONS["manage_delivery"])
+
+
+def delivery_manage_check(actor: Actor, issue: Issue) -> Decision:
+    """Whether ``actor`` may pause, resume, resend or close the e-mail delivery of ``issue``."""
+    permission = PERMISSIONS["manage_delivery"]
+    who = delivery_view_check(actor)
+    if not who.allowed:
+        return who
+    if issue.status not in permission.states:
+        return _refused("只有已发布的期才有邮件投递。", "not_published")
+    return ALLOWED

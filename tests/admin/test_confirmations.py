@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from editorial.models import EditLock, Issue, IssueStatus
 from editorial.roles import Role
+from tests import factories
 from tests.admin.forms import form_data
 from tests.admin.workflow_setup import actor, logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, small_issue, snapshot
@@ -49,6 +50,8 @@ def dated(issue: Issue, days_from_today: int) -> Issue:
 
 def test_publishing_asks_first_says_what_will_happen_and_changes_nothing() -> None:
     issue = dated(bring_to(small_issue(), IssueStatus.APPROVED), 3)
+    for status in ("confirmed", "confirmed", "pending", "unsubscribed"):
+        factories.SubscriberFactory.create(status=status)
     client = logged_in(actor("executive_editor"))
     before = snapshot(issue.pk)
 
@@ -59,6 +62,7 @@ def test_publishing_asks_first_says_what_will_happen_and_changes_nothing() -> No
     assert consequences == [
         "本期将在公开网站上线，并开始生成供读者下载的定稿 PDF。",
         "发布后不能撤回；之后的修改只能通过“勘误”开启修订版。",
+        "已确认的 2 位订阅者将收到本期的电子邮件版。",
     ]
     assert warnings == []
     page = asked.content.decode()

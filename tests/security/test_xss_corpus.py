@@ -9,8 +9,7 @@ and ``PATCH /api/v1/issues/{id}/`` with ``If-Match``), the public subscribe form
 organisation, shown on the reader's preferences page and in the admin's subscriber list),
 从原文链接导入 (a source page carrying the corpus in its text, title and 来源, drafted and saved
 with ``article_import``) and the editor's paste (the clipboard's HTML as ``clean-paste/``
-returns it to the editor, which saves it through the admin form). E-mail is not covered here
-yet; add it when it is.
+returns it to the editor, which saves it through the admin form).
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the subscriber list, the previews (the preview page
@@ -19,9 +18,9 @@ article page, the search page with its highlighted titles and snippets and the s
 preferences pages (through a live server, with the real CSP), the API's ``?format=html`` bodies
 (issue detail and article list, placed in a page as a client would), the Atom feed's entry
 contents (as a feed reader shows them, opened as a file without any CSP), the WeChat article
-HTML (``render_wechat_issue`` content) and the print HTML (``render_issue_html``), both opened
-as files without any CSP, so that only the sanitizer and the templates' escaping stand between
-a vector and the reader.
+HTML (``render_wechat_issue`` content), the print HTML (``render_issue_html``) and the e-mail
+edition's HTML (``render_email_edition``), all opened as files without any CSP, so that only
+the sanitizer and the templates' escaping stand between a vector and the reader.
 
 Every rich-text field takes the whole corpus (split over the articles); the plain-text fields
 take the attribute- and template-breaking family first and then as many other vectors as their
@@ -49,6 +48,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from editorial.bundles import BundleInvalid
 from editorial.models import Article, Issue, Subscriber
+from editorial.rendering.email import Addressee, EmailLinks, render_email_edition
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
@@ -286,6 +286,20 @@ def every_output(
     print_html = tmp_path / "print.html"
     print_html.write_text(render_issue_html(edition, proof=True), encoding="utf-8")
     pages["print HTML"] = print_html.resolve().as_uri()
+    email_html = tmp_path / "email.html"
+    email = render_email_edition(
+        edition,
+        Addressee(
+            email="r@example.cn",
+            name="读者",
+            unsubscribe_url="https://u/",
+            preferences_url="https://p/",
+        ),
+        links=EmailLinks(web="https://w/", pdf="https://w/p.pdf", image_url=lambda i: i.checksum),
+        pdf_attached=False,
+    )
+    email_html.write_text(email.html, encoding="utf-8")
+    pages["e-mail HTML"] = email_html.resolve().as_uri()
     results = {name: fired_on(browser, url) for name, url in pages.items()}
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
     results["public archive"] = fired_on(browser, f"{base}/archive/dsjfzdt/179/")

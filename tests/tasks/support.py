@@ -66,6 +66,16 @@ class _Recorder:
     def __init__(self, server: "SmtpServer") -> None:
         self.server = server
 
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        with self.server.lock:
+            replies = self.server.refusals.get(address)
+            if replies:
+                return replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
         mail = Mail(
             sender=envelope.mail_from,
@@ -89,6 +99,8 @@ class SmtpServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.inbox: list[Mail] = []
+        # Replies to RCPT TO per address, used up in order ("451 …", "550 …"); then 250.
+        self.refusals: dict[str, list[str]] = {}
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 

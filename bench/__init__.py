@@ -1,0 +1,1 @@
+"""Benchmarks: scripts run one by one (see the README); ``support`` holds what several share."""
