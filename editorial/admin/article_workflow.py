@@ -1,19 +1,19 @@
 """The article's workflow in the admin: transition buttons and bulk actions, the edit lock taken
-on the first edit (or 开始编辑) through the lock endpoint, its take-over, the revision history with diffs and restore, comments, and deletion through
-``article_delete``. Every write is one service call; these views parse and report.
+on the first edit (or 开始编辑) through the lock endpoint and its take-over, the revision history
+with diffs and restore, comments, and deletion through ``article_delete``. Every write is one
+service call; these views parse and report.
 """
 
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
@@ -91,7 +91,8 @@ def article_buttons(request: HttpRequest, article: Article) -> list[ArticleButto
 
 
 def lock_banner(request: HttpRequest, article: Article, lock: EditLock | None) -> LockBanner | None:
-    if lock is None or lock.holder_id == request.user.pk or lock.expires_at <= timezone.now():
+    """Someone else's live lock (``live_lock``), as the others see it."""
+    if lock is None or lock.holder_id == request.user.pk:
         return None
     return LockBanner(
         holder=who(lock.holder),

@@ -74,9 +74,7 @@ def test_opening_an_article_takes_no_lock_and_says_how_one_is_taken(
     assert "editorial/article_lock.js" in html
 
 
-def test_the_first_edit_locks_and_later_edits_renew_the_lock(
-    article: Article, xiong: User
-) -> None:
+def test_the_first_edit_locks_and_later_edits_renew_the_lock(article: Article, xiong: User) -> None:
     client = logged_in(xiong)
 
     answer = first_edit(client, article)

@@ -138,7 +138,8 @@ def test_a_save_from_a_page_opened_before_someone_else_started_editing_is_refuse
     opened = timezone.now() - MINUTE  # xiong opened, looked, did not type
     lock_acquire(actor=yang, article=article)
 
-    with pytest.raises(LockTakenOver, match="杨婷 于 .* 开始编辑这篇文章（在您打开之后），本次保存未写入"):
+    refused = "杨婷 于 .* 开始编辑这篇文章（在您打开之后），本次保存未写入"
+    with pytest.raises(LockTakenOver, match=refused):
         save_title(xiong, article, "熊灵犀改的标题", opened)
     assert Article.objects.get(pk=article.pk).title == article.title
 
@@ -151,11 +152,12 @@ def test_a_save_goes_through_when_no_one_took_the_lock_after_the_page_was_opened
 ) -> None:
     """A quick fix needs no lock; a lock already shown on opening, an expired one, and a save
     without a page (the API, the issue page's rows: opened_at None) do not stop it."""
-    opened: datetime.datetime | None = timezone.now()
+    now = timezone.now()
+    opened: datetime.datetime | None = now
     if situation != "nobody_holds_it":
         lock = lock_acquire(actor=yang, article=article)
         if situation == "lock_older_than_the_page":
-            EditLock.objects.filter(pk=lock.pk).update(acquired_at=opened - MINUTE)
+            EditLock.objects.filter(pk=lock.pk).update(acquired_at=now - MINUTE)
         elif situation == "lock_expired":
             EditLock.objects.filter(pk=lock.pk).update(expires_at=timezone.now() - MINUTE)
         else:
