@@ -49,6 +49,7 @@ def test_a_types_b_sees_the_banner_takes_over_and_as_save_is_refused_with_the_te
     WebDriverWait(a, 30).until(
         lambda d: d.find_element(By.ID, "lock-status-text").text.startswith("您正在编辑（自 ")
     )
+    assert a.find_elements(By.ID, "start-editing") == []  # nothing left to start
     since = EditLock.objects.get().acquired_at.astimezone(BEIJING)
 
     log_in(b, live_server, "yang", change_path)

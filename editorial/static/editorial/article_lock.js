@@ -11,7 +11,7 @@
   const renewEvery = Number(status.dataset.renewSeconds) * 1000;
   const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const text = document.getElementById("lock-status-text");
-  const startButton = document.getElementById("start-editing");
+  const startForm = document.getElementById("start-editing");
   let mine = status.dataset.mine === "1";
   let asked = false; // the first edit asked for the lock
   let editedSince = false; // changes since the lock was last asked for
@@ -39,7 +39,7 @@
       mine = answer.mine;
       status.dataset.mine = mine ? "1" : "0";
       if (text && answer.text) text.textContent = answer.text;
-      if (startButton && mine) startButton.hidden = true;
+      if (startForm && mine) startForm.remove();
     } catch (error) {
       editedSince = true; // try again with the next renewal
     } finally {
