@@ -219,6 +219,15 @@ WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
 WECHAT_RETRY_ATTEMPTS = env.int("WECHAT_RETRY_ATTEMPTS", default=4)
 WECHAT_RETRY_BACKOFF_SECONDS = env.float("WECHAT_RETRY_BACKOFF_SECONDS", default=1.0)
 
+# 采编 (an article from its original link): fetching pages and their figures from the web.
+# Private, loopback, link-local, multicast and reserved addresses are refused unless a network
+# is listed here; only the test settings list one (the local server the tests start).
+DIGEST_FETCH_TIMEOUT_SECONDS = env.float("DIGEST_FETCH_TIMEOUT_SECONDS", default=15.0)
+DIGEST_FETCH_MAX_PAGE_BYTES = env.int("DIGEST_FETCH_MAX_PAGE_BYTES", default=5 * 1024 * 1024)
+DIGEST_FETCH_MAX_REDIRECTS = 5
+DIGEST_FETCH_PRIVATE_NETWORKS: list[str] = []
+DIGEST_FETCH_MAX_FIGURES = env.int("DIGEST_FETCH_MAX_FIGURES", default=30)
+
 # Uploads: what the image validators accept.
 DIGEST_MAX_IMAGE_BYTES = env.int("DIGEST_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 DIGEST_MAX_IMAGE_PIXELS = env.int("DIGEST_MAX_IMAGE_PIXELS", default=40_000_000)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core import signing
 from django.db import models
 from django.db.models import Count, Max, QuerySet
@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from editorial.models import Article, Figure, Issue, QrCaption, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
+from editorial.richtext import quoted_title, sanitize_html_reporting
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
     article_check_fresh,
@@ -28,6 +29,7 @@ from editorial.services.locks import lock_require_save
 from editorial.services.permissions import Actor
 from editorial.services.policies import article_edit_check, issue_editable_check
 
+from .article_imports import ArticleImportAdmin
 from .article_workflow import ArticleWorkflowAdmin
 from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail
 
@@ -100,6 +102,14 @@ class IssueFilter(admin.SimpleListFilter):
         if chosen and chosen.isdigit():
             return queryset.filter(issue_id=int(chosen))
         return queryset
+
+
+# What the sanitizer cleans, and so reports on save.
+RICH_TEXT_FIELDS = ("body", "notes")
+
+
+def _label(field: str) -> str:
+    return str(getattr(Article._meta.get_field(field), "verbose_name", field))
 
 
 # Changing only these is layout work, which art editors may do too (see article_save).
@@ -180,10 +190,12 @@ class ArticleForm(BaseVersionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
+class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin):
     """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
     audit, approvals invalidated); their figures through ``article_content_changed``; deleted
-    through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``.
+    through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``;
+    从原文链接导入: ``article_imports``. What the sanitizer removes from a body or notes is told
+    to the editor on save.
     """
 
     form = ArticleForm
@@ -281,14 +293,23 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
         if change and not form.has_changed():
             return  # an unchanged save must not count as a content change
+        removed = [
+            (field, report)
+            for field in RICH_TEXT_FIELDS
+            if field in form.changed_data
+            and (report := sanitize_html_reporting(form.cleaned_data.get(field) or "")[1])
+        ]
+        what = "修改文章" if change else "新建文章"
         article_save(
             actor=request.user,
             article=obj,
             base_version=form.cleaned_data.get("base_version"),
-            what="修改文章" if change else "新建文章",
+            what="；".join([what, *(f"{_label(field)}{report}" for field, report in removed)]),
             layout=change and set(form.changed_data) <= LAYOUT_FIELDS,
             opened_at=form.cleaned_data.get("opened_at"),
         )
+        for field, report in removed:
+            messages.warning(request, f"{quoted_title(obj.title)}的{_label(field)}：{report}。")
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool

@@ -1,13 +1,14 @@
 """Editing articles: who may, in which issue states, and never over someone else's newer save."""
 
 import datetime
+from collections.abc import Sequence
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from editorial.models import Article, AuditEntry, Issue
+from editorial.models import Article, AuditEntry, Figure, Issue
 from editorial.richtext import quoted_title
 from editorial.workflow import ARTICLE_TRANSITIONS
 
@@ -63,13 +64,22 @@ def article_save(
     base_version: int | None,
     what: str = "修改文章",
     layout: bool = False,
+    figures: Sequence[Figure] = (),
     opened_at: datetime.datetime | None = None,
 ) -> Article:
     """Save an edited (or new) article: permission, issue state, the edit lock (a page opened at
-    ``opened_at`` before someone else took it is refused), freshness, revision, audit."""
+    ``opened_at`` before someone else took it is refused), freshness, revision, audit.
+
+    A new article may come with its ``figures`` (images already attached, not yet saved):
+    they are saved with it, in its first revision.
+    """
     issue = issue_lock(article.issue_id)
+    if figures and article.pk is not None:
+        raise ValueError("figures are saved with a new article only")
     if article.pk is None:
         require_perm(actor, "editorial.add_article")
+        if figures:
+            require_perm(actor, "editorial.add_figure")
         issue_require_editable(issue)
     else:
         stored = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
@@ -86,6 +96,10 @@ def article_save(
     article.full_clean()
     with reversion.create_revision(atomic=False):
         article.save()
+        for figure in figures:
+            figure.article = article
+            figure.full_clean()
+            figure.save()
         revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
     issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")

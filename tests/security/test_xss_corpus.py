@@ -5,10 +5,11 @@ Entry points covered: bundle import (``issue_import``: bodies, notes, an organis
 titles, sources, figure captions, QR captions, 公众号标题 and 摘要, the cover headline, the
 notice, the publication's tagline and slogan), the admin (the article change form posted as a
 browser would, which saves through ``article_save``) and the API (``PATCH /api/articles/{id}/``
-and ``PATCH /api/issues/{id}/`` with ``base_version``), and the public subscribe form (name and
-organisation, shown on the reader's preferences page and in the admin's subscriber list).
-Paste, import-from-link and feeds do not exist yet, so they are not covered; add them here when
-they do.
+and ``PATCH /api/issues/{id}/`` with ``base_version``), the public subscribe form (name and
+organisation, shown on the reader's preferences page and in the admin's subscriber list) and
+从原文链接导入 (a source page carrying the corpus in its text, title and 来源, drafted and saved
+with ``article_import``). Paste, feeds and e-mail do not exist yet, so they are not covered; add
+them here when they do.
 
 Outputs covered: the admin's article change pages, the issue change page, the 公众号 preview
 page and the article 修订历史 diff pages, the subscriber list, the previews (the preview page
@@ -46,10 +47,11 @@ from editorial.models import Article, Issue, Subscriber
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
+from editorial.services.article_imports import article_draft_from_page, article_import
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
-from editorial.subscriber_links import preferences_url
 from editorial.services.previews import preview_link_create
+from editorial.subscriber_links import preferences_url
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
@@ -314,11 +316,31 @@ def test_the_control_run_fires_most_of_the_corpus(browser: WebDriver, tmp_path: 
     assert len(fired) >= 0.6 * len(CORPUS), (len(fired), len(CORPUS))
 
 
+def hostile_source_page() -> str:
+    """A WeChat-like source page with the corpus in its text, its title and its 来源."""
+    slots = pack({"title": 150, "source": 200})
+    meta = {"ArticleTitle": joined(slots["title"]), "ContentSource": joined(slots["source"])}
+    head = "".join(
+        f'<meta name="{name}" content="{html.escape(value)}">' for name, value in meta.items()
+    )
+    text = "".join(f"<p>{v.payload}</p>" for v in IMPORTABLE)
+    return (
+        f'<html><head>{head}</head><body><div id="js_content"><p>导入正文。</p>{text}</div>'
+        "</body></html>"
+    )
+
+
 def test_a_hostile_bundle_runs_nothing_anywhere(
     browser: WebDriver, live_server: Any, editor: User, tmp_path: Path
 ) -> None:
     source, slots = hostile_bundle(tmp_path / "bundle")
     issue = issue_import(actor=None, source=source)
+    # And an article from a hostile source page (从原文链接导入), shown with the rest.
+    draft = article_draft_from_page(actor=None, content=hostile_source_page().encode())
+    assert draft.removed and "__xss(" in draft.title and "__xss(" in draft.source
+    section_id = issue.articles.values_list("section_id", flat=True).first()
+    assert section_id is not None
+    article_import(actor=None, issue_id=issue.pk, section_id=section_id, draft=draft)
     plain = {v for vs in slots.values() for v in vs}
     assert BREAKOUT <= plain and len(plain) >= 150  # plain-text fields carry a good share
     # A second version of each article, so its 修订历史 page shows a diff of the corpus.
