@@ -1,18 +1,19 @@
-"""The article's workflow in the admin: transition buttons and bulk actions, the soft edit lock
-and its take-over, the revision history with diffs and restore, comments, and deletion through
-``article_delete``. Every write is one service call; these views parse and report.
+"""The article's workflow in the admin: transition buttons and bulk actions, the edit lock taken
+on the first edit (or 开始编辑) through the lock endpoint and its take-over, the revision history
+with diffs and restore, comments, and deletion through ``article_delete``. Every write is one
+service call; these views parse and report.
 """
 
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
@@ -20,7 +21,7 @@ from editorial.diffs import FieldDiff, article_version_diff
 from editorial.models import Article, Comment, EditLock
 from editorial.richtext import quoted_title
 from editorial.services.articles import article_delete, article_transition
-from editorial.services.locks import lock_acquire, lock_release, lock_take_over
+from editorial.services.locks import live_lock, lock_acquire, lock_release, lock_take_over
 from editorial.services.permissions import actor_roles
 from editorial.services.policies import article_action_check, lock_take_over_check
 from editorial.services.revisions import article_revision_restore, article_versions
@@ -43,17 +44,37 @@ class ArticleButton:
 
 @dataclass(frozen=True)
 class LockBanner:
-    """Someone else has the article open."""
+    """Someone else started changing the article (the lock is taken on the first edit)."""
 
     holder: str
     since: str
     until: str
+    taken_from: str | None
     may_take_over: bool
     url: str
 
     @property
     def text(self) -> str:
-        return f"{self.holder} 正在编辑（自 {self.since} 起，{self.until} 到期）"
+        how = (
+            f"从 {self.taken_from} 手中接管了编辑锁"
+            if self.taken_from
+            else "对方开始修改这篇文章时取得了编辑锁"
+        )
+        return (
+            f"{self.holder} 正在编辑（自 {self.since} 起）：{how}，"
+            f"保存、离开页面或 {self.until} 前无操作即释放。"
+        )
+
+
+def lock_status(request: HttpRequest, lock: EditLock | None) -> str:
+    """What the lock means for the person looking: theirs, or nobody's (someone else's is the
+    banner's)."""
+    if lock is not None and lock.holder_id == request.user.pk:
+        return (
+            f"您正在编辑（自 {local(lock.acquired_at):%H:%M} 起），其他人会看到提示；"
+            f"保存、离开本页或 {local(lock.expires_at):%H:%M} 前无操作即释放。"
+        )
+    return "打开文章不会锁定它；您开始修改（或点“开始编辑”）时取得编辑锁，其他人会看到您正在编辑。"
 
 
 def article_buttons(request: HttpRequest, article: Article) -> list[ArticleButton]:
@@ -70,12 +91,14 @@ def article_buttons(request: HttpRequest, article: Article) -> list[ArticleButto
 
 
 def lock_banner(request: HttpRequest, article: Article, lock: EditLock | None) -> LockBanner | None:
-    if lock is None or lock.holder_id == request.user.pk or lock.expires_at <= timezone.now():
+    """Someone else's live lock (``live_lock``), as the others see it."""
+    if lock is None or lock.holder_id == request.user.pk:
         return None
     return LockBanner(
         holder=who(lock.holder),
         since=f"{local(lock.acquired_at):%H:%M}",
         until=f"{local(lock.expires_at):%H:%M}",
+        taken_from=who(lock.taken_from) if lock.taken_from else None,
         may_take_over=lock_take_over_check(request.user).allowed,
         url=reverse("admin:editorial_article_take_over", args=[article.pk]),
     )
@@ -123,6 +146,11 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
                 name="editorial_article_transition",
             ),
             path(
+                "<int:article_id>/lock/",
+                wrap(require_POST(self.lock_view)),
+                name="editorial_article_lock",
+            ),
+            path(
                 "<int:article_id>/take-over/",
                 wrap(require_POST(self.take_over_view)),
                 name="editorial_article_take_over",
@@ -159,9 +187,34 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
             )
         return HttpResponseRedirect(self._change_url(article))
 
+    def lock_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        """The editor started changing the article (its page's first edit, a renewal while they
+        type, or 开始编辑): take or renew the lock; ``release=1``: they left the page. Answers
+        the page's script in JSON, a person without it with a message on the article.
+        """
+        article = self._article_or_404(request, article_id)
+        script = "application/json" in request.headers.get("Accept", "")
+        if request.POST.get("release") == "1":
+            lock_release(actor=request.user, article=article)
+            return JsonResponse({"mine": False})
+        try:
+            lock_acquire(actor=request.user, article=article)
+        except ValidationError as exc:
+            if script:
+                return JsonResponse({"mine": False, "text": " ".join(exc.messages)}, status=409)
+            messages.error(request, error_list("未能开始编辑：", exc.messages))
+            return HttpResponseRedirect(self._change_url(article))
+        lock = live_lock(article.pk)
+        banner = lock_banner(request, article, lock)
+        text = banner.text if banner is not None else lock_status(request, lock)
+        if script:
+            return JsonResponse({"mine": banner is None, "text": text})
+        (messages.warning if banner else messages.success)(request, text)
+        return HttpResponseRedirect(self._change_url(article))
+
     def take_over_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
         article = self._article_or_404(request, article_id)
-        lock = EditLock.objects.filter(article=article, expires_at__gt=timezone.now()).first()
+        lock = live_lock(article.pk)
         holder = lock.holder if lock is not None and lock.holder_id != request.user.pk else None
         allowed = lock_take_over_check(request.user).allowed
         if holder is not None and allowed and not is_confirmed(request):
@@ -215,17 +268,21 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
         form_url: str = "",
         obj: Article | None = None,
     ) -> HttpResponse:
-        """On opening an article they may edit, the editor takes (or refreshes) its soft lock."""
+        """Opening an article takes no lock: its page's script takes it on the first edit."""
         if obj is not None and obj.pk is not None:
-            if request.method == "GET" and self.has_change_permission(request, obj):
-                lock: EditLock | None = lock_acquire(actor=request.user, article=obj)
-            else:
-                lock = EditLock.objects.filter(article=obj).first()
+            lock = live_lock(obj.pk)
             admin_form = context.get("adminform")
             stale_base = getattr(getattr(admin_form, "form", None), "stale_base", None)
             context.update(
                 {
                     "lock_banner": lock_banner(request, obj, lock),
+                    "lock_status": lock_status(request, lock),
+                    "lock_mine": lock is not None and lock.holder_id == request.user.pk,
+                    "lock_url": reverse("admin:editorial_article_lock", args=[obj.pk])
+                    if self.has_change_permission(request, obj)
+                    else None,
+                    # Renewed while the editor types, well before the lock would run out.
+                    "lock_renew_seconds": max(settings.DIGEST_EDIT_LOCK_SECONDS // 6, 5),
                     "article_buttons": article_buttons(request, obj),
                     "articles_open": obj.issue.status in ISSUE_ARTICLES_OPEN,
                     "revisions_url": self.revisions_url(obj),

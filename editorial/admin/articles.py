@@ -1,15 +1,19 @@
 """Articles and their numbered figures."""
 
+import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm, TextInput
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
@@ -24,6 +28,8 @@ from editorial.services.articles import (
     article_content_changed,
     article_save,
 )
+from editorial.services.locks import lock_require_save
+from editorial.services.permissions import Actor
 from editorial.services.policies import article_edit_check, issue_editable_check
 
 from .article_imports import ArticleImportAdmin
@@ -148,17 +154,56 @@ class PresetsInput(TextInput):
         return format_html('{}<datalist id="{}">{}</datalist>', box, attrs["list"], options)
 
 
+class OpenedAtField(forms.Field):
+    """When the editor's page was opened, signed so that a form cannot claim a later time."""
+
+    widget = forms.HiddenInput
+    salt = "editorial.article.opened"
+
+    @classmethod
+    def sign(cls, when: datetime.datetime) -> str:
+        return signing.dumps(when.isoformat(), salt=cls.salt)
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        if not value:
+            return None
+        try:
+            return datetime.datetime.fromisoformat(signing.loads(value, salt=self.salt))
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False  # bookkeeping, not the editor's change
+
+
 class ArticleForm(BaseVersionForm):
-    """An article's form: never saved over a newer version, never into an issue past editing."""
+    """An article's form: never saved over a newer version, nor after someone else started
+    editing since the page was opened, nor into an issue past editing."""
+
+    opened_at = OpenedAtField(required=False)
+    actor: Actor = None  # the editor, set by ArticleAdmin.get_form
 
     class Meta:
         widgets = {"qr_caption": PresetsInput(QrCaption.values, attrs={"size": 40})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opened_at"].initial = OpenedAtField.sign(timezone.now())
 
     def check_fresh(self, base_version: int | None) -> None:
         article_check_fresh(self.instance, base_version)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
+        if self.instance.pk is not None:
+            opened_at = self.cleaned_data.get("opened_at")
+            if opened_at is None:
+                raise forms.ValidationError(
+                    "保存被拒绝：表单没有带上它的打开时间，无法确认期间是否有人接管了编辑。"
+                    "您的修改仍在表单中，请复制后重新打开这篇文章再保存。",
+                    code="opened_at_missing",
+                )
+            lock_require_save(actor=self.actor, article_id=self.instance.pk, opened_at=opened_at)
         issue = self.cleaned_data.get("issue") or getattr(self.instance, "issue", None)
         if issue is not None:
             issue_require_editable(issue)
@@ -205,7 +250,10 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
     inlines = [FigureInline]
     actions = ("start_edit_selected", "mark_ready_selected", "delete_selected")
     fieldsets = (
-        (None, {"fields": ("issue", "section", "position", "title", "base_version")}),
+        (
+            None,
+            {"fields": ("issue", "section", "position", "title", "base_version", "opened_at")},
+        ),
         ("正文", {"fields": ("body", "notes")}),
         ("来源", {"fields": ("source", "original_url", "qr_caption")}),
         (
@@ -246,6 +294,7 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
     ) -> type[ModelForm]:
         """Show the WeChat title and digest proposals in the blank fields (what a push uses)."""
         form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # type: ignore[attr-defined]
         for name, widget in editor_widgets(obj).items():
             if name in form.base_fields:
                 form.base_fields[name].widget = widget
@@ -323,6 +372,7 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
             base_version=form.cleaned_data.get("base_version"),
             what="；".join([what, *(f"{_label(field)}{report}" for field, report in removed)]),
             layout=change and set(form.changed_data) <= LAYOUT_FIELDS,
+            opened_at=form.cleaned_data.get("opened_at"),
         )
         for field, report in removed:
             messages.warning(request, f"{quoted_title(obj.title)}的{_label(field)}：{report}。")

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from editorial.files import stored_file_url
 from editorial.models import AuditEntry
 from editorial.services.articles import StaleEdit
+from editorial.services.locks import LockTakenOver
 from editorial.workflow import ArticleStatus, IssueStatus
 
 # What a read-only preview shows without an image (a change form would otherwise print "None").
@@ -177,7 +178,8 @@ class StaleSaveAdminMixin:
     """A save that loses a race under the service's row lock comes back as the form's refusal.
 
     The form's freshness check runs before the lock, so simultaneous saves all pass it and all
-    but the first are refused by the service (``StaleEdit``) after the admin's transaction has
+    but the first are refused by the service (``StaleEdit``, or ``LockTakenOver`` when a
+    take-over slipped in between) after the admin's transaction has
     started. That transaction is rolled back; the view then runs once more, when the form's own
     check sees the newer version and shows the editor their input with the conflict.
     """
@@ -193,7 +195,7 @@ class StaleSaveAdminMixin:
             return super().changeform_view(  # type: ignore[misc]
                 request, object_id, form_url, extra_context
             )
-        except StaleEdit:
+        except (StaleEdit, LockTakenOver):
             return super().changeform_view(  # type: ignore[misc]
                 request, object_id, form_url, extra_context
             )

@@ -159,7 +159,8 @@ class Comment(models.Model):
 
 
 class EditLock(models.Model):
-    """A soft lock: who has an article open, until when. Saves are guarded by lock_version."""
+    """Who started changing an article, since and until when (renewed while they type); a save
+    from a page opened before someone else's live lock was taken is refused (ADR 0023)."""
 
     article = models.OneToOneField(
         Article, on_delete=models.CASCADE, related_name="edit_lock", verbose_name="文章"
@@ -169,6 +170,14 @@ class EditLock(models.Model):
     )
     acquired_at = models.DateTimeField("开始时间")
     expires_at = models.DateTimeField("到期时间")
+    taken_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="接管自",
+    )
 
     class Meta:
         verbose_name = "编辑锁"

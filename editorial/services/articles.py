@@ -1,5 +1,6 @@
 """Editing articles: who may, in which issue states, and never over someone else's newer save."""
 
+import datetime
 from collections.abc import Sequence
 
 import reversion
@@ -16,6 +17,7 @@ from editorial.workflow import ARTICLE_TRANSITIONS
 from .approvals import issue_content_changed, issue_require_editable
 from .audit import audit_record, revision_meta
 from .issue_transitions import TransitionRefused, issue_lock
+from .locks import lock_require_save
 from .permissions import Actor, require_perm
 from .policies import article_action_check, article_edit_check
 
@@ -69,8 +71,10 @@ def article_save(
     what: str = "修改文章",
     layout: bool = False,
     figures: Sequence[Figure] = (),
+    opened_at: datetime.datetime | None = None,
 ) -> Article:
-    """Save an edited (or new) article: permission, issue state, freshness, revision, audit.
+    """Save an edited (or new) article: permission, issue state, the edit lock (a page opened at
+    ``opened_at`` before someone else took it is refused), freshness, revision, audit.
 
     A new article may come with its ``figures`` (images already attached, not yet saved):
     they are saved with it, in its first revision.
@@ -98,6 +102,7 @@ def article_save(
             _require_layout_only(actor, stored, article)
         if stored.issue_id != article.issue_id:
             raise PermissionDenied("文章不能移到另一期。")
+        lock_require_save(actor=actor, article_id=article.pk, opened_at=opened_at)
         article_check_fresh(article, base_version, stored=stored)
         article.lock_version = stored.lock_version + 1
         # Only article_transition moves the status; never write back the one the caller loaded.

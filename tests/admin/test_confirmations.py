@@ -150,7 +150,8 @@ def test_taking_over_names_the_holder_and_says_when_they_cannot_be_told() -> Non
     holder: User = staff("xiong", "熊灵犀", Role.RESPONSIBLE_EDITOR)
     User.objects.filter(pk=holder.pk).update(email="")
     article = bring_to(small_issue(editor=holder), "in_edit").articles.get()
-    logged_in(holder).get(reverse("admin:editorial_article_change", args=[article.pk]))
+    # The holder started editing (opening alone takes no lock).
+    logged_in(holder).post(reverse("admin:editorial_article_lock", args=[article.pk]))
     executive: Client = logged_in(staff("yang", "杨婷", Role.EXECUTIVE_EDITOR))
     url = reverse("admin:editorial_article_take_over", args=[article.pk])
 
