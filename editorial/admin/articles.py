@@ -24,6 +24,7 @@ from editorial.services.policies import article_edit_check, issue_editable_check
 
 from .article_workflow import ArticleWorkflowAdmin
 from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail
+from .issue_workflow import ApprovalsGuardAdmin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -135,7 +136,7 @@ class ArticleForm(BaseVersionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
+class ArticleAdmin(StaleSaveAdminMixin, ApprovalsGuardAdmin, ArticleWorkflowAdmin):
     """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
     audit, approvals invalidated); their figures through ``article_content_changed``; deleted
     through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``.
@@ -232,6 +233,8 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
         if change and not form.has_changed():
             return  # an unchanged save must not count as a content change
+        if change:
+            self.approvals_guard(request, obj.issue, f"文章“{obj.title}”")
         article_save(
             actor=request.user,
             article=obj,
@@ -243,6 +246,8 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
     ) -> None:
+        if change and any(formset.has_changed() for formset in formsets):
+            self.approvals_guard(request, form.instance.issue, f"文章“{form.instance.title}”的图")
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
             article_content_changed(actor=request.user, article_id=form.instance.pk, what="修改图")

@@ -127,6 +127,7 @@ def test_the_responsible_editor_sees_their_open_articles_and_comments(desk: Desk
     html = page(desk.editor)
 
     assert sections(html) == {
+        "changes-requested": [],
         "my-articles": [desk.my_open.title],
         "open-comments": [desk.my_open.title],
     }
