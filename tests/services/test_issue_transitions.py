@@ -10,8 +10,8 @@ from reversion.models import Version
 
 from editorial.diffs import article_version_diff
 from editorial.models import Issue, Notification
-from editorial.roles import Role
 from editorial.richtext import plain_text
+from editorial.roles import Role
 from editorial.services import approvals, articles, issue_transitions
 from editorial.services.revisions import version_masthead
 from editorial.workflow import ArticleStatus, IssueStatus
