@@ -165,7 +165,7 @@ def _line_diff(a: str, b: str) -> SafeString:
         for before, after in zip(removed[:paired], added[:paired], strict=True):
             chars = difflib.SequenceMatcher(None, before, after, autojunk=False)
             if chars.ratio() >= EDITED_PARAGRAPH_SIMILARITY:
-                out.append(f'<span class="edited">{_chars_diff(chars)}</span>')
+                out.append(f'<span class="edited">{_chars_diff(chars, before, after)}</span>')
             else:
                 out += [f"<del>{escape(before)}</del>", f"<ins>{escape(after)}</ins>"]
         out += [f"<del>{escape(line)}</del>" for line in removed[paired:]]
@@ -173,9 +173,8 @@ def _line_diff(a: str, b: str) -> SafeString:
     return mark_safe("<br>".join(out))  # noqa: S308 - every piece is escaped
 
 
-def _chars_diff(chars: difflib.SequenceMatcher[str]) -> str:
-    a, b = chars.a, chars.b
-    out = []
+def _chars_diff(chars: difflib.SequenceMatcher[str], a: str, b: str) -> str:
+    out: list[str] = []
     for tag, i1, i2, j1, j2 in chars.get_opcodes():
         if tag == "equal":
             out.append(escape(a[i1:i2]))

@@ -131,8 +131,7 @@ def test_a_corrections_first_revision_is_the_published_text() -> None:
             original.source,
         )
 
-    article = correction.articles.order_by("position").first()
-    assert article is not None
+    article = correction.articles.order_by("position")[0]
     article.body = "<p>更正后的正文。</p>"
     articles.article_save(actor=executive, article=article, base_version=article.lock_version)
     newest, oldest = Version.objects.get_for_object(article)
