@@ -124,3 +124,16 @@ def test_the_people_told_only_in_the_inbox_are_named_after_submitting() -> None:
     response = client.post(url)
 
     assert messages_of(response)[-1] == "编委 程茹 没有登记电子邮箱，只收到站内通知。"
+
+
+def test_the_question_shows_a_hostile_title_as_text() -> None:
+    issue, article, client = approved_by_two()
+    Article.objects.filter(pk=article.pk).update(title='<img src=x onerror="alert(1)">')
+    data = form_data(client.get(article_url(article)).content.decode(), "article_form")
+    data["source"] = ["另一来源"]
+
+    html = client.post(article_url(article), data).content.decode()
+
+    assert 'id="confirmation"' in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<img src=x" not in html

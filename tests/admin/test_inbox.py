@@ -84,3 +84,20 @@ def test_an_empty_inbox_says_so() -> None:
     html = client.get(reverse(INBOX)).content.decode()
 
     assert 'id="no-notifications"' in html and header_count(html) == "我的通知"
+
+
+def test_a_hostile_publication_name_is_shown_as_text() -> None:
+    board = staff("cheng", "程茹", Role.BOARD_MEMBER)
+    issue = small_issue()
+    issue.publication.name = "<script>alert(1)</script>"
+    issue.publication.save(update_fields=["name"])
+    bring_to(issue, IssueStatus.IN_REVIEW)
+
+    html = logged_in(board).get(reverse(INBOX)).content.decode()
+
+    assert "[&lt;script&gt;alert(1)&lt;/script&gt;]" in html  # escaped once, on the page
+    assert "<script>alert(1)</script>" not in html
+    # The e-mail is plain text: its subject is the name as typed.
+    assert Notification.objects.get(recipient=board).subject.startswith(
+        "[<script>alert(1)</script>]"
+    )
