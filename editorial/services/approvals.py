@@ -12,7 +12,7 @@ from editorial.editions import Edition, edition_to_data
 from editorial.models import Approval, ApprovedEdition, Article, Issue
 from editorial.roles import Role
 from editorial.selectors import issue_live_edition
-from editorial.workflow import IssueStatus
+from editorial.workflow import ISSUE_UNDER_SIGN_OFF, IssueStatus
 
 from .audit import audit_record
 from .issue_transitions import TransitionRefused, _invalidate_approvals, _take, issue_lock
@@ -106,10 +106,13 @@ def issue_content_changed(
 
     Approvals of the old content stop counting (visibly, with a reason) and their approvers are
     told, with a link to what changed since; an approved issue goes back to the board (the
-    approvers' notice is its notice).
+    approvers' notice is its notice). Before review there is nothing to invalidate: every way
+    back to editing (退回修改, 撤回) has already invalidated them.
     """
     issue.lock_version += 1
     issue.save(update_fields=["lock_version", "updated_at"])
+    if issue.status not in ISSUE_UNDER_SIGN_OFF:
+        return
     voided = _invalidate_approvals(issue=issue, reason=f"内容变更：{what}")
     if voided:
         entry = audit_record(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('editorial', '0014_preview_links'),
+        ('editorial', '0016_site_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
