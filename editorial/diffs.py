@@ -145,15 +145,42 @@ def _figures(version: Version) -> list[str]:
     ]
 
 
+# Two paragraphs at least this alike are one paragraph edited: its changed characters are marked
+# inside it (13.8% → 13.<del>8</del><ins>9</ins>%); less alike, one replaced the other.
+EDITED_PARAGRAPH_SIMILARITY = 0.5
+
+
 def _line_diff(a: str, b: str) -> SafeString:
-    """Lines removed in <del>, added in <ins>, unchanged lines as they are (HTML-escaped)."""
+    """Lines (paragraphs) removed in <del>, added in <ins>, unchanged as they are, an edited one
+    once with its changed characters in <del>/<ins> — every piece HTML-escaped."""
+    old, new = a.splitlines(), b.splitlines()
     out = []
-    for line in difflib.ndiff(a.splitlines(), b.splitlines()):
-        tag, text = line[:2], escape(line[2:])
-        if tag == "- ":
-            out.append(f"<del>{text}</del>")
-        elif tag == "+ ":
-            out.append(f"<ins>{text}</ins>")
-        elif tag == "  ":
-            out.append(f"<span>{text}</span>")
-    return mark_safe("<br>".join(out))  # noqa: S308 - every piece is escaped above
+    lines = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
+        if tag == "equal":
+            out += [f"<span>{escape(line)}</span>" for line in old[i1:i2]]
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        paired = min(len(removed), len(added)) if tag == "replace" else 0
+        for before, after in zip(removed[:paired], added[:paired], strict=True):
+            chars = difflib.SequenceMatcher(None, before, after, autojunk=False)
+            if chars.ratio() >= EDITED_PARAGRAPH_SIMILARITY:
+                out.append(f'<span class="edited">{_chars_diff(chars, before, after)}</span>')
+            else:
+                out += [f"<del>{escape(before)}</del>", f"<ins>{escape(after)}</ins>"]
+        out += [f"<del>{escape(line)}</del>" for line in removed[paired:]]
+        out += [f"<ins>{escape(line)}</ins>" for line in added[paired:]]
+    return mark_safe("<br>".join(out))  # noqa: S308 - every piece is escaped
+
+
+def _chars_diff(chars: difflib.SequenceMatcher[str], a: str, b: str) -> str:
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in chars.get_opcodes():
+        if tag == "equal":
+            out.append(escape(a[i1:i2]))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(a[i1:i2])}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(b[j1:j2])}</ins>")
+    return "".join(out)

@@ -237,7 +237,8 @@ NOTIFIED: dict[str, frozenset[Role]] = {
     "approve": frozenset({Role.EXECUTIVE_EDITOR}),
     "schedule": frozenset({Role.EXECUTIVE_EDITOR}),
     "publish": frozenset({Role.EXECUTIVE_EDITOR}),
-    "reopen_review": _REVIEWERS,
+    # Back to the board when a scheduled publication could not go out (its content changed).
+    "reopen_review": _REVIEWERS | {Role.EXECUTIVE_EDITOR},
 }
 
 

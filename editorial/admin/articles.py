@@ -41,6 +41,7 @@ from .editor import (
     editor_widgets,
     figure_upload_view,
 )
+from .issue_workflow import ApprovalsGuardAdmin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -211,7 +212,9 @@ class ArticleForm(BaseVersionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin):
+class ArticleAdmin(
+    StaleSaveAdminMixin, ArticleImportAdmin, ApprovalsGuardAdmin, ArticleWorkflowAdmin
+):
     """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
     audit, approvals invalidated); their figures through ``article_content_changed``; deleted
     through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``;
@@ -359,6 +362,8 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
     def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
         if change and not form.has_changed():
             return  # an unchanged save must not count as a content change
+        if change:
+            self.approvals_guard(request, obj.issue, f"文章“{obj.title}”")
         removed = [
             (field, report)
             for field in RICH_TEXT_FIELDS
@@ -380,6 +385,8 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
     ) -> None:
+        if change and any(formset.has_changed() for formset in formsets):
+            self.approvals_guard(request, form.instance.issue, f"文章“{form.instance.title}”的图")
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
             article_content_changed(actor=request.user, article_id=form.instance.pk, what="修改图")

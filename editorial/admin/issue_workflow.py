@@ -26,6 +26,7 @@ from editorial.preflight import Finding, Level, issue_preflight, preflight_findi
 from editorial.services.approvals import SignOffState, sign_off_state
 from editorial.services.issue_actions import issue_take
 from editorial.services.issue_transitions import PreflightRefused
+from editorial.services.notifications import notifications_unmailed
 from editorial.services.permissions import Actor, may_take
 from editorial.services.policies import issue_action_check
 from editorial.workflow import ISSUE_TRANSITIONS, ISSUE_UNDER_SIGN_OFF, IssueStatus
@@ -259,12 +260,71 @@ def publish_selected_confirmation(issues: list[Issue]) -> Confirmation:
 
 
 def approvals_voided(issue: Issue) -> list[str]:
-    """The warning before a change that voids the issue's live approvals; none when there are
-    none to void."""
-    count = issue.approvals.filter(invalidated_at__isnull=True).count()
-    if not count:
+    """The warning before a change that voids the issue's live approvals, naming whose; none
+    when there are none to void."""
+    approvals = issue.approvals.filter(invalidated_at__isnull=True).select_related(
+        "approver__person"
+    )
+    names = [who(a.approver) for a in approvals.order_by("created_at", "pk")]
+    if not names:
         return []
-    return [f"本期现有 {count} 项有效批准，这一修改将使其全部失效，需编委重新批准。"]
+    return [f"{'、'.join(names)} 的批准将失效：修改后本期需编委重新批准，批准人会收到通知。"]
+
+
+class _AskFirst(Exception):  # noqa: N818 - not an error: the page that asks
+    """Raised inside the change form's transaction, so that nothing it saved stays."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+class ApprovalsGuardAdmin(admin.ModelAdmin):
+    """A change form whose save would void an issue's approvals asks first, naming them: the
+    save raises before any service runs (or rolls back what ran, with the admin's whole
+    transaction), and the confirmation page posts the same form again with ``confirmed``.
+
+    After a save, the people told only in 我的通知 (no e-mail address) are named.
+    """
+
+    def approvals_guard(self, request: HttpRequest, issue: Issue, what: str) -> None:
+        """Call in save_model/save_related before the services that change ``issue``."""
+        warnings = [] if is_confirmed(request) else approvals_voided(issue)
+        if warnings:
+            confirmation = Confirmation(
+                title=f"确认保存：{what}",
+                button="确认保存",
+                consequences=[f"将保存对“{what}”的修改，本期回到审核中，需重新批准。"],
+                warnings=warnings,
+            )
+            back = request.get_full_path()
+            raise _AskFirst(
+                confirmation_response(request, self.admin_site, confirmation, back=back)
+            )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        since = timezone.now()
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        except _AskFirst as ask:
+            return ask.response
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+            unmailed_warning(request, since=since)
+        return response
+
+
+def unmailed_warning(
+    request: HttpRequest, *, since: datetime.datetime, issue: Issue | None = None
+) -> None:
+    """Name those whom what ``request`` just did told in 我的通知 only (no e-mail address)."""
+    names = notifications_unmailed(since=since, issue=issue)
+    if names:
+        messages.warning(request, f"{'、'.join(names)} 没有登记电子邮箱，只收到站内通知。")
 
 
 def transition_confirmation(name: str, issue: Issue, data: dict[str, Any]) -> Confirmation | None:
@@ -422,6 +482,7 @@ class IssueWorkflowAdmin(admin.ModelAdmin):
             and issue_action_check(request.user, issue, name).allowed
         ):
             return confirmation_response(request, self.admin_site, confirmation, back=back)
+        since = timezone.now()
         try:
             result = step.run(request.user, issue.pk, data)
         except ValidationError as exc:
@@ -429,6 +490,7 @@ class IssueWorkflowAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(back)
         issue.refresh_from_db()
         messages.success(request, success_message(name, issue, result))
+        unmailed_warning(request, since=since, issue=issue)
         if name == "correct" and isinstance(result, Issue):
             return HttpResponseRedirect(reverse("admin:editorial_issue_change", args=[result.pk]))
         return HttpResponseRedirect(back)

@@ -39,7 +39,12 @@ from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
 from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, adopt, error_list, thumbnail
-from .issue_workflow import IssueWorkflowAdmin, approvals_voided, issue_panel_context
+from .issue_workflow import (
+    ApprovalsGuardAdmin,
+    IssueWorkflowAdmin,
+    approvals_voided,
+    issue_panel_context,
+)
 from .outputs import IssueOutputsAdmin, outputs_panel
 from .previews import IssuePreviewsAdmin, preview_panel
 from .revisions import RevisionHistoryAdmin
@@ -140,6 +145,7 @@ class IssueAdmin(
     SortableAdminBase,
     IssueOutputsAdmin,
     IssuePreviewsAdmin,
+    ApprovalsGuardAdmin,
     IssueWorkflowAdmin,
     RevisionHistoryAdmin,
 ):
@@ -372,6 +378,9 @@ class IssueAdmin(
         if changes.get("cover_image") is False:  # the form's "clear" box
             changes["cover_image"] = ""
         masthead = _masthead_from(form.instance, formsets)
+        articles_changed = any(f.model is Article and f.has_changed() for f in formsets)
+        if changes or masthead is not None or articles_changed:
+            self.approvals_guard(request, form.instance, form.instance.label)
         if changes or masthead is not None:
             issue = issue_update(
                 actor=request.user,

@@ -156,6 +156,14 @@ def my_work(user: User) -> MyWork:
                 work.in_edit.append(issue)
         work.to_release = list(issues_to_release())
     if work.writes_articles:
+        if not work.makes_issues:
+            # The board's 退回意见 on an issue holding the user's articles: theirs to act on.
+            ours = issues_being_made().filter(articles__responsible_editor__user=user).distinct()
+            work.changes_requested = [
+                issue
+                for issue in ours
+                if issue.last_transition == "request_changes"  # type: ignore[attr-defined]
+            ]
         work.my_articles = list(articles_assigned(user))
         work.open_comments = list(comments_open_on_articles_of(user))
     return work

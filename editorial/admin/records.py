@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from editorial.models import Approval, AuditEntry, Comment, EditLock, Issue, Notification
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, OTHER_ACTIONS, action_label
 
+from . import inbox
 from .comments import comment_resolve_from_post
 from .common import local, state_change, who
 
@@ -171,7 +172,34 @@ class EditLockAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
+    """Everyone's notifications, for those who look after delivery; each user's own are at
+    ``mine/`` (我的通知, ``inbox.py``)."""
+
     list_display = ("created_at", "recipient", "event", "subject", "status", "attempts", "sent_at")
     list_filter = ("status", "event")
     list_select_related = ("recipient",)
     search_fields = ("subject", "recipient__username")
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "mine/",
+                wrap(self.inbox_view),
+                name="editorial_notification_mine",
+            ),
+            path(
+                "mine/<int:notification_id>/",
+                wrap(inbox.inbox_open),
+                name="editorial_notification_open",
+            ),
+            path(
+                "mine/read-all/",
+                wrap(require_POST(inbox.inbox_mark_all_read)),
+                name="editorial_notification_read_all",
+            ),
+            *super().get_urls(),
+        ]
+
+    def inbox_view(self, request: HttpRequest) -> HttpResponse:
+        return inbox.inbox_response(request, self.admin_site)

@@ -104,6 +104,8 @@ class RevisionHistoryAdmin(admin.ModelAdmin):
         old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
         if old is None and new is None and len(rows) >= 2:
             new, old = rows[0], rows[1]
+        elif old is not None and new is None:
+            new = rows[0]  # ?old=<version> alone: what changed since, up to now
         diff = None
         if old is not None and new is not None:
             if old.number > new.number:

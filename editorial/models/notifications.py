@@ -1,4 +1,5 @@
-"""E-mail notifications as job rows: recorded with the change, sent by a task after commit."""
+"""Notifications: each one is in its recipient's inbox (我的通知) and, when they have an address,
+an e-mail job row, recorded with the change and sent by a task after commit."""
 
 from django.conf import settings
 from django.db import models
@@ -13,11 +14,14 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", "待发送"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+    IN_APP = "in_app", "无邮箱，仅站内"
 
 
 class Notification(Job):
-    """One e-mail to one person. Sent under the row's lock, so it never runs; while a retry
-    waits, the row is leased to it (``lease_expires_at``) and the sweeper leaves it alone."""
+    """One notice to one person, read in 我的通知 (``read_at``) and e-mailed when they have an
+    address (otherwise its status is ``IN_APP`` from the start). The e-mail is sent under the
+    row's lock, so it never runs twice; while a retry waits, the row is leased to it
+    (``lease_expires_at``) and the sweeper leaves it alone."""
 
     job_kind = NOTIFICATION
 
@@ -46,12 +50,17 @@ class Notification(Job):
         default=NotificationStatus.PENDING,
     )
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
 
     class Meta(Job.Meta):
         verbose_name = "通知"
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_status"),
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.subject}"

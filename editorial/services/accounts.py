@@ -13,15 +13,24 @@ from .permissions import Actor, require_perm
 
 @transaction.atomic
 def account_provision(
-    *, actor: Actor, username: str, password: str, person_name: str, roles: list[Role]
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    person_name: str,
+    roles: list[Role],
+    email: str | None = None,
 ) -> User:
-    """Create or reset a staff login for ``person_name`` holding exactly ``roles``."""
+    """Create or reset a staff login for ``person_name`` holding exactly ``roles``; ``email``,
+    when given, is where their notifications are sent (without one: 我的通知 only)."""
     require_perm(actor, "auth.add_user")
     user, _ = get_user_model().objects.get_or_create(username=username)
     user.is_staff = True
     user.is_active = True
     user.is_superuser = Role.PUBLISHER in roles
     user.set_password(password)
+    if email is not None:
+        user.email = email
     user.full_clean()
     user.save()
     user.groups.set(Group.objects.filter(name__in=[r.label for r in roles]))

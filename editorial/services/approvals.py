@@ -9,13 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial.editions import Edition, edition_to_data
-from editorial.models import Approval, ApprovedEdition, Issue
+from editorial.models import Approval, ApprovedEdition, Article, Issue
 from editorial.roles import Role
 from editorial.selectors import issue_live_edition
 from editorial.workflow import ISSUE_UNDER_SIGN_OFF, IssueStatus
 
 from .audit import audit_record
 from .issue_transitions import TransitionRefused, _invalidate_approvals, _take, issue_lock
+from .notifications import notify_approvals_voided
 from .permissions import Actor, actor_roles
 from .policies import issue_action_check, issue_editable_check
 
@@ -97,18 +98,32 @@ def issue_require_editable(issue: Issue) -> None:
     issue_editable_check(issue).require(TransitionRefused)
 
 
-def issue_content_changed(*, actor: Actor, issue: Issue, what: str) -> None:
-    """Call after any change to a locked issue's content or layout, in the same transaction.
+def issue_content_changed(
+    *, actor: Actor, issue: Issue, what: str, article: Article | None = None
+) -> None:
+    """Call after any change to a locked issue's content or layout (of ``article``, when it was
+    one article's), in the same transaction.
 
-    Approvals of the old content stop counting (visibly, with a reason); an approved issue goes
-    back to the board. Before review there is nothing to invalidate: every way back to editing
-    (退回修改, 撤回) has already invalidated them.
+    Approvals of the old content stop counting (visibly, with a reason) and their approvers are
+    told, with a link to what changed since; an approved issue goes back to the board (the
+    approvers' notice is its notice). Before review there is nothing to invalidate: every way
+    back to editing (退回修改, 撤回) has already invalidated them.
     """
     issue.lock_version += 1
     issue.save(update_fields=["lock_version", "updated_at"])
-    if issue.status in ISSUE_UNDER_SIGN_OFF and _invalidate_approvals(
-        issue=issue, reason=f"内容变更：{what}"
-    ):
-        audit_record(actor=actor, action="approval_invalidated", obj=issue, note=what)
+    if issue.status not in ISSUE_UNDER_SIGN_OFF:
+        return
+    voided = _invalidate_approvals(issue=issue, reason=f"内容变更：{what}")
+    if voided:
+        entry = audit_record(
+            actor=actor, action="approval_invalidated", obj=article or issue, note=what
+        )
+        notify_approvals_voided(entry=entry, issue=issue, voided=voided)
     if issue.status == IssueStatus.APPROVED:
-        _take(actor=None, issue=issue, name="reopen_review", note=f"{actor or '系统'}：{what}")
+        _take(
+            actor=None,
+            issue=issue,
+            name="reopen_review",
+            note=f"{actor or '系统'}：{what}",
+            notify=False,
+        )

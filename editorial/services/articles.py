@@ -124,7 +124,9 @@ def article_save(
             figure.save()
         revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
-    issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
+    issue_content_changed(
+        actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}", article=article
+    )
     return article
 
 
@@ -141,7 +143,9 @@ def article_content_changed(*, actor: Actor, article_id: int, what: str) -> Arti
         article.save(update_fields=["body", "lock_version", "updated_at"])
         revision_meta(actor, what)
     audit_record(actor=actor, action="update", obj=article, note=what)
-    issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
+    issue_content_changed(
+        actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}", article=article
+    )
     return article
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from editorial.models import Article, Comment, Issue
 
 from .audit import audit_record
+from .notifications import notify_comment_reply
 from .permissions import Actor, actor_roles
 
 
@@ -38,7 +39,8 @@ def comment_add(
     comment.full_clean()
     comment.save()
     target = article or issue
-    audit_record(actor=actor, action="comment", obj=target, note=comment.body[:500])
+    entry = audit_record(actor=actor, action="comment", obj=target, note=comment.body[:500])
+    notify_comment_reply(entry=entry, comment=comment)
     return comment
 
 

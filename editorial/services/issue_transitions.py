@@ -5,6 +5,7 @@ audit row and asks for follow-up work on commit — all in one transaction.
 import datetime
 import logging
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from editorial.preflight import Finding, Level, issue_preflight, preflight_findi
 from editorial.selectors import issue_approved_edition, issue_for_edition
 from editorial.workflow import ISSUE_TRANSITIONS, ArticleStatus, IssueStatus, Transition
 
-from .audit import audit_record
+from .audit import audit_record, revision_meta
 from .issues import masthead_copy
 from .notifications import notify_event
 from .outputs import issue_outputs_request
@@ -87,14 +88,17 @@ def _require_allowed(actor: Actor, issue: Issue, name: str) -> Transition:
     return ISSUE_TRANSITIONS[name]
 
 
-def _invalidate_approvals(*, issue: Issue, reason: str) -> int:
-    """Stop the issue's live approvals counting; the reason is cut to fit its column (a change
-    to an article with a 200-character title still says which article it was)."""
+def _invalidate_approvals(*, issue: Issue, reason: str) -> list[Approval]:
+    """Stop the issue's live approvals counting and return them; the reason is cut to fit its
+    column (a change to an article with a 200-character title still says which article)."""
     limit = Approval._meta.get_field("invalidated_reason").max_length or len(reason)
-    return issue.approvals.filter(invalidated_at__isnull=True).update(
+    live = issue.approvals.filter(invalidated_at__isnull=True)
+    voided = list(live.select_related("approver").order_by("created_at", "pk"))
+    live.update(
         invalidated_at=timezone.now(),
         invalidated_reason=Truncator(reason).chars(limit, truncate="…"),
     )
+    return voided
 
 
 @transaction.atomic
@@ -247,21 +251,26 @@ def issue_correct(*, actor: Actor, issue_id: int, reason: str) -> Issue:
     revision.published_at = revision.scheduled_at = None
     revision.lock_version = 0
     revision.full_clean()
-    revision.save()
-    masthead_copy(source=original, target=revision)
-    for article in original.articles.prefetch_related("figures"):
-        figures = list(article.figures.all())
-        article.pk = None
-        article.id = None
-        article._state.adding = True
-        article.issue = revision
-        article.status = ArticleStatus.READY
-        article.lock_version = 0
-        article.save()
-        Figure.objects.bulk_create(
-            Figure(article=article, number=f.number, caption=f.caption, image=f.image.name)
-            for f in figures
-        )
+    # The correction's first revision is the published text: its 修订历史 compares with that.
+    with reversion.create_revision(atomic=False):
+        revision.save()
+        masthead_copy(source=original, target=revision)
+        reversion.add_to_revision(revision)  # with the copied masthead rows
+        for article in original.articles.prefetch_related("figures"):
+            figures = list(article.figures.all())
+            article.pk = None
+            article.id = None
+            article._state.adding = True
+            article.issue = revision
+            article.status = ArticleStatus.READY
+            article.lock_version = 0
+            article.save()
+            Figure.objects.bulk_create(
+                Figure(article=article, number=f.number, caption=f.caption, image=f.image.name)
+                for f in figures
+            )
+            reversion.add_to_revision(article)  # with its copied figures
+        revision_meta(actor, f"勘误修订的起点：{original.label} 发布时的内容")
     audit_record(actor=actor, action="correct", obj=original, note=reason.strip())
     audit_record(
         actor=actor,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from editorial.models import Article, EditLock
@@ -98,7 +99,8 @@ def lock_release(*, actor: Actor, article: Article) -> None:
 
 @transaction.atomic
 def lock_take_over(*, actor: Actor, article: Article) -> EditLock:
-    """Take another editor's lock; the holder is told by e-mail, and the audit log keeps it."""
+    """Take another editor's lock; the holder is told (我的通知, and e-mail when they have an
+    address), and the audit log keeps it."""
     lock_take_over_check(actor).require()
     person = cast(User, actor)  # the check lets only a logged-in person through
     now = timezone.now()
@@ -119,8 +121,9 @@ def lock_take_over(*, actor: Actor, article: Article) -> EditLock:
         notify(
             event="lock_takeover",
             issue=article.issue,
-            recipients=[previous] if previous.email else [],
+            recipients=[previous],
             key=f"audit:{entry.pk}",
-            context={"entry": entry, "issue": article.issue, "site_url": settings.DIGEST_SITE_URL},
+            url=reverse("admin:editorial_article_change", args=[article.pk]),
+            context={"entry": entry, "issue": article.issue},
         )
     return lock

@@ -84,7 +84,9 @@ def article_revision_restore(*, actor: Actor, article_id: int, version_id: int) 
         article.save()
         revision_meta(actor, what)
     audit_record(actor=actor, action="revision_restore", obj=article, note=what)
-    issue_content_changed(actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}")
+    issue_content_changed(
+        actor=actor, issue=issue, what=f"{quoted_title(article.title)}{what}", article=article
+    )
     return article
 
 

@@ -13,7 +13,7 @@ from editorial.services.articles import article_save
 from editorial.services.comments import comment_add
 from editorial.services.locks import lock_acquire
 from tests.admin.forms import form_data
-from tests.admin.workflow_setup import logged_in, messages_of
+from tests.admin.workflow_setup import logged_in, messages_of, post_confirmed
 from tests.workflow.states import bring_to, small_issue, snapshot
 from tests.workflow_helpers import staff
 
@@ -117,7 +117,7 @@ def test_removing_an_article_on_the_issue_page_goes_through_the_service() -> Non
     row = next(i for i in range(2) if data[f"articles-{i}-id"] == [str(first.pk)])
     data[f"articles-{row}-DELETE"] = ["on"]
 
-    response = client.post(url, data)
+    response = post_confirmed(client, url, data)  # the approval it voids is named first
 
     assert response.status_code == 302
     assert not Article.objects.filter(pk=first.pk).exists()

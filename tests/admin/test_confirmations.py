@@ -92,7 +92,7 @@ def test_withdrawing_says_which_approvals_it_voids_and_that_the_schedule_goes() 
 
     assert title == f"确认撤回 {issue.label}"
     assert consequences[0] == "本期将回到“编辑中”。"
-    assert consequences[1] == "本期现有 1 项有效批准，这一修改将使其全部失效，需编委重新批准。"
+    assert consequences[1].startswith("宋希贤 的批准将失效")  # the approver, named
     assert consequences[2].startswith("已排定的发布时间（") and consequences[2].endswith("将取消。")
     assert Issue.objects.get(pk=issue.pk).status == IssueStatus.SCHEDULED
 

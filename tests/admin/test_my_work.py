@@ -127,12 +127,28 @@ def test_the_responsible_editor_sees_their_open_articles_and_comments(desk: Desk
     html = page(desk.editor)
 
     assert sections(html) == {
+        "changes-requested": [],
         "my-articles": [desk.my_open.title],
         "open-comments": [desk.my_open.title],
     }
     comments = html[html.index('id="open-comments"') :]
     assert "第二段数据请核对" in comments and "已改" not in comments
     assert f"#comment-{desk.open_comment.pk}" in comments
+
+
+def test_the_boards_return_lands_in_the_responsible_editors_list_with_the_comment() -> None:
+    editor = staff("xiong", "熊灵犀", Role.RESPONSIBLE_EDITOR)
+    board = staff("cheng", "程茹", Role.BOARD_MEMBER)
+    mine = bring_to(small_issue(editor=editor), "in_review")
+    others = bring_to(small_issue(), "in_review")
+    for issue in (mine, others):
+        issue_request_changes(actor=board, issue_id=issue.pk, comment="第三段 13.8% 请核对")
+
+    html = page(editor)
+
+    assert sections(html)["changes-requested"] == [str(mine)]
+    sent_back = html[html.index('id="changes-requested"') : html.index('id="my-articles"')]
+    assert "<td>程茹</td>" in sent_back and "第三段 13.8% 请核对" in sent_back
 
 
 def test_someone_holding_several_roles_sees_each_role_s_lists() -> None:

@@ -103,7 +103,7 @@ def test_any_two_versions_can_be_compared_in_either_order() -> None:
     assert "第 1 版" in diff and "第 3 版" in diff
     labels = re.findall(r"<tr><th>(.*?)</th>", diff)
     assert labels == ["正文", "来源"]
-    assert "<ins>第二版正文。</ins>" in diff
+    assert "<del>原来的</del><ins>第二版</ins>正文。" in diff  # the changed characters marked
     assert ".diff ins" in html and ".diff del" in html  # the green / red strike-through styles
 
 

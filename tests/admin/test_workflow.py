@@ -10,6 +10,7 @@ from editorial.models import Approval, Article, AuditEntry, Issue, IssueStatus
 from editorial.services.articles import article_save
 from tests import factories
 from tests.admin.forms import form_data
+from tests.admin.workflow_setup import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def test_editing_an_approved_issue_invalidates_approvals_and_reopens_review(
     data = form_data(editor_client.get(issue_url(issue)).content.decode(), "issue_form")
     data["cover_headline"] = ["新要闻"]
 
-    response = editor_client.post(issue_url(issue), data)
+    response = post_confirmed(editor_client, issue_url(issue), data)  # asked first
 
     assert response.status_code == 302
     issue.refresh_from_db()
@@ -178,7 +179,7 @@ def test_reordering_articles_on_the_issue_page_saves_each_through_article_save(
     row = next(i for i in range(2) if data[f"articles-{i}-id"] == [str(second.pk)])
     data[f"articles-{row}-position"] = ["0"]
 
-    response = editor_client.post(url, data)
+    response = post_confirmed(editor_client, url, data)  # the approval it voids is named first
 
     assert response.status_code == 302
     second.refresh_from_db()

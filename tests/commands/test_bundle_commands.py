@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from editorial.management.commands.setup_demo import DEMO_ACCOUNTS
 from editorial.models import Issue, Person
 from tests.builders import BundleMaker
 
@@ -96,6 +97,11 @@ def test_setup_demo_imports_once_and_provisions_logins(
     assert editor.has_perm("editorial.change_article")
     assert not editor.has_perm("editorial.add_issue")
     assert User.objects.get(username="admin").is_superuser
+    # Every demo login has an address, so that the walk-through's notifications are e-mailed.
+    assert set(User.objects.values_list("email", flat=True)) == {
+        f"{username}@digest.example" for username, _, _ in DEMO_ACCOUNTS
+    }
+    assert "<board1@digest.example>" in out.getvalue()
 
 
 @pytest.mark.parametrize("command", ["import_issue", "export_issue", "setup_demo"])

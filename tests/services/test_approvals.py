@@ -121,12 +121,13 @@ def test_an_edit_after_full_approval_sends_the_issue_back_and_publish_is_refused
     assert back.note == f"executive：《{article.title}》修改文章"
     assert not Approval.objects.filter(issue=issue, invalidated_at__isnull=True).exists()
     assert AuditEntry.objects.filter(issue=issue, action="approval_invalidated").count() == 1
-    # The board is told to look again.
+    # The approvers are told their approval was voided (the one notice of the change).
     assert sorted(
-        Notification.objects.filter(event="reopen_review").values_list(
+        Notification.objects.filter(event="approval_invalidated").values_list(
             "recipient__username", flat=True
         )
     ) == ["board1", "board2"]
+    assert not Notification.objects.filter(event="reopen_review").exists()
 
     before = snapshot(issue.pk)
     with pytest.raises(issue_transitions.TransitionRefused) as refused:

@@ -6,10 +6,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from reversion.models import Version
 
+from editorial.diffs import article_version_diff
 from editorial.models import Issue, Notification
+from editorial.richtext import plain_text
 from editorial.roles import Role
 from editorial.services import approvals, articles, issue_transitions
+from editorial.services.revisions import version_masthead
 from editorial.workflow import ArticleStatus, IssueStatus
 from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import sample_issue, staff
@@ -80,13 +84,14 @@ def test_sample_issue_from_draft_to_published_and_corrected() -> None:
         "correct",
         "supersede",
     ]
-    # Both submissions told both board members; approvals and publication told the executive.
+    # Both submissions told both board members; approvals and publication told the executive
+    # (not the schedule: the executive set it, and no one is told of their own action).
     assert sorted(
         Notification.objects.filter(event="submit").values_list("recipient__username", flat=True)
     ) == ["board1", "board1", "board2", "board2"]
     assert set(
         Notification.objects.exclude(event="submit").values_list("recipient__username", "event")
-    ) == {("executive", "approve"), ("executive", "schedule"), ("executive", "publish")}
+    ) == {("executive", "approve"), ("executive", "publish")}
 
 
 def test_publishing_costs_the_same_queries_for_3_and_30_articles() -> None:
@@ -98,3 +103,37 @@ def test_publishing_costs_the_same_queries_for_3_and_30_articles() -> None:
             issue_transitions.issue_publish(actor=None, issue_id=issue.pk)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_corrections_first_revision_is_the_published_text() -> None:
+    """Its 修订历史 starts from what was published, so the first edit has something to compare."""
+    published = bring_to(small_issue(articles=2), IssueStatus.PUBLISHED)
+    executive = staff("executive", "杨婷", Role.EXECUTIVE_EDITOR)
+
+    correction = issue_transitions.issue_correct(
+        actor=executive, issue_id=published.pk, reason="数据有误"
+    )
+
+    [first] = Version.objects.get_for_object(correction)
+    assert first.revision.user == executive
+    assert first.revision.comment == f"勘误修订的起点：{published.label} 发布时的内容"
+    assert first.field_dict["cover_headline"] == published.cover_headline
+    assert len(version_masthead(first).members) == published.masthead_members.count()
+    originals = {a.position: a for a in published.articles.all()}
+    for article in correction.articles.all():
+        [version] = Version.objects.get_for_object(article)
+        assert version.revision == first.revision
+        fields = version.field_dict
+        original = originals[article.position]
+        assert (fields["title"], fields["body"], fields["source"]) == (
+            original.title,
+            original.body,
+            original.source,
+        )
+
+    article = correction.articles.order_by("position")[0]
+    article.body = "<p>更正后的正文。</p>"
+    articles.article_save(actor=executive, article=article, base_version=article.lock_version)
+    newest, oldest = Version.objects.get_for_object(article)
+    diff = {d.name: d for d in article_version_diff(oldest, newest)}
+    assert diff["body"].old == plain_text(originals[article.position].body)

@@ -18,7 +18,7 @@ SUBJECT = "[大数据发展动态] 第16期 总第179期：{}"
 
 
 def change_link(issue: Issue) -> str:
-    return f"http://127.0.0.1:8000/admin/editorial/issue/{issue.pk}/change/"
+    return f"http://127.0.0.1:8000/admin/editorial/issue/{issue.pk}/change/#workflow"
 
 
 def test_submit_mails_every_reviewer_after_commit(
@@ -104,7 +104,7 @@ def test_request_changes_mails_the_executive_and_the_articles_editors(
     assert [m.subject for m in mails] == [SUBJECT.format("退回修改")] * 2
     for mail in mails:
         assert "（编辑中）\n操作：退回修改\n操作人：程茹\n" in mail.body
-        assert f"说明：{comment}\n" in mail.body
+        assert f"退回意见：{comment}\n" in mail.body
         assert change_link(ready_issue) in mail.body
     rows = Notification.objects.filter(event="request_changes").order_by("recipient__username")
     assert [(n.recipient.username, n.status) for n in rows] == [

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from editorial.bundles import BundleInvalid, read_bundle
@@ -12,6 +13,8 @@ from editorial.roles import Role
 from editorial.services.accounts import account_provision
 from editorial.services.bundles import issue_import
 
+# A reserved domain (RFC 2606): demo mail never reaches a real mailbox.
+DEMO_MAIL_DOMAIN = "digest.example"
 DEMO_ACCOUNTS = [
     ("editor", "熊灵犀", [Role.RESPONSIBLE_EDITOR]),
     ("executive", "杨婷", [Role.EXECUTIVE_EDITOR, Role.ART_EDITOR]),
@@ -50,8 +53,16 @@ class Command(BaseCommand):
         self.stdout.write("\n演示账号（登录 http://127.0.0.1:8000/admin/）：")
         for username, person, roles in DEMO_ACCOUNTS:
             password = fixed or secrets.token_urlsafe(9)
+            email = f"{username}@{DEMO_MAIL_DOMAIN}"
             account_provision(
-                actor=None, username=username, password=password, person_name=person, roles=roles
+                actor=None,
+                username=username,
+                password=password,
+                person_name=person,
+                roles=roles,
+                email=email,
             )
             role_names = "、".join(r.label for r in roles)
-            self.stdout.write(f"  {username:<10} {password:<14} {person}（{role_names}）")
+            self.stdout.write(f"  {username:<10} {password:<14} {person}（{role_names}）<{email}>")
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+            self.stdout.write(f"\n通知邮件写入 {settings.EMAIL_FILE_PATH}/（未配置 EMAIL_URL）")
