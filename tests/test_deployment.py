@@ -154,7 +154,7 @@ def test_compose_commands(compose: dict[str, Any]) -> None:
         "-l",
         "info",
         "-Q",
-        "default",
+        "default,delivery",
         "-n",
         "default@%h",
     ]
@@ -356,14 +356,17 @@ def test_the_operations_guide_describes_the_compose_file(compose: dict[str, Any]
         assert f"`{name}`" in guide, name
         command = service.get("command") or []
         if "worker" in command:
-            queue = command[command.index("-Q") + 1]
-            assert f"`{name}` consumes the `{queue}` queue" in guide, name
+            queues_of = command[command.index("-Q") + 1].split(",")
+            said = " and ".join(f"`{q}`" for q in queues_of)
+            plural = "queues" if len(queues_of) > 1 else "queue"
+            assert f"`{name}` consumes the {said} {plural}" in guide, name
             assert "`stop_grace_period` is" in guide
     queues = {kind.queue for kind in JOB_KINDS}
     consumed = {
-        s["command"][s["command"].index("-Q") + 1]
+        queue
         for s in compose["services"].values()
         if "worker" in (s.get("command") or [])
+        for queue in s["command"][s["command"].index("-Q") + 1].split(",")
     }
     assert queues <= consumed
 
