@@ -7,10 +7,6 @@ from editorial.admin.files import stored_file
 from editorial.admin.two_factor import two_factor_setup, two_factor_verify
 from editorial.previews.urls import editor_urls, link_urls
 
-admin.site.site_header = "Digest 编辑部"
-admin.site.site_title = "Digest 编辑部"
-admin.site.index_title = "编辑工作台"
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("admin/2fa/setup/", two_factor_setup, name="two_factor_setup"),

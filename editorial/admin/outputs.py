@@ -64,7 +64,7 @@ from editorial.services.wechat import (
 from editorial.workflow import needs_proof
 
 from .common import error_list, viewable_object
-from .records import IssueFilter, ReadOnlyAdmin
+from .records import InternalRecordAdmin, IssueFilter
 
 EARLIER_RENDITIONS_SHOWN = 20
 # How often a panel with a job in progress asks for its state (an htmx ``every`` trigger).
@@ -443,7 +443,7 @@ class IssueOutputsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rendition)
-class RenditionAdmin(ReadOnlyAdmin):
+class RenditionAdmin(InternalRecordAdmin):
     """Renditions are requested on the issue page and made by the task; here they are looked up."""
 
     list_display = (

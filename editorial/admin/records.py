@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from editorial.models import Approval, AuditEntry, Comment, EditLock, Issue, Notification
+from editorial.services.policies import records_browse_check
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, OTHER_ACTIONS, action_label
 
 from .comments import comment_resolve_from_post
@@ -33,6 +34,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class InternalRecordAdmin(ReadOnlyAdmin):
+    """Records the workflow keeps for itself: listed in the index and sidebar only for those
+    who run the system (``policies.records_browse_check``); the pages that show them link here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return (
+            super().has_module_permission(request)
+            and records_browse_check(request.user).allowed
+        )
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -122,7 +134,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(ReadOnlyAdmin):
+class ApprovalAdmin(InternalRecordAdmin):
     list_display = ("issue", "approver", "as_editor_in_chief", "is_valid", "created_at")
     list_filter = ("as_editor_in_chief", ("invalidated_at", admin.EmptyFieldListFilter))
     list_select_related = ("issue__publication", "approver")
@@ -163,14 +175,14 @@ class CommentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EditLock)
-class EditLockAdmin(ReadOnlyAdmin):
+class EditLockAdmin(InternalRecordAdmin):
     list_display = ("article", "holder", "acquired_at", "expires_at")
     list_select_related = ("article", "holder")
     ordering = ("-acquired_at",)
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(InternalRecordAdmin):
     list_display = ("created_at", "recipient", "event", "subject", "status", "attempts", "sent_at")
     list_filter = ("status", "event")
     list_select_related = ("recipient",)

@@ -280,6 +280,16 @@ def subscriber_manage_check(actor: Actor) -> Decision:
     return ALLOWED
 
 
+def records_browse_check(actor: Actor) -> Decision:
+    """Whether the admin's index and sidebar list the internal records (approvals, locks,
+    renditions, notifications) for ``actor``; their pages stay open to whoever may view them,
+    as the issue and article pages link there."""
+    permission = PERMISSIONS["browse_records"]
+    if actor is not None and not actor_roles(actor) & permission.roles:
+        return _refused(f"只有{_roles_text(permission)}{permission.label}。", FORBIDDEN)
+    return ALLOWED
+
+
 def _roles_text(permission: Permission) -> str:
     """The roles holding ``permission``, as a sentence says them: 甲、乙或丙."""
     labels = [str(role.label) for role in Role if role in permission.roles]
