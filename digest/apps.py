@@ -5,8 +5,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 
 class DigestAdminSite(admin.AdminSite):
@@ -26,5 +31,37 @@ class DigestAdminSite(admin.AdminSite):
         return super().index(request, {**dashboard_context(request), **(extra_context or {})})
 
 
+# What a yes/no icon says to a screen reader (Django writes "True", "False" or "None").
+BOOLEAN_ALT = {True: "是", False: "否", None: "未知"}
+
+
+def boolean_icon(field_val: bool | None) -> SafeString:
+    icon_url = static(
+        f"admin/img/icon-{ {True: 'yes', False: 'no', None: 'unknown'}[field_val] }.svg"
+    )
+    return format_html('<img src="{}" alt="{}">', icon_url, BOOLEAN_ALT[field_val])
+
+
+# The session's copy of the logged-in person's name, for the greeting on every admin page
+# (templates/admin/base_site.html); a rename shows from the next login.
+PERSON_NAME = "digest_person_name"
+
+
+def remember_person_name(sender: object, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """Keep the name the greeting shows ("欢迎，杨婷") in the session at login, so that no page
+    reads the person row again for it."""
+    from editorial.models.people import who  # the models load after the app configs
+
+    if request is not None and hasattr(request, "session"):
+        request.session[PERSON_NAME] = who(user)
+
+
 class AdminConfig(DjangoAdminConfig):
     default_site = "digest.apps.DigestAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # Every list and read-only field draws booleans with this one function (admin_list and
+        # helpers and utils look it up there at each call): its alt text, in Chinese.
+        admin_list._boolean_icon = boolean_icon
+        user_logged_in.connect(remember_person_name, dispatch_uid="digest-person-name")

@@ -6,6 +6,7 @@ from django.db import models
 from editorial.jobs import NOTIFICATION
 
 from .issues import Issue
+from .people import who
 from .jobs import Job
 
 
@@ -54,4 +55,4 @@ class Notification(Job):
         indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
 
     def __str__(self) -> str:
-        return f"{self.recipient} · {self.subject}"
+        return f"{who(self.recipient)} · {self.subject}"

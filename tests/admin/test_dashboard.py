@@ -61,8 +61,12 @@ def test_each_open_issue_shows_how_far_it_has_come() -> None:
     board1 = staff("board1", "程茹", Role.BOARD_MEMBER)
     approvals.issue_approve(actor=board1, issue_id=in_review.pk, comment="同意")
     Rendition.objects.create(
-        issue=in_review, kind=RenditionKind.PDF, proof=True, status=RenditionStatus.RUNNING,
-        lease_expires_at=timezone.now(), content_hash="a" * 64,
+        issue=in_review,
+        kind=RenditionKind.PDF,
+        proof=True,
+        status=RenditionStatus.RUNNING,
+        lease_expires_at=timezone.now(),
+        content_hash="a" * 64,
     )
     scheduled = bring_to(small_issue(), IssueStatus.SCHEDULED)
     scheduled.publication.wechat_push_enabled = True
@@ -74,11 +78,23 @@ def test_each_open_issue_shows_how_far_it_has_come() -> None:
 
     assert row(html, in_edit) == [str(in_edit), "编辑中", "2 / 3", "0 / 1", "未生成", "未开启", "—"]
     assert row(html, in_review) == [
-        str(in_review), "审核中", "2 / 2", "1 / 2", "生成中（样稿）", "未开启", "—",
+        str(in_review),
+        "审核中",
+        "2 / 2",
+        "1 / 2",
+        "生成中（样稿）",
+        "未开启",
+        "—",
     ]
     at = timezone.localtime(scheduled.scheduled_at).strftime("%Y-%m-%d %H:%M")
     assert row(html, scheduled) == [
-        str(scheduled), "已排期", "1 / 1", "总编辑已批准", "未生成", "已存草稿", at,
+        str(scheduled),
+        "已排期",
+        "1 / 1",
+        "总编辑已批准",
+        "未生成",
+        "已存草稿",
+        at,
     ]
     assert f'id="progress-{published.pk}"' not in html
     upcoming = html[html.index('id="upcoming"') :]
