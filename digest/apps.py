@@ -63,5 +63,5 @@ class AdminConfig(DjangoAdminConfig):
         super().ready()
         # Every list and read-only field draws booleans with this one function (admin_list and
         # helpers and utils look it up there at each call): its alt text, in Chinese.
-        admin_list._boolean_icon = boolean_icon
+        admin_list._boolean_icon = boolean_icon  # type: ignore[attr-defined]
         user_logged_in.connect(remember_person_name, dispatch_uid="digest-person-name")

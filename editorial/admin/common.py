@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -18,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from editorial.files import stored_file_url
 from editorial.models import AuditEntry
-from editorial.models.people import who
+from editorial.models.people import who as who  # the admin modules' name for it
 from editorial.services.articles import StaleEdit
 from editorial.workflow import ArticleStatus, IssueStatus
 

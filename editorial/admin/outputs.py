@@ -4,10 +4,10 @@ content, earlier PDFs, the push to the Official Account), the PDF's download and
 
 The panel and the pages only read. While a PDF or a push is being made the panel asks its
 status view (``outputs/status/``) for itself again every ``OUTPUTS_POLL`` (htmx, swapping the
-panel in place); the panel it gets back stops asking once nothing is running. Each button is a POST that calls one service
-(``rendition_request``, ``wechat_push_request``, ``wechat_publish_request``) and reports what
-came of it; a refusal comes back as a message, or as 403 when the user may not ask at all, and
-leaves nothing changed.
+panel in place); the panel it gets back stops asking once nothing is running. Each button is
+a POST that calls one service (``rendition_request``, ``wechat_push_request``,
+``wechat_publish_request``) and reports what came of it; a refusal comes back as a message, or
+as 403 when the user may not ask at all, and leaves nothing changed.
 
 The 公众号 preview renders the issue as the push does, but places each image at a URL relative to
 the preview page (``image/<sha256>/``). The validator accepts relative image paths for review

@@ -6,8 +6,8 @@ from django.db import models
 from editorial.jobs import NOTIFICATION
 
 from .issues import Issue
-from .people import who
 from .jobs import Job
+from .people import who
 
 
 class NotificationStatus(models.TextChoices):

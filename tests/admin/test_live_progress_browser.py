@@ -41,7 +41,10 @@ def status_is(text: str) -> Any:
 
 
 def test_the_pdf_state_follows_the_worker_without_a_reload(
-    browser: WebDriver, live_server: Any, celery_worker: WorkerLog, tmp_path: Path  # noqa: F811
+    browser: WebDriver,
+    live_server: Any,
+    celery_worker: WorkerLog,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     folder = Path(os.environ.get("DIGEST_SCREENSHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)

@@ -48,8 +48,8 @@ from editorial.rendering.wechat import ImageSource, render_wechat_issue
 from editorial.selectors import issue_edition
 from editorial.services.articles import article_save
 from editorial.services.bundles import issue_import
-from editorial.subscriber_links import preferences_url
 from editorial.services.previews import preview_link_create
+from editorial.subscriber_links import preferences_url
 from editorial.workflow import IssueStatus
 from tests.admin.conftest import EDITOR_PASSWORD
 from tests.admin.forms import form_data
@@ -249,6 +249,8 @@ def every_output(
     pages: dict[str, str] = {
         "admin issue": f"{base}/admin/editorial/issue/{issue.pk}/change/",
         "admin 公众号 preview": f"{base}/admin/editorial/issue/{issue.pk}/wechat/",
+        # The home page names the issue and the latest audit rows (their object, as saved).
+        "admin home": f"{base}/admin/",
     }
     # The preview page is a template of its own (its chooser lists the titles, its 公众号 tab
     # frames the review pages); its reader page is the archive's, here through a preview link.
