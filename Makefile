@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils \
-        zbar-tools docker-compose chromium chromium-driver
+        zbar-tools docker-compose chromium chromium-driver wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_HOST ?= 127.0.0.1
 REDIS_HOST ?= 127.0.0.1

@@ -100,7 +100,9 @@ def _two_factor_exempt() -> set[str]:
 
 def _to(name: str, request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "需要先完成两步验证。"}, status=403)
+        # The API's error format (editorial/api/errors.py).
+        body = {"code": "two_factor_required", "message": "需要先完成两步验证。"}
+        return JsonResponse(body, status=403)
     return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
 
 

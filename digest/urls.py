@@ -1,11 +1,13 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.generic import RedirectView
 
 from digest.views import healthz
 from editorial.admin.files import stored_file
 from editorial.admin.two_factor import two_factor_setup, two_factor_verify
 from editorial.previews.urls import editor_urls, link_urls
+from editorial.public.sitemaps import SITEMAPS
+from editorial.public.views import public_page
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
@@ -16,10 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("editorial.api.urls")),
-    path("archive/", include("editorial.public.urls")),
     path("subscribe/", include("editorial.public.subscription_urls")),
     path("preview/<str:token>/", include(link_urls, namespace="preview-link")),
     # Every stored file, to those who may see it (MEDIA_URL); published ones are in the archive.
     path("files/<path:name>", stored_file, name="stored-file"),
-    path("", RedirectView.as_view(pattern_name="public:archive", permanent=False)),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # The reading site: home, archive, issues, articles, sections, feeds.
+    path("", include("editorial.public.urls")),
 ]

@@ -260,7 +260,7 @@ def edition_build(issue: Any) -> Edition:
         masthead_people=tuple(
             EditionMastheadPerson(role=row.role, name=row.person.name) for row in person_rows
         ),
-        articles=tuple(_article(article) for article in issue.articles.all()),
+        articles=tuple(edition_article(article) for article in issue.articles.all()),
     )
 
 
@@ -280,7 +280,8 @@ def _organisation(org: Any) -> EditionOrganisation:
     )
 
 
-def _article(article: Any) -> EditionArticle:
+def edition_article(article: Any) -> EditionArticle:
+    """One article as the Edition holds it (loaded with its section, editor and figures)."""
     editor = article.responsible_editor
     return EditionArticle(
         id=article.pk,

@@ -48,7 +48,9 @@ NOTIFICATION = JobKind(
     queue="default",
     retry_backoff_max=1800,
 )
-JOB_KINDS = (RENDITION, WECHAT_PUSH, NOTIFICATION)
+# The reading site's pages, feeds and API documents of a publication (editorial/documents.py).
+DOCUMENT_BUILD = JobKind("document_build", task="editorial.tasks.document_build", queue="default")
+JOB_KINDS = (RENDITION, WECHAT_PUSH, NOTIFICATION, DOCUMENT_BUILD)
 
 
 def job_route(name: str, *args: Any, **kwargs: Any) -> dict[str, str] | None:

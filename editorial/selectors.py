@@ -1,5 +1,8 @@
 """Reusable reads, each with the joins and prefetches its callers need."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -12,6 +15,7 @@ from editorial.models import (
     MastheadMember,
     MastheadOrganisation,
     PreviewLink,
+    PublishedDocument,
     Rendition,
     RenditionKind,
     RenditionStatus,
@@ -101,6 +105,40 @@ def _signed_off_edition(issue_id: int, status: str) -> Edition | None:
     return issue_approved_edition(issue_id) if status in ISSUE_SIGNED_OFF else None
 
 
+def issues_editions(issues: Iterable[Issue]) -> dict[int, Edition]:
+    """``issue_edition`` of many issues (their status loaded), by id: the approved Editions in
+    one query; an issue past sign-off without one, or before it, shows its live Edition."""
+    issues = list(issues)
+    signed = [issue.pk for issue in issues if issue.status in ISSUE_SIGNED_OFF]
+    rows = (
+        ApprovedEdition.objects.filter(issue_id__in=signed)
+        .order_by("issue_id", "-approved_at", "-id")
+        .values_list("issue_id", "data")
+    )
+    editions: dict[int, Edition] = {}
+    for issue_id, data in rows:
+        if issue_id not in editions:
+            editions[issue_id] = edition_from_data(data)
+    for issue in issues:
+        if issue.pk not in editions:
+            editions[issue.pk] = issue_live_edition(issue.pk)
+    return editions
+
+
+def issues_final_pdfs(issue_ids: Iterable[int]) -> dict[int, Rendition]:
+    """``issue_final_pdf`` of many issues in one query, by issue id."""
+    found: dict[int, Rendition] = {}
+    rows = Rendition.objects.filter(
+        issue_id__in=list(issue_ids),
+        kind=RenditionKind.PDF,
+        proof=False,
+        status=RenditionStatus.DONE,
+    ).order_by("issue_id", "-finished_at", "-id")
+    for rendition in rows:
+        found.setdefault(rendition.issue_id, rendition)
+    return found
+
+
 def issue_final_pdf(issue_id: int) -> Rendition | None:
     """The final (not proof) PDF of the issue, the newest if it was rendered more than once."""
     return (
@@ -131,3 +169,13 @@ def preview_link_active(token: str) -> PreviewLink | None:
         .select_related("issue__publication")
         .first()
     )
+
+
+def published_document(path: str) -> tuple[str, bytes, str, datetime.datetime] | None:
+    """The stored document at ``path``: content type, bytes, ETag, when they were made."""
+    found = list(
+        PublishedDocument.objects.filter(path=path).values_list(
+            "content_type", "body", "etag", "modified_at"
+        )[:1]
+    )
+    return found[0] if found else None

@@ -10,7 +10,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from editorial.jobs import NOTIFICATION, RENDITION, WECHAT_PUSH
+from editorial.jobs import DOCUMENT_BUILD, NOTIFICATION, RENDITION, WECHAT_PUSH
+from editorial.services.documents import document_build_run, document_builds_stalled
 from editorial.services.issue_transitions import issues_publish_due
 from editorial.services.notifications import notification_deliver, notifications_pending
 from editorial.services.renditions import rendition_generate, renditions_stalled
@@ -104,4 +105,25 @@ def wechat_sweep() -> int:
         wechat_push.delay(push_id)
     for push_id in wechat_pushes_to_poll():
         wechat_poll.delay(push_id)
+    return len(stalled)
+
+
+@shared_task(
+    name=DOCUMENT_BUILD.task,
+    acks_late=True,
+    soft_time_limit=DOCUMENT_BUILD.soft_time_limit,
+    time_limit=DOCUMENT_BUILD.time_limit,
+)
+def document_build(build_id: int) -> str:
+    """Render and store the reading site's documents of one publication; twice stores once."""
+    build = document_build_run(build_id)
+    return build.status if build else "skipped"
+
+
+@shared_task(name="editorial.tasks.document_builds_sweep")
+def document_builds_sweep() -> int:
+    """Queue again the document builds nobody picked up or whose lease ran out."""
+    stalled = document_builds_stalled(timezone.now())
+    for build_id in stalled:
+        document_build.delay(build_id)
     return len(stalled)

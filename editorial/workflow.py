@@ -54,6 +54,8 @@ def needs_proof(issue: "HasStatus") -> bool:
 # Issue states in which its articles still move between draft, in edit and ready: once the issue
 # is with the board, an article can only go back through request_changes or withdraw.
 ISSUE_ARTICLES_OPEN = frozenset({IssueStatus.DRAFT, IssueStatus.IN_EDIT})
+# States readers see: published, and superseded by a correction (kept in the archive).
+ISSUE_PUBLIC = frozenset({IssueStatus.PUBLISHED, IssueStatus.SUPERSEDED})
 # States in which approvals are collected or count.
 ISSUE_UNDER_SIGN_OFF = frozenset({IssueStatus.IN_REVIEW, IssueStatus.APPROVED})
 

@@ -1,5 +1,7 @@
-"""Builders for test data on disk: a small valid bundle, to be broken one way at a time."""
+"""Builders for test data: a small valid bundle on disk, to be broken one way at a time; a
+published archive of many small issues."""
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,3 +113,75 @@ def bundle_maker(tmp_path: Path) -> BundleMaker:
         )
 
     return make
+
+
+def published_archive(
+    count: int, *, articles: int = 2, sections: int = 2, figures: bool = False
+) -> list[Any]:
+    """``count`` small published issues of one publication, a week apart, each with its
+    approved Edition stored as publishing keeps it — fast: bulk inserts, no workflow.
+    ``figures``: each article places 图 1 (all of them one stored image)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from editorial.editions import edition_to_data
+    from editorial.models import ApprovedEdition, Article, Figure, Issue
+    from editorial.selectors import issue_live_edition
+    from editorial.workflow import ArticleStatus, IssueStatus
+    from tests import factories
+
+    publication = factories.PublicationFactory.create()
+    notice = factories.CopyrightNoticeFactory.create(publication=publication)
+    columns = [factories.SectionFactory.create(publication=publication) for _ in range(sections)]
+    dates = [datetime.date(2024, 1, 1) + datetime.timedelta(days=7 * n) for n in range(count)]
+    issues = Issue.objects.bulk_create(
+        Issue(
+            publication=publication,
+            notice=notice,
+            date=dates[n],
+            number=sum(1 for d in dates[:n] if d.year == dates[n].year) + 1,
+            total_number=100 + n,
+            cover_headline=f"封面要闻{n}",
+            status=IssueStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        for n in range(count)
+    )
+    marker = '<figure data-figure="1"></figure>' if figures else ""
+    rows = Article.objects.bulk_create(
+        Article(
+            issue=issue,
+            section=columns[a % sections],
+            position=a,
+            title=f"第{issue.total_number}期文章{a}",
+            body=f"<p><strong>一是</strong>正文段落。</p>{marker}",
+            source="国家数据局",
+            original_url="https://example.org/original",
+            qr_caption="扫描二维码可阅读全文",
+            status=ArticleStatus.READY,
+        )
+        for issue in issues
+        for a in range(articles)
+    )
+    if figures:
+        png = png_bytes()
+        name = default_storage.save("figures/archive.png", ContentFile(png))
+        checksum = hashlib.sha256(png).hexdigest()
+        Figure.objects.bulk_create(
+            Figure(article=row, number=1, caption="图题", image=name, image_checksum=checksum)
+            for row in rows
+        )
+    now = timezone.now()
+    ApprovedEdition.objects.bulk_create(
+        ApprovedEdition(
+            issue=issue,
+            fingerprint=(edition := issue_live_edition(issue.pk)).fingerprint,
+            data=edition_to_data(edition),
+            approved_at=now,
+        )
+        for issue in issues
+    )
+    return issues

@@ -9,6 +9,7 @@ from tests import factories
 from tests.builders import BundleMaker, bundle_maker
 from tests.fake_ghostscript import GhostscriptLog, install_fake_ghostscript
 from tests.integrations.fake_wechat import FakeWechat, running_fake_wechat
+from tests.integrations.page_server import PageServer, running_page_server
 from tests.tasks.support import SmtpServer
 
 
@@ -49,6 +50,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True}
             kwargs["serialized_rollback"] = True
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[PageServer]:
+    """A local web server with the 采编 fixture pages and their images (page_server.py)."""
+    with running_page_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -366,3 +366,22 @@ def test_the_operations_guide_describes_the_compose_file(compose: dict[str, Any]
         if "worker" in (s.get("command") or [])
     }
     assert queues <= consumed
+
+
+def test_static_files_are_served_by_whitenoise_with_their_gzip_copies(
+    tmp_path: Path, settings: Any
+) -> None:
+    """collectstatic writes a gzip copy of each compressible file; WhiteNoise sends it to a
+    browser that accepts gzip, before any other middleware."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    others = ["admin", "adminsortable2", "django_otp", "otp_totp", "rest_framework"]
+    call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=others)
+    css = tmp_path / "public" / "site.css"
+    assert css.exists() and (tmp_path / "public" / "site.css.gz").exists()
+    response = Client().get("/static/public/site.css", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip" and response["Vary"] == "Accept-Encoding"
+    assert int(response["Content-Length"]) < css.stat().st_size

@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
+from editorial.api import views as api_views
 from editorial.bundles.writer import bundle_files
 from editorial.editions import (
     Edition,
@@ -33,10 +34,12 @@ from editorial.editions import (
 )
 from editorial.models import Article, Figure, Issue
 from editorial.previews import views as preview_views
+from editorial.public import feeds as public_feeds
 from editorial.public import views as public_views
 from editorial.rendering.assets import read_image
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_cover, render_wechat_issue
+from editorial.search import search_documents
 from editorial.selectors import issue_for_edition, issue_live_edition
 from editorial.workflow import IssueStatus
 from tests import factories
@@ -159,6 +162,13 @@ def channels(
         "bundle": lambda: bundle_files(edition, read_image=lambda image: read_image(image, "图")),
         "archive": lambda: archive_html(edition, client, issue, monkeypatch),
         "preview": lambda: preview_html(edition, client, issue, monkeypatch),
+        "search": lambda: [
+            (d.position, d.section_slug, d.section_name, d.title, d.text, d.tokens)
+            for d in search_documents(edition)
+        ],
+        "article pages": lambda: article_pages_html(edition, client, issue, monkeypatch),
+        "feed": lambda: feed_xml(edition, client, issue, monkeypatch),
+        "api": lambda: api_json(edition, client, issue, monkeypatch),
     }
 
 
@@ -196,6 +206,47 @@ def preview_html(
             assert response.status_code == 200
             pages.append(without_nonce(response.content.decode()))
     return "\n".join(pages)
+
+
+def article_pages_html(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Every article page of the issue rendered from ``edition``."""
+    pages = []
+    with monkeypatch.context() as patch:
+        patch.setattr(public_views, "issue_edition", lambda *args, **kwargs: edition)
+        for number in range(1, len(edition.articles) + 1):
+            response = client.get(
+                reverse("public:article", args=[issue.publication.slug, issue.total_number, number])
+            )
+            assert response.status_code == 200
+            pages.append(without_nonce(response.content.decode()))
+    return "\n".join(pages)
+
+
+def feed_xml(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The publication's Atom feed, its issues' Edition being ``edition``."""
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            public_feeds, "issues_editions", lambda issues: {i.pk: edition for i in issues}
+        )
+        response = client.get(reverse("public:feed-atom", args=[issue.publication.slug]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def api_json(
+    edition: Edition, client: Client, issue: Issue, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The API's issue detail rendered from ``edition``, bodies as HTML (a query string: the
+    view, not the stored document)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(api_views, "issue_edition", lambda *args, **kwargs: edition)
+        response = client.get(f"/api/v1/issues/{issue.pk}/?format=html")
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 @pytest.fixture
@@ -253,13 +304,25 @@ def test_whatever_a_channel_reads_is_in_the_fingerprint(
     published_sample: Issue, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edition = issue_live_edition(published_sample.pk)
+    # The site's pages are tagged by the fingerprint (their ETag), which reads every field: it is
+    # computed (and cached) before the trace, which is about what each channel shows.
+    assert edition.fingerprint
     per_channel = {
         name: trace_reads(run)
         for name, run in channels(edition, client, published_sample, monkeypatch).items()
     }
     read = set().union(*per_channel.values())
     # Every channel reads the articles' text; the print edition the whole masthead.
-    for name in ("print", "wechat", "bundle", "archive", "preview"):
+    for name in (
+        "print",
+        "wechat",
+        "bundle",
+        "archive",
+        "article pages",
+        "feed",
+        "preview",
+        "search",
+    ):
         assert ("EditionArticle", "title") in per_channel[name], name
     assert {("EditionMastheadPerson", "name"), ("Edition", "notice")} <= per_channel["print"]
     assert read - SHOWN - LOCATORS == set()
@@ -293,7 +356,7 @@ def test_the_fields_left_out_of_the_fingerprint_change_no_output(
             relocated = changed(relocated, owner_path, move(leaves_get(relocated, owner_path)))
     assert relocated.fingerprint == edition.fingerprint
     after = rendered_channels(relocated, client, published_sample, monkeypatch)
-    for channel in ("print", "wechat", "wechat cover", "bundle"):
+    for channel in ("print", "wechat", "wechat cover", "bundle", "search"):
         assert after[channel] == before[channel], channel
     # The archive page differs only where the pictures are fetched from.
     archive = after["archive"]

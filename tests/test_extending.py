@@ -1,5 +1,6 @@
 """What docs/extending.md promises: an article field reaches the Edition (and so the
-fingerprint), the bundle, the PDF, WeChat and the archive — and forgetting one of them fails here.
+fingerprint), the bundle, the PDF, WeChat, the issue and article pages, the feed and the API —
+and forgetting one of them fails here.
 
 Each article field gets a value of its own; every channel must show it, unless the table below
 says the channel does not show that field (a deliberate choice, written down here).
@@ -13,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from editorial.editions import ARTICLE_PLAIN_FIELDS, EditionArticle, edition_fields
-from editorial.models import Article, Issue
+from editorial.models import Article, Issue, SearchEntry
 from editorial.rendering.print import render_issue_html
 from editorial.rendering.wechat import render_wechat_issue
 from editorial.selectors import issue_edition, issue_live_edition
@@ -29,7 +30,26 @@ NOT_SHOWN = {"id", "issue", "position", "status", "lock_version", "created_at", 
 NOT_IN_CHANNEL = {
     "print": {"wechat_title", "wechat_digest", "responsible_editor"},
     "wechat": {"responsible_editor"},
-    "archive": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
+    # The issue page lists the articles by title; their pages and the feed show them whole.
+    "archive": {
+        "source",
+        "original_url",
+        "wechat_title",
+        "wechat_digest",
+        "qr_caption",
+        "responsible_editor",
+    },
+    "article": {"wechat_title", "wechat_digest", "responsible_editor"},
+    "feed": {"wechat_title", "wechat_digest", "qr_caption", "responsible_editor"},
+    "api": set(),  # the issue detail: every field of every article
+    # Search finds an article by what it says and who published it, not by its links.
+    "search": {
+        "original_url",
+        "qr_caption",
+        "wechat_title",
+        "wechat_digest",
+        "responsible_editor",
+    },
 }
 MARKED = {
     "title": "标记标题甲",
@@ -73,6 +93,19 @@ def test_every_plain_field_reaches_every_channel_that_shows_it(
         "archive": client.get(
             reverse("public:issue", args=[marked_issue.publication.slug, marked_issue.total_number])
         ).content.decode(),
+        "search": "\n".join(
+            f"{e.title}\n{e.text}" for e in SearchEntry.objects.filter(issue=marked_issue)
+        ),
+        "article": client.get(
+            reverse(
+                "public:article",
+                args=[marked_issue.publication.slug, marked_issue.total_number, 1],
+            )
+        ).content.decode(),
+        "feed": client.get(
+            reverse("public:feed-atom", args=[marked_issue.publication.slug])
+        ).content.decode(),
+        "api": client.get(f"/api/v1/issues/{marked_issue.pk}/").content.decode(),
     }
     for channel, text in outputs.items():
         text = html.unescape(text).replace("\u200b", "")

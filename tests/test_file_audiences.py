@@ -100,7 +100,7 @@ def test_a_published_issue_is_public_but_its_proofs_and_stored_names_are_not(
             assert response["Cache-Control"].startswith("public"), url
         for url in private_urls(issue):
             assert visitor.get(url).status_code == 404, url
-    page = client.get(f"/archive/{issue.publication.slug}/{issue.total_number}/").content.decode()
+    page = client.get(f"/archive/{issue.publication.slug}/{issue.total_number}/1/").content.decode()
     figure = issue.articles.get().figures.get()
     suffix = figure.image.name.rsplit(".", 1)[-1]
     assert f"/files/{figure.image_checksum}.{suffix}" in page

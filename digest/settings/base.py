@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -31,9 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "adminsortable2",
+    "django_prose_editor",
     "reversion",
     "django_celery_beat",
     "csp",
@@ -47,6 +53,8 @@ MIDDLEWARE = [
     "digest.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The reading site's pages as rendered at publication, before sessions and views.
+    "editorial.public.middleware.PublishedDocumentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "digest.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +88,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The rich-text editor's own extensions (editorial/static/editorial/editor.js, an ES module
+# loaded without a build step) and the tags they write, for django-prose-editor.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("editorial/editor.js")],
+        "extensions": {
+            "DigestFigure": html_tags(["figure"], {"figure": ["data-figure"]}),
+            "DigestPaste": html_tags([]),
+            "DigestTitles": html_tags([]),
+        },
+    }
+]
 DIGEST_PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -197,7 +217,9 @@ else:
     )
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # WhiteNoise serves them with the gzip copies made at collectstatic (production adds
+    # the manifest of hashed names, which needs collectstatic to have run).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # Cache: Redis when REDIS_URL is set (shared by web and workers: WeChat access tokens live here),
@@ -219,6 +241,15 @@ WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
 WECHAT_RETRY_ATTEMPTS = env.int("WECHAT_RETRY_ATTEMPTS", default=4)
 WECHAT_RETRY_BACKOFF_SECONDS = env.float("WECHAT_RETRY_BACKOFF_SECONDS", default=1.0)
 
+# 采编 (an article from its original link): fetching pages and their figures from the web.
+# Private, loopback, link-local, multicast and reserved addresses are refused unless a network
+# is listed here; only the test settings list one (the local server the tests start).
+DIGEST_FETCH_TIMEOUT_SECONDS = env.float("DIGEST_FETCH_TIMEOUT_SECONDS", default=15.0)
+DIGEST_FETCH_MAX_PAGE_BYTES = env.int("DIGEST_FETCH_MAX_PAGE_BYTES", default=5 * 1024 * 1024)
+DIGEST_FETCH_MAX_REDIRECTS = 5
+DIGEST_FETCH_PRIVATE_NETWORKS: list[str] = []
+DIGEST_FETCH_MAX_FIGURES = env.int("DIGEST_FETCH_MAX_FIGURES", default=30)
+
 # Uploads: what the image validators accept.
 DIGEST_MAX_IMAGE_BYTES = env.int("DIGEST_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 DIGEST_MAX_IMAGE_PIXELS = env.int("DIGEST_MAX_IMAGE_PIXELS", default=40_000_000)
@@ -235,6 +266,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", defa
 DIGEST_EDIT_LOCK_SECONDS = env.int("DIGEST_EDIT_LOCK_SECONDS", default=30 * 60)
 DIGEST_NOTIFICATION_MAX_ATTEMPTS = env.int("DIGEST_NOTIFICATION_MAX_ATTEMPTS", default=5)
 DIGEST_SITE_URL = env("DIGEST_SITE_URL", default="http://127.0.0.1:8000")
+# The reading site's stored documents: how long each worker keeps one in memory before asking the
+# database again (a publication reaches every worker within it), and how much memory that takes.
+DIGEST_DOCUMENT_CACHE_SECONDS = env.float("DIGEST_DOCUMENT_CACHE_SECONDS", default=10.0)
+DIGEST_DOCUMENT_CACHE_BYTES = env.int("DIGEST_DOCUMENT_CACHE_BYTES", default=64 * 1024 * 1024)
+# The reading site's footer: the ICP 备案号 every site hosted in China shows, and a contact line.
+DIGEST_ICP_NUMBER = env("DIGEST_ICP_NUMBER", default="")
+DIGEST_SITE_CONTACT = env("DIGEST_SITE_CONTACT", default="")
 
 # Subscribers (editorial/services/subscriptions.py): the version of the consent text the subscribe
 # form shows (recorded with every consent), how long a confirmation link works, and how many
@@ -279,6 +317,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "editorial.tasks.notifications_sweep", "schedule": 300.0},
     "renditions-sweep": {"task": "editorial.tasks.renditions_sweep", "schedule": 300.0},
     "wechat-sweep": {"task": "editorial.tasks.wechat_sweep", "schedule": 60.0},
+    "document-builds-sweep": {"task": "editorial.tasks.document_builds_sweep", "schedule": 300.0},
 }
 # Each job kind's task to its queue, from the table in editorial/jobs.py: PDF rendering is heavy,
 # so it has its own queue, workers recycled often (see docs/operations.md).
@@ -299,23 +338,41 @@ DIGEST_JOB_TIME_LIMITS = {
         env.int("DIGEST_NOTIFICATION_SOFT_TIME_LIMIT", default=240),
         env.int("DIGEST_NOTIFICATION_TIME_LIMIT", default=300),
     ),
+    "document_build": (
+        env.int("DIGEST_DOCUMENT_BUILD_SOFT_TIME_LIMIT", default=240),
+        env.int("DIGEST_DOCUMENT_BUILD_TIME_LIMIT", default=300),
+    ),
 }
 DIGEST_JOB_LEASE_MARGIN_SECONDS = env.int("DIGEST_JOB_LEASE_MARGIN_SECONDS", default=60)
 
+# The API (docs/decisions/0019-complete-api.md): token or session login, anyone may read what is
+# published, anonymous readers rate-limited in the shared cache; ``format`` is the body format
+# of articles, not a renderer switch.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "editorial.api.schema.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "editorial.api.views.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["editorial.api.access.ReadPublishedOrStaff"],
+    "DEFAULT_THROTTLE_CLASSES": ["editorial.api.access.AnonymousRate"],
+    "EXCEPTION_HANDLER": "editorial.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "editorial.api.pagination.Cursor",
     "PAGE_SIZE": 50,
+    "URL_FORMAT_OVERRIDE": None,
 }
+DIGEST_API_ANON_RATE = env("DIGEST_API_ANON_RATE", default="120/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Digest API",
-    "DESCRIPTION": "Editorial workflow and CMS backend for periodical digests.",
-    "VERSION": "0.1.0",
+    "DESCRIPTION": (
+        "《大数据发展动态》等刊物的编辑与阅读接口。读者无需登录即可读取已发布的期与文章；"
+        "编辑部以令牌（Authorization: Token …）或会话登录。写操作须带 If-Match（读取时的 ETag）。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "editorial.workflow.IssueStatus",
         "ArticleStatusEnum": "editorial.workflow.ArticleStatus",

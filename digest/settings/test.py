@@ -41,3 +41,9 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that are about two-factor set the roles that need it themselves.
 DIGEST_REQUIRE_2FA_ROLES = []
+# 采编 tests fetch from a server they start on the loopback address (never allowed elsewhere).
+DIGEST_FETCH_PRIVATE_NETWORKS = ["127.0.0.0/8"]
+# Tests that are about the anonymous rate limit set their own.
+DIGEST_API_ANON_RATE = "100000/min"
+# Every test sees the documents as the database holds them; the middleware's test sets a time.
+DIGEST_DOCUMENT_CACHE_SECONDS = 0

@@ -3,17 +3,21 @@
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import BaseInlineFormSet, ModelForm, TextInput
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from editorial.models import Article, Figure, Issue, QrCaption, Section
 from editorial.rendering.wechat import propose_wechat_digest, propose_wechat_title
+from editorial.richtext import quoted_title, sanitize_html_reporting
+from editorial.search import article_search_filter
 from editorial.services.approvals import issue_require_editable
 from editorial.services.articles import (
     article_check_fresh,
@@ -22,17 +26,36 @@ from editorial.services.articles import (
 )
 from editorial.services.policies import article_edit_check, issue_editable_check
 
+from .article_imports import ArticleImportAdmin
 from .article_workflow import ArticleWorkflowAdmin
-from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail
+from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, thumbnail, viewable_object
+from .editor import (
+    clean_paste_view,
+    editor_media_with_nonce,
+    editor_widgets,
+    figure_upload_view,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 
+class FigureFormSet(BaseInlineFormSet):
+    """A figure added here is numbered after the article's others; saving renumbers them all by
+    their place in the text (``article_content_changed``), so the number is never typed."""
+
+    def save_new(self, form: ModelForm, commit: bool = True) -> Figure:
+        last = Figure.objects.filter(article=self.instance).aggregate(n=Max("number"))["n"]
+        form.instance.number = (last or 0) + 1
+        figure: Figure = super().save_new(form, commit=commit)
+        return figure
+
+
 class FigureInline(admin.TabularInline):
     model = Figure
+    formset = FigureFormSet
     fields = ("number", "caption", "image", "preview")
-    readonly_fields = ("preview",)
+    readonly_fields = ("number", "preview")
     ordering = ("number",)
     extra = 0
 
@@ -96,6 +119,14 @@ class IssueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# What the sanitizer cleans, and so reports on save.
+RICH_TEXT_FIELDS = ("body", "notes")
+
+
+def _label(field: str) -> str:
+    return str(getattr(Article._meta.get_field(field), "verbose_name", field))
+
+
 # Changing only these is layout work, which art editors may do too (see article_save).
 LAYOUT_FIELDS = frozenset({"position", "section"})
 
@@ -135,10 +166,12 @@ class ArticleForm(BaseVersionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
+class ArticleAdmin(StaleSaveAdminMixin, ArticleImportAdmin, ArticleWorkflowAdmin):
     """Articles are saved through ``article_save`` (permission, issue state, freshness, revision,
     audit, approvals invalidated); their figures through ``article_content_changed``; deleted
-    through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``.
+    through ``article_delete``. Transitions, lock, history and comments: ``article_workflow``;
+    从原文链接导入: ``article_imports``. What the sanitizer removes from a body or notes is told
+    to the editor on save.
     """
 
     form = ArticleForm
@@ -163,7 +196,8 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     )
     list_select_related = ("issue", "section", "responsible_editor")
     ordering = ("issue", "position", "id")
-    search_fields = ("title", "body", "source")
+    # Shows the search box; get_search_results searches through editorial.search.
+    search_fields = ("title",)
     autocomplete_fields = ("issue", "responsible_editor")
     readonly_fields = ("status", "lock_version", "created_at", "updated_at")
     # Links to originals are typed without a scheme more often than not; they are https.
@@ -198,11 +232,23 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).annotate(figure_count=Count("figures"))
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Article], search_term: str
+    ) -> tuple[QuerySet[Article], bool]:
+        """Chinese search (jieba and the full-text index) instead of ``icontains`` over every
+        body: published articles through the index, the rest by their text."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(article_search_filter(search_term)), False
+
     def get_form(
         self, request: HttpRequest, obj: Article | None = None, change: bool = False, **kwargs: Any
     ) -> type[ModelForm]:
         """Show the WeChat title and digest proposals in the blank fields (what a push uses)."""
         form = super().get_form(request, obj, change=change, **kwargs)
+        for name, widget in editor_widgets(obj).items():
+            if name in form.base_fields:
+                form.base_fields[name].widget = widget
         if obj is not None:
             proposals = {
                 "wechat_title": propose_wechat_title(obj.title),
@@ -212,6 +258,38 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
                 if name in form.base_fields:
                     form.base_fields[name].widget.attrs["placeholder"] = proposal
         return form
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "clean-paste/",
+                wrap(require_POST(clean_paste_view)),
+                name="editorial_article_clean_paste",
+            ),
+            path(
+                "<int:article_id>/figures/",
+                wrap(require_POST(self.figure_upload)),
+                name="editorial_article_figure_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def figure_upload(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        viewable_object(self, request, article_id, "没有这篇文章。")
+        return figure_upload_view(request, article_id)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Article | None = None,
+    ) -> HttpResponse:
+        context["media"] = editor_media_with_nonce(context["media"], request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> Any:
         """An article stays in its issue (a correction copies the issue instead)."""
@@ -232,13 +310,22 @@ class ArticleAdmin(StaleSaveAdminMixin, ArticleWorkflowAdmin):
     def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
         if change and not form.has_changed():
             return  # an unchanged save must not count as a content change
+        removed = [
+            (field, report)
+            for field in RICH_TEXT_FIELDS
+            if field in form.changed_data
+            and (report := sanitize_html_reporting(form.cleaned_data.get(field) or "")[1])
+        ]
+        what = "修改文章" if change else "新建文章"
         article_save(
             actor=request.user,
             article=obj,
             base_version=form.cleaned_data.get("base_version"),
-            what="修改文章" if change else "新建文章",
+            what="；".join([what, *(f"{_label(field)}{report}" for field, report in removed)]),
             layout=change and set(form.changed_data) <= LAYOUT_FIELDS,
         )
+        for field, report in removed:
+            messages.warning(request, f"{quoted_title(obj.title)}的{_label(field)}：{report}。")
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool

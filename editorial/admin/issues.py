@@ -459,8 +459,14 @@ class IssueAdmin(
     def add_article_link(self, obj: Issue) -> str:
         if obj.status not in ISSUE_EDITABLE:
             return f"{obj.get_status_display()}的期不能再添加文章。"
-        url = reverse("admin:editorial_article_add")
-        return format_html('<a class="addlink" href="{}?issue={}">在本期添加文章</a>', url, obj.pk)
+        return format_html(
+            '<a class="addlink" href="{}?issue={}">在本期添加文章</a>　'
+            '<a class="addlink" href="{}?issue={}" id="import-link">从原文链接导入</a>',
+            reverse("admin:editorial_article_add"),
+            obj.pk,
+            reverse("admin:editorial_article_import"),
+            obj.pk,
+        )
 
 
 def _masthead_from(issue: Issue, formsets: list[BaseInlineFormSet]) -> Masthead | None:

@@ -48,6 +48,7 @@ class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
         ("封面", {"fields": ("tagline", "slogan")}),
         ("联系方式", {"fields": ("phone", "fax", "email", "address")}),
         ("签发", {"fields": ("approval_quorum",)}),
+        ("公开网站", {"fields": ("notice_public",)}),
         (
             "公众号",
             {

@@ -1,24 +1,162 @@
-"""Serializers: the API's view of the domain. Writes go to services, never to ``save()``."""
+"""Serializers: the API's view of the domain. Writes go to services, never to ``save()``.
 
+An issue's content is read from its Edition (what the board signed, for a signed-off issue),
+like every other channel; an article's body comes as stored, or rendered (``?format=``).
+"""
+
+from collections.abc import Callable
 from typing import Any
 
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from editorial.models import Article, Figure, Issue, Rendition
-from editorial.services.policies import issue_available_actions
+from editorial.editions import EditionArticle, EditionFigure, EditionImage, edition_article
+from editorial.models import (
+    Article,
+    Comment,
+    CopyrightNotice,
+    Figure,
+    Issue,
+    Organisation,
+    Person,
+    Publication,
+    Rendition,
+    Section,
+)
+from editorial.public.views import article_body_html
+from editorial.richtext import plain_text
+from editorial.workflow import ISSUE_PUBLIC
+
+ImageUrl = Callable[[EditionImage], str]
+
+
+def issue_image_url(issue: Issue) -> ImageUrl:
+    """Where a reader fetches an image of ``issue``: the archive's copy once published (checked
+    against the Edition), else the stored file (for those who may see the issue)."""
+    if issue.status not in ISSUE_PUBLIC:
+        return lambda image: default_storage.url(image.name)
+    slug, total, revision = issue.publication.slug, issue.total_number, issue.revision
+
+    def public(image: EditionImage) -> str:
+        name = f"{image.checksum}{image.suffix}"
+        if revision > 1:
+            return reverse("public:issue-revision-file", args=[slug, total, revision, name])
+        return reverse("public:issue-file", args=[slug, total, name])
+
+    return public
+
+
+def formatted_body(article: EditionArticle, body_format: str, image_url: ImageUrl) -> str:
+    if body_format == "html":
+        return article_body_html(article, image_url)
+    if body_format == "text":  # each figure as its 图 N caption line
+        html = article_body_html(article, image_url).replace("</figcaption>", "</p>")
+        return plain_text(html)
+    return article.body
+
+
+def formatted_notes(article: EditionArticle, body_format: str) -> str:
+    return plain_text(article.notes) if body_format == "text" else article.notes
+
+
+# Shared records -------------------------------------------------------------------------------
+
+
+class SectionSerializer(serializers.ModelSerializer[Section]):
+    class Meta:
+        model = Section
+        fields = ["id", "slug", "name", "position"]
+
+
+class PublicationSerializer(serializers.ModelSerializer[Publication]):
+    sections = SectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Publication
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "tagline",
+            "slogan",
+            "frequency",
+            "phone",
+            "fax",
+            "email",
+            "address",
+            "wechat_account_name",
+            "sections",
+        ]
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "name_en", "acronym", "profile"]
+
+
+class PersonSerializer(serializers.ModelSerializer[Person]):
+    class Meta:
+        model = Person
+        fields = ["id", "name"]
+
+
+class NoticeSerializer(serializers.ModelSerializer[CopyrightNotice]):
+    publication: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = CopyrightNotice
+        fields = ["id", "publication", "version", "text", "created_at"]
+
+
+class CommentSerializer(serializers.ModelSerializer[Comment]):
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "issue", "article", "parent", "author", "body", "created_at", "resolved_at"]
+
+
+class CommentCreateSerializer(serializers.Serializer[Comment]):
+    """A new comment on an issue, or on one of its articles, or a reply (If-Match: the issue's
+    ETag — one comments on the version one read)."""
+
+    issue = serializers.IntegerField(min_value=1)
+    article = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    parent = serializers.IntegerField(min_value=1, required=False, allow_null=True)  # type: ignore[assignment]  # the input's key
+    body = serializers.CharField(max_length=5000)
+
+
+# Articles and figures -------------------------------------------------------------------------
 
 
 class FigureSerializer(serializers.ModelSerializer[Figure]):
+    image_url = serializers.SerializerMethodField()
+
     class Meta:
         model = Figure
-        fields = ["id", "number", "caption", "image"]
+        fields = ["id", "article", "number", "caption", "image_url", "image_checksum"]
+
+    def get_image_url(self, figure: Figure) -> str | None:
+        if not figure.image:
+            return None
+        image = EditionImage(checksum=figure.image_checksum, name=figure.image.name)
+        return issue_image_url(figure.article.issue)(image)
 
 
 class ArticleSerializer(serializers.ModelSerializer[Article]):
     section = serializers.CharField(source="section.name", read_only=True)
+    section_slug = serializers.CharField(source="section.slug", read_only=True)
     responsible_editor = serializers.CharField(
-        source="responsible_editor.name", read_only=True, default=None
+        source="responsible_editor.name", read_only=True, default=None, allow_null=True
     )
+    original_url = serializers.CharField(read_only=True, help_text="原文链接，没有时为空")
+    body = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField()
     figures = FigureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -27,6 +165,7 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
             "id",
             "issue",
             "section",
+            "section_slug",
             "position",
             "title",
             "body",
@@ -42,17 +181,22 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
             "updated_at",
             "figures",
         ]
-        read_only_fields = ["issue", "position", "status", "lock_version", "updated_at"]
+        read_only_fields = fields
+
+    def get_body(self, article: Article) -> str:
+        shown = edition_article(article)
+        return formatted_body(shown, self.context["format"], issue_image_url(article.issue))
+
+    def get_notes(self, article: Article) -> str:
+        return formatted_notes(edition_article(article), self.context["format"])
 
 
 class ArticleUpdateSerializer(serializers.ModelSerializer[Article]):
-    """An edit: the fields to change and the version it was made from (stale → 409)."""
-
-    base_version = serializers.IntegerField(min_value=0, write_only=True)
+    """An edit: the fields to change (the version it was made from is the If-Match header)."""
 
     class Meta:
         model = Article
-        editable = [
+        fields = [
             "title",
             "body",
             "source",
@@ -62,8 +206,14 @@ class ArticleUpdateSerializer(serializers.ModelSerializer[Article]):
             "wechat_title",
             "wechat_digest",
         ]
-        fields = ["base_version", *editable]
-        extra_kwargs = {name: {"required": False} for name in editable}
+        extra_kwargs = {name: {"required": False} for name in fields}
+
+
+class ArticleActionSerializer(serializers.Serializer[Article]):
+    name = serializers.ChoiceField(choices=["start_edit", "mark_ready", "reopen"])
+
+
+# Issues ---------------------------------------------------------------------------------------
 
 
 class IssueSerializer(serializers.ModelSerializer[Issue]):
@@ -79,42 +229,96 @@ class IssueSerializer(serializers.ModelSerializer[Issue]):
             "number",
             "total_number",
             "revision",
+            "corrects",
             "status",
             "cover_headline",
             "scheduled_at",
             "published_at",
             "lock_version",
+            "updated_at",
             "article_count",
         ]
 
 
-class IssueUpdateSerializer(serializers.ModelSerializer[Issue]):
-    """An edit of the issue's own fields and the version it was made from (stale → 409)."""
+class EditionFigureSerializer(serializers.Serializer[EditionFigure]):
+    number = serializers.IntegerField()
+    caption = serializers.CharField()
+    image_url = serializers.SerializerMethodField()
 
-    base_version = serializers.IntegerField(min_value=0, write_only=True)
+    def get_image_url(self, figure: EditionFigure) -> str | None:
+        return self.context["image_url"](figure.image) if figure.image else None
 
-    class Meta:
-        model = Issue
-        editable = ["date", "number", "total_number", "cover_headline"]
-        fields = ["base_version", *editable]
-        extra_kwargs = {name: {"required": False} for name in editable}
+
+class EditionArticleSerializer(serializers.Serializer[EditionArticle]):
+    """An article as the issue's Edition holds it."""
+
+    id = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    body = serializers.SerializerMethodField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
+    original_url = serializers.CharField()
+    qr_caption = serializers.CharField()
+    notes = serializers.SerializerMethodField()
+    responsible_editor = serializers.CharField()
+    wechat_title = serializers.CharField()
+    wechat_digest = serializers.CharField()
+    figures = EditionFigureSerializer(many=True)
+
+    def get_body(self, article: EditionArticle) -> str:
+        return formatted_body(article, self.context["format"], self.context["image_url"])
+
+    def get_notes(self, article: EditionArticle) -> str:
+        return formatted_notes(article, self.context["format"])
+
+
+class EditionSectionSerializer(serializers.Serializer[dict[str, Any]]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    articles = EditionArticleSerializer(many=True)
 
 
 class IssueDetailSerializer(IssueSerializer):
-    articles = ArticleSerializer(many=True, read_only=True)
-    available_actions = serializers.SerializerMethodField()
+    """The issue with its content as its Edition holds it, sections in reading order with
+    their articles; ``fingerprint`` is what the board signs and the ETag."""
+
+    fingerprint = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    notice = serializers.SerializerMethodField()
+    sections = serializers.SerializerMethodField()
 
     class Meta(IssueSerializer.Meta):
-        fields = [*IssueSerializer.Meta.fields, "articles", "available_actions"]
+        fields = [*IssueSerializer.Meta.fields, "title", "fingerprint", "notice", "sections"]
 
-    def get_available_actions(self, issue: Issue) -> list[str]:
-        """The actions the requesting user may take now, as the services decide them."""
-        return issue_available_actions(
-            self.context["request"].user,
-            issue,
-            approvals=issue.approvals.all(),
-            corrected=Issue.objects.filter(corrects=issue).exists(),
-        )
+    def get_fingerprint(self, issue: Issue) -> str:
+        return str(self.context["edition"].fingerprint)
+
+    def get_title(self, issue: Issue) -> str:
+        return str(self.context["edition"].title)
+
+    def get_notice(self, issue: Issue) -> str:
+        return str(self.context["edition"].notice)
+
+    @extend_schema_field(EditionSectionSerializer(many=True))
+    def get_sections(self, issue: Issue) -> list[dict[str, Any]]:
+        edition = self.context["edition"]
+        sections = [
+            {
+                "slug": section.slug,
+                "name": section.name,
+                "articles": [a for a in edition.articles if a.section == section],
+            }
+            for section in edition.sections
+        ]
+        return EditionSectionSerializer(sections, many=True, context=self.context).data  # type: ignore[arg-type,return-value]
+
+
+class IssueUpdateSerializer(serializers.ModelSerializer[Issue]):
+    """An edit of the issue's own fields (the version it was made from is If-Match)."""
+
+    class Meta:
+        model = Issue
+        fields = ["date", "number", "total_number", "cover_headline"]
+        extra_kwargs = {name: {"required": False} for name in fields}
 
 
 class IssueActionSerializer(serializers.Serializer[Issue]):
@@ -136,8 +340,10 @@ class IssueActionSerializer(serializers.Serializer[Issue]):
         return attrs
 
 
-class ArticleActionSerializer(serializers.Serializer[Article]):
-    name = serializers.ChoiceField(choices=["start_edit", "mark_ready", "reopen"])
+class AvailableActionsSerializer(serializers.Serializer[Issue]):
+    actions = serializers.ListField(
+        child=serializers.CharField(), help_text="当前用户此刻可执行的操作，按工作流表的顺序"
+    )
 
 
 class PreflightCheckSerializer(serializers.Serializer[object]):

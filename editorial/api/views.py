@@ -1,167 +1,471 @@
-"""The REST API: reads through selectors, every write through the same services as the admin."""
+"""The REST API: reads through selectors and the Edition, every write through the same services
+as the admin, each write naming the version it was made from (If-Match)."""
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponseBase
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from editorial.models import Article, Figure, Issue
+from editorial.editions import Edition
+from editorial.models import (
+    Article,
+    Comment,
+    CopyrightNotice,
+    Figure,
+    Issue,
+    Organisation,
+    Person,
+    Publication,
+    Rendition,
+)
 from editorial.preflight import issue_preflight
-from editorial.selectors import issue_for_edition
-from editorial.services.articles import StaleEdit, article_save, article_transition
+from editorial.selectors import issue_edition, issue_for_edition
+from editorial.services.articles import article_save, article_transition
+from editorial.services.comments import comment_add
 from editorial.services.issue_actions import ISSUE_ACTIONS, issue_take
 from editorial.services.issue_edits import issue_update
+from editorial.services.policies import issue_available_actions, may_read_unpublished
 from editorial.services.renditions import rendition_request
+from editorial.workflow import ISSUE_PUBLIC
 
+from . import examples
+from .access import ReadPublishedOrStaff
+from .conditional import article_etag, content_etag, issue_etag, require_if_match, with_etag
+from .filters import (
+    ARTICLE,
+    FORMAT,
+    ISSUE,
+    NUMBER,
+    PUBLICATION,
+    SECTION,
+    UPDATED_SINCE,
+    YEAR,
+    body_format,
+    filter_queryset,
+)
+from .pagination import Cursor
 from .serializers import (
     ArticleActionSerializer,
     ArticleSerializer,
     ArticleUpdateSerializer,
+    AvailableActionsSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    FigureSerializer,
     IssueActionSerializer,
     IssueDetailSerializer,
     IssueSerializer,
     IssueUpdateSerializer,
+    NoticeSerializer,
+    OrganisationSerializer,
+    PersonSerializer,
     PreflightCheckSerializer,
+    PublicationSerializer,
     RenditionSerializer,
+    issue_image_url,
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="读取时得到的 ETag：内容已变则 412，未带则 428。",
 )
 
 
-class ViewPermissions(DjangoModelPermissions):
-    """Reading needs the model's view permission (editorial roles hold it); writes are checked
-    by the services, whatever the entry point."""
+class ApiViewSet(viewsets.GenericViewSet[Any]):
+    """What every resource shares: who may read (``public``: anyone, published content only;
+    else staff), cursor pages, and an ETag on every read (304 when the client holds it)."""
 
-    perms_map = dict.fromkeys(
-        ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-        ["%(app_label)s.view_%(model_name)s"],
+    permission_classes = [ReadPublishedOrStaff]
+    pagination_class = Cursor
+    public = False
+
+    def staff(self) -> bool:
+        return may_read_unpublished(self.request.user)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "format": body_format(self.request)}
+
+    def finalize_response(  # type: ignore[override]  # a 304 is a plain Django response
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and "ETag" not in response
+            and isinstance(response, Response)
+        ):
+            response.render()
+            return with_etag(request, response, content_etag(response.content))
+        return response
+
+
+class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    pass
+
+
+# Shared records -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="刊物列表", examples=examples.PUBLICATIONS),
+    retrieve=extend_schema(summary="一个刊物及其栏目", examples=[examples.PUBLICATION]),
+)
+class PublicationViewSet(ReadOnlyViewSet):
+    public = True
+    serializer_class = PublicationSerializer
+    queryset = Publication.objects.prefetch_related("sections").order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="机构列表（编辑部）", examples=examples.ORGANISATIONS),
+    retrieve=extend_schema(summary="一个机构（编辑部）", examples=[examples.ORGANISATION]),
+)
+class OrganisationViewSet(ReadOnlyViewSet):
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="人员列表（编辑部）", examples=examples.PEOPLE),
+    retrieve=extend_schema(summary="一位人员（编辑部）", examples=[examples.PERSON]),
+)
+class PersonViewSet(ReadOnlyViewSet):
+    serializer_class = PersonSerializer
+    queryset = Person.objects.order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="版权声明的各版本（编辑部）", examples=examples.NOTICES),
+    retrieve=extend_schema(summary="一版声明（编辑部）", examples=[examples.NOTICE]),
+)
+class NoticeViewSet(ReadOnlyViewSet):
+    serializer_class = NoticeSerializer
+    queryset = CopyrightNotice.objects.select_related("publication").order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="编辑意见（编辑部）", parameters=[ISSUE, ARTICLE], examples=examples.COMMENTS
+    ),
+    retrieve=extend_schema(summary="一条编辑意见（编辑部）", examples=[examples.COMMENT]),
+)
+class CommentViewSet(ReadOnlyViewSet):
+    serializer_class = CommentSerializer
+
+    @extend_schema(
+        summary="发表编辑意见或回复（须带 If-Match：所评的期的 ETag）",
+        parameters=[IF_MATCH],
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+        examples=[examples.COMMENT_CREATE, examples.COMMENT_CREATED],
     )
+    def create(self, request: Request) -> Response:
+        data = CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = data.validated_data
+        issue = Issue.objects.select_related("publication").filter(pk=found["issue"]).first()
+        if issue is None:
+            raise ValidationError({"issue": ["没有这一期。"]})
+        require_if_match(request, issue_etag(issue, issue_edition(issue.pk, status=issue.status)))
+        article = parent = None
+        if found.get("article"):
+            article = Article.objects.filter(pk=found["article"]).first()
+            if article is None:
+                raise ValidationError({"article": ["没有这篇文章。"]})
+        if found.get("parent"):
+            parent = Comment.objects.filter(pk=found["parent"]).first()
+            if parent is None:
+                raise ValidationError({"parent": ["没有这条意见。"]})
+        comment = comment_add(
+            actor=request.user, issue=issue, body=found["body"], article=article, parent=parent
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        comments = Comment.objects.select_related("author").order_by("id")
+        return filter_queryset(
+            comments,
+            self.request,
+            issue_path="issue",
+            lookups={"issue": "issue_id", "article": "article_id"},
+        )
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """A stale edit is a conflict (409, who and when); a refused rule is a 400 with its reasons."""
-    if isinstance(exc, StaleEdit):
-        return Response({"detail": exc.messages[0], "code": "stale"}, status.HTTP_409_CONFLICT)
-    if isinstance(exc, DjangoValidationError):
-        return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+@extend_schema_view(
+    list=extend_schema(
+        summary="渲染件（PDF）（编辑部）", parameters=[ISSUE], examples=examples.RENDITIONS
+    ),
+    retrieve=extend_schema(summary="一个渲染件（编辑部）", examples=[examples.RENDITION]),
+)
+class RenditionViewSet(ReadOnlyViewSet):
+    serializer_class = RenditionSerializer
+
+    def get_queryset(self) -> QuerySet[Rendition]:
+        return filter_queryset(
+            Rendition.objects.order_by("id"),
+            self.request,
+            issue_path="issue",
+            lookups={"issue": "issue_id"},
+        )
 
 
-class IssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
-    """Issues, newest first; ``POST /issues/{id}/actions/{name}/`` takes a workflow action;
-    ``PATCH`` edits the issue's fields through ``issue_update`` with ``base_version``."""
+# Issues ---------------------------------------------------------------------------------------
 
-    permission_classes = [ViewPermissions]
+LIST_FILTERS = [YEAR, NUMBER, SECTION, PUBLICATION, UPDATED_SINCE]
+
+
+class IssueCursor(Cursor):
+    ordering = ("-date", "-id")  # type: ignore[assignment]  # DRF takes a tuple too
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="期的列表，新的在前",
+        parameters=[
+            *LIST_FILTERS,
+            OpenApiParameter("status", str, description="状态（仅编辑部；读者只见已发布的期）"),
+        ],
+        examples=examples.ISSUES,
+    ),
+)
+class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Issues: readers see the published ones; the content is the issue's Edition and its
+    fingerprint the ETag. Workflow actions are explicit endpoints; the state is never written."""
+
+    public = True
+    pagination_class = IssueCursor
+    serializer_class = IssueSerializer
 
     def get_queryset(self) -> QuerySet[Issue]:
         issues = Issue.objects.select_related("publication").annotate(
             article_count=Count("articles")
         )
-        if self.action == "retrieve":
-            articles = Article.objects.select_related("section", "responsible_editor")
-            issues = issues.prefetch_related(
-                "approvals",
-                Prefetch(
-                    "articles",
-                    queryset=articles.prefetch_related(
-                        Prefetch("figures", queryset=Figure.objects.order_by("number"))
-                    ).order_by("position", "id"),
-                ),
-            )
-        status_filter = self.request.query_params.get("status")
-        if status_filter:
-            issues = issues.filter(status=status_filter)
-        return issues.order_by("publication__slug", "-total_number", "-revision")
+        if not self.staff():
+            issues = issues.filter(status__in=ISSUE_PUBLIC)
+        elif self.request.query_params.get("status"):
+            issues = issues.filter(status=self.request.query_params["status"])
+        return filter_queryset(issues, self.request, issue_path="", lookups={})
 
-    def get_serializer_class(self) -> type[IssueSerializer]:
-        return IssueDetailSerializer if self.action == "retrieve" else IssueSerializer
+    def _edition(self, issue: Issue) -> Edition:
+        return issue_edition(issue.pk, status=issue.status)
 
-    @extend_schema(request=IssueUpdateSerializer, responses=IssueSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def _detail(self, issue: Issue, *, http_status: int = 200) -> HttpResponseBase:
+        edition = self._edition(issue)
+        context = {
+            **self.get_serializer_context(),
+            "edition": edition,
+            "image_url": issue_image_url(issue),
+        }
+        response = Response(IssueDetailSerializer(issue, context=context).data, http_status)
+        return with_etag(self.request, response, issue_etag(issue, edition))
+
+    def _reloaded(self, pk: int) -> Issue:
+        return self.get_queryset().get(pk=pk)
+
+    @extend_schema(
+        summary="一期：封面信息与按栏目排列的文章（其刊本），ETag 为刊本指纹",
+        parameters=[FORMAT],
+        responses=IssueDetailSerializer,
+        examples=[examples.ISSUE_DETAIL],
+    )
+    def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        summary="修改本期的期号、日期、封面要闻（须带 If-Match）",
+        parameters=[IF_MATCH],
+        request=IssueUpdateSerializer,
+        responses=IssueDetailSerializer,
+        examples=[examples.ISSUE_UPDATE, examples.ISSUE_DETAIL],
+    )
+    def partial_update(self, request: Request, pk: str) -> HttpResponseBase:
         issue = self.get_object()
+        require_if_match(request, issue_etag(issue, self._edition(issue)))
         data = IssueUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        base_version = changes.pop("base_version")
         issue_update(
-            actor=request.user, issue_id=issue.pk, base_version=base_version, changes=changes
+            actor=request.user,
+            issue_id=issue.pk,
+            base_version=issue.lock_version,
+            changes=dict(data.validated_data),
         )
-        return Response(IssueSerializer(self.get_queryset().get(pk=issue.pk)).data)
+        return self._detail(self._reloaded(issue.pk))
 
-    @extend_schema(request=IssueActionSerializer, responses=IssueSerializer)
+    @extend_schema(
+        summary="当前用户此刻可对本期执行的操作",
+        responses=AvailableActionsSerializer,
+        examples=[examples.AVAILABLE_ACTIONS],
+    )
+    @action(detail=True, methods=["get"], url_path="actions")
+    def actions(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        names = issue_available_actions(
+            request.user,
+            issue,
+            approvals=issue.approvals.all(),
+            corrected=Issue.objects.filter(corrects=issue).exists(),
+        )
+        return Response({"actions": names})
+
+    @extend_schema(
+        summary="执行工作流操作（须带 If-Match）：与后台按钮同一服务、同一权限",
+        parameters=[
+            IF_MATCH,
+            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(ISSUE_ACTIONS)),
+        ],
+        request=IssueActionSerializer,
+        responses={200: IssueDetailSerializer, 201: IssueDetailSerializer},
+        examples=[examples.ISSUE_ACTION, examples.ISSUE_DETAIL],
+    )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
-    def take(self, request: Request, pk: str, name: str) -> Response:
-        """One of start_edit, submit, request_changes, withdraw, approve, schedule, unschedule,
-        publish, correct — refused (403/400) exactly as in the admin."""
+    def take(self, request: Request, pk: str, name: str) -> HttpResponseBase:
+        """start_edit, submit, request_changes, withdraw, approve, schedule, unschedule,
+        publish, correct — refused (403/400) exactly as in the admin; ``correct`` answers with
+        the new revision (201)."""
         issue = self.get_object()
         if name not in ISSUE_ACTIONS:
-            return Response({"detail": f"没有这个操作：{name}"}, status.HTTP_404_NOT_FOUND)
+            raise NotFound(f"没有这个操作：{name}")
+        require_if_match(request, issue_etag(issue, self._edition(issue)))
         data = IssueActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issue_take(actor=request.user, issue_id=issue.pk, name=name, data=data.validated_data)
-        result = self.get_queryset().get(pk=issue.correction.pk if name == "correct" else issue.pk)
-        return Response(IssueSerializer(result).data)
+        if name == "correct":
+            correction = Issue.objects.get(corrects=issue)
+            return self._detail(self._reloaded(correction.pk), http_status=201)
+        return self._detail(self._reloaded(issue.pk))
 
-    @extend_schema(responses=PreflightCheckSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        summary="发布前检查（编辑部）",
+        responses=PreflightCheckSerializer(many=True),
+        examples=[examples.PREFLIGHT],
+    )
+    @action(detail=True, methods=["get"], public=False, pagination_class=None)
     def preflight(self, request: Request, pk: str) -> Response:
         """The pre-flight checklist: blocking problems and warnings."""
         checks = issue_preflight(issue_for_edition(self.get_object().pk))
         return Response(PreflightCheckSerializer(checks, many=True).data)
 
-    @extend_schema(request=None, responses=RenditionSerializer)
-    @action(detail=True, methods=["post"])
-    def renditions(self, request: Request, pk: str) -> Response:
-        """Ask for the PDF of the issue as it is now (queued; reused when unchanged)."""
-        rendition = rendition_request(actor=request.user, issue_id=self.get_object().pk)
+    @extend_schema(
+        summary="请求本期当前内容的 PDF（排队；内容未变则复用；须带 If-Match）",
+        parameters=[IF_MATCH],
+        request=None,
+        responses={202: RenditionSerializer},
+        examples=[examples.RENDITION_REQUESTED],
+    )
+    @action(detail=True, methods=["post"], url_path="renditions")
+    def render_pdf(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        require_if_match(request, issue_etag(issue, self._edition(issue)))
+        rendition = rendition_request(actor=request.user, issue_id=issue.pk)
         rendition.refresh_from_db()
         return Response(RenditionSerializer(rendition).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ArticleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Article]
-):
-    """Articles (``?issue=<id>``); ``PATCH`` edits through the service with ``base_version``."""
+# Articles and figures -------------------------------------------------------------------------
 
-    permission_classes = [ViewPermissions]
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="文章列表",
+        parameters=[FORMAT, ISSUE, *LIST_FILTERS],
+        examples=examples.ARTICLES,
+    ),
+)
+class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Articles: readers see those of published issues; ``PATCH`` edits through the service."""
+
+    public = True
     serializer_class = ArticleSerializer
 
     def get_queryset(self) -> QuerySet[Article]:
-        articles = (
-            Article.objects.select_related("section", "responsible_editor")
-            .prefetch_related(Prefetch("figures", queryset=Figure.objects.order_by("number")))
-            .order_by("issue_id", "position", "id")
+        figures = Figure.objects.order_by("number")
+        articles = Article.objects.select_related(
+            "section", "responsible_editor", "issue__publication"
+        ).prefetch_related(Prefetch("figures", queryset=figures))
+        if not self.staff():
+            articles = articles.filter(issue__status__in=ISSUE_PUBLIC)
+        return filter_queryset(
+            articles, self.request, issue_path="issue", lookups={"issue": "issue_id"}
         )
-        issue = self.request.query_params.get("issue")
-        return articles.filter(issue_id=issue) if issue and issue.isdigit() else articles
 
-    @extend_schema(request=ArticleUpdateSerializer, responses=ArticleSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def _detail(self, article: Article) -> HttpResponseBase:
+        data = ArticleSerializer(article, context=self.get_serializer_context()).data
+        return with_etag(self.request, Response(data), article_etag(article))
+
+    @extend_schema(
+        summary="一篇文章（ETag 为其版本）",
+        parameters=[FORMAT],
+        examples=[examples.ARTICLE],
+    )
+    def retrieve(self, request: Request, pk: str) -> HttpResponseBase:
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        summary="修改文章（须带 If-Match）",
+        parameters=[IF_MATCH],
+        request=ArticleUpdateSerializer,
+        responses=ArticleSerializer,
+        examples=[examples.ARTICLE_UPDATE, examples.ARTICLE],
+    )
+    def partial_update(self, request: Request, pk: str) -> HttpResponseBase:
         article = self.get_object()
+        require_if_match(request, article_etag(article))
         data = ArticleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        base_version = changes.pop("base_version")
-        for field, value in changes.items():
+        for field, value in data.validated_data.items():
             setattr(article, field, value)
         article_save(
-            actor=request.user, article=article, base_version=base_version, what="API 修改"
+            actor=request.user, article=article, base_version=article.lock_version, what="API 修改"
         )
-        return Response(ArticleSerializer(self.get_queryset().get(pk=article.pk)).data)
+        return self._detail(self.get_queryset().get(pk=article.pk))
 
-    @extend_schema(request=ArticleActionSerializer, responses=ArticleSerializer)
+    @extend_schema(
+        summary="文章状态变更：开始编辑、定稿、重新编辑（须带 If-Match）",
+        parameters=[IF_MATCH],
+        request=ArticleActionSerializer,
+        responses=ArticleSerializer,
+        examples=[examples.ARTICLE_ACTION, examples.ARTICLE],
+    )
     @action(detail=True, methods=["post"])
-    def transition(self, request: Request, pk: str) -> Response:
+    def transition(self, request: Request, pk: str) -> HttpResponseBase:
         """start_edit, mark_ready or reopen — assigned responsible editors, executive editors."""
+        article = self.get_object()
+        require_if_match(request, article_etag(article))
         data = ArticleActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        article = self.get_object()
         article_transition(
             actor=request.user, article_id=article.pk, name=data.validated_data["name"]
         )
-        return Response(ArticleSerializer(self.get_queryset().get(pk=article.pk)).data)
+        return self._detail(self.get_queryset().get(pk=article.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="图（插图）列表", parameters=[ARTICLE, ISSUE], examples=examples.FIGURES
+    ),
+    retrieve=extend_schema(summary="一幅图", examples=[examples.FIGURE]),
+)
+class FigureViewSet(ReadOnlyViewSet):
+    public = True
+    serializer_class = FigureSerializer
+
+    def get_queryset(self) -> QuerySet[Figure]:
+        figures = Figure.objects.select_related("article__issue__publication").order_by("id")
+        if not self.staff():
+            figures = figures.filter(article__issue__status__in=ISSUE_PUBLIC)
+        return filter_queryset(
+            figures,
+            self.request,
+            issue_path="article__issue",
+            lookups={"article": "article_id", "issue": "article__issue_id"},
+        )

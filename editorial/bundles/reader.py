@@ -24,7 +24,13 @@ from django.core.validators import EmailValidator, URLValidator
 
 from editorial.models import Article, Figure, Issue, Organisation, Publication, Section
 from editorial.models.articles import QR_CAPTION_CODES
-from editorial.richtext import figure_numbers, markdown_to_html, sanitize_html
+from editorial.richtext import (
+    Removed,
+    figure_numbers,
+    markdown_render,
+    quoted_title,
+    sanitize_html_reporting,
+)
 from editorial.validators import validate_image
 
 from .format import MANIFEST_NAMES, ORGANISATION_ROLES, PERSON_ROLES, manifest_schema
@@ -86,6 +92,10 @@ class BundleInvalid(Exception):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
+_RICH_TEXT_FIELD = re.compile(r"^(articles|organisations)\[(\d+)\]\.(body|notes|profile)$")
+_RICH_TEXT_LABELS = {"body": "正文", "notes": "注", "profile": "简介"}
+
+
 @dataclass
 class Bundle:
     """A validated manifest with every file it names already read, rich text already sanitized."""
@@ -94,6 +104,25 @@ class Bundle:
     manifest: dict[str, Any]
     images: dict[str, bytes] = field(default_factory=dict)
     rich_text: dict[str, str] = field(default_factory=dict)
+    # What the sanitizer took out of each rich-text file: (manifest field, file, report).
+    removed: list[tuple[str, str, Removed]] = field(default_factory=list)
+
+    def sanitizer_report(self) -> list[str]:
+        """One line per cleaned file, naming the field and the file, for the editor and the
+        import's audit row."""
+        lines = []
+        for name, path, removed in self.removed:
+            where = _RICH_TEXT_FIELD.match(name)
+            owner = ""
+            if where:
+                kind, index, part = where.groups()
+                label = self.manifest[kind][int(index)].get(
+                    "title" if kind == "articles" else "name"
+                )
+                named = quoted_title(label) if kind == "articles" else label
+                owner = f"{named}的{_RICH_TEXT_LABELS[part]}"
+            lines.append(f"{owner}（{name}，{path}）：{removed}")
+        return lines
 
     def image(self, path: str | None) -> ContentFile | None:
         if not path:
@@ -463,7 +492,11 @@ class _Reader:
             return
         if self._refuse_control_characters(field, text, file=path):
             return
-        html = markdown_to_html(text) if path.endswith(".md") else sanitize_html(text)
+        html, removed = sanitize_html_reporting(
+            markdown_render(text) if path.endswith(".md") else text
+        )
+        if removed:
+            bundle.removed.append((field, path, removed))
         if not html.strip():
             self.error(field, "内容为空。", file=path)
             return

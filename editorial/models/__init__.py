@@ -1,6 +1,7 @@
 """The digest's domain model, split by concern; see editorial/README.md for the map."""
 
 from .articles import QR_CAPTION_CODES, QR_CAPTION_MAX, Article, Figure, QrCaption
+from .documents import DocumentBuild, DocumentBuildStatus, PublishedDocument
 from .editions import ApprovedEdition
 from .issues import Issue, IssueStatus, MastheadMember, MastheadOrganisation
 from .notifications import Notification, NotificationStatus
@@ -9,6 +10,7 @@ from .previews import PreviewLink
 from .publications import CopyrightNotice, Publication, Section
 from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
+from .search import SearchEntry
 from .subscribers import (
     Consent,
     ConsentAction,
@@ -27,6 +29,8 @@ __all__ = [
     "Consent",
     "ConsentAction",
     "ConsentSource",
+    "DocumentBuild",
+    "DocumentBuildStatus",
     "EditLock",
     "Notification",
     "NotificationStatus",
@@ -41,12 +45,14 @@ __all__ = [
     "Person",
     "PreviewLink",
     "Publication",
+    "PublishedDocument",
     "QR_CAPTION_CODES",
     "QR_CAPTION_MAX",
     "QrCaption",
     "Rendition",
     "RenditionKind",
     "RenditionStatus",
+    "SearchEntry",
     "Section",
     "Subscriber",
     "SubscriberFormat",

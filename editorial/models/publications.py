@@ -46,6 +46,11 @@ class Publication(models.Model):
         default=False,
         help_text="通过公众号接口推送草稿（AppID 与密钥来自环境变量）。",
     )
+    notice_public = models.BooleanField(
+        "网站显示声明",
+        default=False,
+        help_text="在公开网站的每期页面上显示所印的声明（如“内部交流学习资料”）。",
+    )
     approval_quorum = models.PositiveSmallIntegerField(
         "批准所需编委人数",
         default=2,

@@ -11,6 +11,7 @@ pages: list[URLPattern] = [
     path("print/", views.print_page, name="print"),
     path("pdf/", views.pdf_page, name="pdf"),
     path("reader/", views.reader, name="reader"),
+    path("reader/<int:number>/", views.reader_article, name="reader-article"),
     path("print/html/", views.print_html, name="print-html"),
     path("files/<str:filename>", views.file, name="file"),
     # Relative to wechat/, where the phone frames resolve the articles' image paths.

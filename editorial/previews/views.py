@@ -8,7 +8,8 @@ does not exist gives, never a login page that would say the issue exists.
 
 Every page reads the issue's Edition (``selectors.issue_edition``: the live one until the board
 signs it off, then the approved one) and renders it with the channel's own code: the archive's
-page (``public.views.reader_issue_page``), the 公众号 review (``admin.outputs.wechat_preview``),
+pages (``public.views.render_issue_page`` and ``render_article_page``), the 公众号 review
+(``admin.outputs.wechat_preview``),
 the print HTML (``services.outputs.edition_print_html``) and the PDF proof, rendered in the
 background as a rendition job whose state the PDF tab polls (htmx, as the admin's 输出 panel).
 Images leave only as the Edition names them. Nothing here is indexed, cached or passed on as a
@@ -39,7 +40,13 @@ from editorial.admin.outputs import CHECKSUM, OUTPUTS_POLL, preview_image, wecha
 from editorial.editions import Edition, EditionImage
 from editorial.files import PRIVATE_CACHE_CONTROL, file_response
 from editorial.models import Issue, PreviewLink, RenditionStatus
-from editorial.public.views import edition_image_response, edition_images, reader_issue_page
+from editorial.public.views import (
+    IssueAround,
+    edition_image_response,
+    edition_images,
+    render_article_page,
+    render_issue_page,
+)
 from editorial.rendering.errors import RenderError
 from editorial.selectors import edition_rendition, issue_edition, preview_link_active
 from editorial.services.outputs import edition_print_html
@@ -117,13 +124,31 @@ def previewed(
 @require_GET
 @previewed
 def reader(request: HttpRequest, access: Access) -> HttpResponse:
-    """The archive's issue page of this Edition, its images through this door."""
-    edition = access.edition()
+    """The site's issue page of this Edition, its articles and images through this door."""
+    return render_issue_page(request, access.edition(), reader_around(access))
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
+@require_GET
+@previewed
+def reader_article(request: HttpRequest, access: Access, number: int) -> HttpResponse:
+    """The site's page of the issue's n-th article, from this Edition."""
+    return render_article_page(request, access.edition(), number, reader_around(access))
+
+
+def reader_around(access: Access) -> IssueAround:
+    """The site's pages around the previewed Edition, with every link kept behind this door."""
 
     def image_url(image: EditionImage) -> str:
         return access.url("file", filename=f"{image.checksum}{image.suffix}")
 
-    return reader_issue_page(request, access.issue, edition, image_url=image_url)
+    return IssueAround(
+        path=access.url("reader"),
+        article_path=lambda number: access.url("reader-article", number=number),
+        image_url=image_url,
+        notice_public=access.issue.publication.notice_public,
+    )
 
 
 @xframe_options_sameorigin
@@ -234,7 +259,12 @@ def _page(request: HttpRequest, access: Access, tab: str) -> HttpResponse:
         {
             "tab": tab,
             "tabs": [(name, label, access.url(name)) for name, label in TABS],
-            "reader_url": access.url("reader"),
+            # An article chosen opens on the site's page of that article.
+            "reader_url": (
+                access.url("reader-article", number=int(context["anchor"][len("#article-") :]))
+                if context["anchor"]
+                else access.url("reader")
+            ),
             "print_url": access.url("print-html"),
             "admin_url": (
                 reverse("admin:editorial_issue_change", args=[access.issue.pk])

@@ -12,7 +12,7 @@ from editorial.editions import Edition, edition_to_data
 from editorial.models import Approval, ApprovedEdition, Issue
 from editorial.roles import Role
 from editorial.selectors import issue_live_edition
-from editorial.workflow import IssueStatus
+from editorial.workflow import ISSUE_UNDER_SIGN_OFF, IssueStatus
 
 from .audit import audit_record
 from .issue_transitions import TransitionRefused, _invalidate_approvals, _take, issue_lock
@@ -101,11 +101,14 @@ def issue_content_changed(*, actor: Actor, issue: Issue, what: str) -> None:
     """Call after any change to a locked issue's content or layout, in the same transaction.
 
     Approvals of the old content stop counting (visibly, with a reason); an approved issue goes
-    back to the board.
+    back to the board. Before review there is nothing to invalidate: every way back to editing
+    (退回修改, 撤回) has already invalidated them.
     """
     issue.lock_version += 1
     issue.save(update_fields=["lock_version", "updated_at"])
-    if _invalidate_approvals(issue=issue, reason=f"内容变更：{what}"):
+    if issue.status in ISSUE_UNDER_SIGN_OFF and _invalidate_approvals(
+        issue=issue, reason=f"内容变更：{what}"
+    ):
         audit_record(actor=actor, action="approval_invalidated", obj=issue, note=what)
     if issue.status == IssueStatus.APPROVED:
         _take(actor=None, issue=issue, name="reopen_review", note=f"{actor or '系统'}：{what}")

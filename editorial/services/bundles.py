@@ -52,36 +52,42 @@ def issue_export(*, actor: Actor, issue_id: int, target: Path) -> Edition:
     return edition
 
 
-def issue_import(*, actor: Actor, source: Path) -> Issue:
+def issue_import(*, actor: Actor, source: Path, report: list[str] | None = None) -> Issue:
     """Import the bundle at ``source`` (folder or .zip) as a new issue.
 
     Raises BundleInvalid naming the file and field of every problem; then nothing is saved.
     Publications, sections, organisations and people that already exist (matched by slug or
-    name) are reused as they are.
+    name) are reused as they are. What the sanitizer removed from each rich-text file is
+    recorded in the import's audit row and added, one line a file, to ``report``.
     """
     require_perm(actor, "editorial.add_issue")
     bundle = read_bundle(source)
     importer = _Importer(bundle)
+    removed = bundle.sanitizer_report()
     try:
         with transaction.atomic():
             issue = importer.save()
-            _record_import(actor, issue, source)
+            _record_import(actor, issue, source, removed)
     except BaseException:
         importer.discard_files()
         raise
     logger.info("imported %s from %s (%d articles)", issue, source, issue.articles.count())
+    if report is not None:
+        report.extend(removed)
     return issue
 
 
-def _record_import(actor: Actor, issue: Issue, source: Path) -> None:
-    """The imported issue and its articles start their histories (修订历史) and the audit log."""
+def _record_import(actor: Actor, issue: Issue, source: Path, removed: list[str]) -> None:
+    """The imported issue and its articles start their histories (修订历史) and the audit log,
+    which also keeps what the sanitizer removed."""
     what = f"从 {source.name} 导入"
     with reversion.create_revision(atomic=False):
         reversion.add_to_revision(issue)
         for article in issue.articles.all():
             reversion.add_to_revision(article)
         revision_meta(actor, what)
-    audit_record(actor=actor, action="import", obj=issue, note=what)
+    note = "\n".join([what, *removed])
+    audit_record(actor=actor, action="import", obj=issue, note=note)
 
 
 class _Importer:

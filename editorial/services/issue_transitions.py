@@ -21,6 +21,7 @@ from .notifications import notify_event
 from .outputs import issue_outputs_request
 from .permissions import Actor
 from .policies import issue_action_check
+from .search_index import search_index_publish
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def issue_publish(*, actor: Actor, issue_id: int) -> Issue:
     note = f"内容指纹 {edition.fingerprint[:12]}"
     issue = _take(actor=actor, issue=issue, name="publish", note=note)
     issue_outputs_request(issue=issue, edition=edition)
+    search_index_publish(issue=issue, edition=edition)
     if issue.corrects_id is not None:
         original = issue_lock(issue.corrects_id)
         _take(

@@ -21,6 +21,7 @@ from editorial.rendering.wechat import (
 )
 from editorial.selectors import issue_edition
 
+from .documents import documents_request
 from .permissions import Actor, require_perm
 from .renditions import rendition_request
 
@@ -30,8 +31,9 @@ WECHAT_REVIEW_PAGE = "editorial/wechat/preview.html"
 
 def issue_outputs_request(*, issue: Issue, edition: Edition) -> None:
     """Ask for every output of a just-published issue (in the publishing transaction), from the
-    Edition it ships."""
+    Edition it ships: the final PDF and the reading site's documents."""
     rendition_request(actor=None, issue_id=issue.pk, edition=edition)
+    documents_request(issue=issue, edition=edition)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,21 @@ def _refused(reason: str, code: str) -> Decision:
     return Decision(False, reason, code)
 
 
+# Reading ------------------------------------------------------------------------------------
+
+
+def may_read_unpublished(actor: Actor) -> bool:
+    """Whether ``actor`` may read what is not published (drafts, issues in review, comments,
+    renditions, the shared records): editorial staff, who hold the view permission. Anyone
+    else reads published issues and their articles only."""
+    return (
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.has_perm("editorial.view_issue")
+    )
+
+
 # Issues -------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django.db.models import Model
 from editorial.models import Organisation, Person, Publication, Section
 
 from .audit import audit_record
+from .documents import documents_forget
 from .permissions import Actor, require_perm
 
 M = TypeVar("M", bound=Model)
@@ -18,7 +19,17 @@ M = TypeVar("M", bound=Model)
 
 @transaction.atomic
 def publication_save(*, actor: Actor, publication: Publication) -> Publication:
-    return _record_save(actor, publication)
+    """A change of whether the site shows the 声明 drops the stored issue pages that show or hide
+    it: they render on the fly, rightly, until ``build_site`` stores them again."""
+    before = (
+        Publication.objects.filter(pk=publication.pk)
+        .values_list("notice_public", flat=True)
+        .first()
+    )
+    saved = _record_save(actor, publication)
+    if before is not None and before != saved.notice_public:
+        documents_forget(kind="issue", publication_slug=saved.slug)
+    return saved
 
 
 @transaction.atomic

@@ -88,7 +88,8 @@ def test_a_required_role_without_a_device_is_sent_to_set_one_up() -> None:
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_setup"))
-    assert client.get("/api/issues/").status_code == 403
+    refused = client.get("/api/v1/issues/")
+    assert refused.status_code == 403 and refused.json()["code"] == "two_factor_required"
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "设置两步验证" in page.content.decode()

@@ -61,6 +61,6 @@ def test_a_request_larger_than_the_limit_is_refused_unread(
 def test_the_limit_applies_to_the_api_too(editor_client: Client, settings: Settings) -> None:
     settings.DIGEST_MAX_REQUEST_BYTES = 1000
     response = editor_client.post(
-        "/api/issues/", data=b"{" + b" " * 2000 + b"}", content_type="application/json"
+        "/api/v1/issues/", data=b"{" + b" " * 2000 + b"}", content_type="application/json"
     )
     assert response.status_code == 413

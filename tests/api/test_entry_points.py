@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from editorial.models import Issue
-from editorial.workflow import ARTICLE_TRANSITIONS
+from editorial.services.policies import may_read_unpublished
+from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_PUBLIC
 from tests.admin.test_entry_points import (
     ARTICLE_ACTORS,
     ARTICLE_SOURCES,
@@ -24,6 +25,7 @@ from tests.admin.test_entry_points import (
 )
 from tests.admin.workflow_setup import ACTORS, actor, logged_in
 from tests.workflow.states import snapshot
+from tests.workflow_helpers import api_etag
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +43,21 @@ def payload(name: str) -> dict[str, str]:
 def test_issue_transition_through_the_api(name: str, source: str, key: str) -> None:
     issue = issue_in(source)
     client = logged_in(actor(key))
-    url = f"/api/issues/{issue.pk}/actions/{name}/"
+    url = f"/api/v1/issues/{issue.pk}/"
+    if_match = api_etag(client, url)
     before, issues = snapshot(issue.pk), Issue.objects.count()
 
-    response = client.post(url, payload(name), content_type="application/json")
+    response = client.post(
+        f"{url}actions/{name}/", payload(name), content_type="application/json", **if_match
+    )
 
     if not may(name, key):
-        assert response.status_code == 403, response.content
+        # Who may not read an unpublished issue does not learn it exists.
+        hidden = issue.status not in ISSUE_PUBLIC and not may_read_unpublished(actor(key))
+        assert response.status_code == (404 if hidden else 403), response.content
         assert snapshot(issue.pk) == before
         return
-    assert response.status_code == 200, response.content
+    assert response.status_code == (201 if name == "correct" else 200), response.content
     assert_issue_moved(issue, name, issues)
 
 
@@ -61,12 +68,17 @@ def test_article_transition_through_the_api(name: str, key: str) -> None:
     client = logged_in(user)
     before = snapshot(article.issue_id)
 
+    url = f"/api/v1/articles/{article.pk}/"
     response = client.post(
-        f"/api/articles/{article.pk}/transition/", {"name": name}, content_type="application/json"
+        f"{url}transition/",
+        {"name": name},
+        content_type="application/json",
+        **api_etag(client, url),
     )
 
     if not may(name, key, ARTICLE_TRANSITIONS):
-        assert response.status_code == 403, response.content
+        hidden = not may_read_unpublished(user)
+        assert response.status_code == (404 if hidden else 403), response.content
         assert snapshot(article.issue_id) == before
         return
     assert response.status_code == 200, response.content

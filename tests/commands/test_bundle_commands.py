@@ -27,6 +27,17 @@ def test_import_then_export(make_bundle: BundleMaker, tmp_path: Path) -> None:
     assert (tmp_path / "x.zip").stat().st_size > 0
 
 
+def test_import_lists_what_the_sanitizer_removed(make_bundle: BundleMaker) -> None:
+    out = io.StringIO()
+    body = '<p>甲<a href="javascript:x()">乙</a></p>'.encode()
+    bundle = make_bundle(files={"articles/02.html": body})
+    call_command("import_issue", str(bundle), stdout=out)
+    assert out.getvalue().splitlines()[1:] == [
+        "  《贵州五部门签署合作协议 共同推进数据知识产权发展》的正文"
+        "（articles[1].body，articles/02.html）：已移除：javascript: 链接 1 处"
+    ]
+
+
 def test_import_lists_every_problem_and_saves_nothing(make_bundle: BundleMaker) -> None:
     def break_two_things(manifest: dict) -> None:
         manifest["articles"][0]["original_url"] = "notaurl"

@@ -74,8 +74,13 @@ def test_an_editor_previews_the_issue_and_shares_a_link(
     browser.switch_to.window(next(h for h in browser.window_handles if h != admin_window))
     assert browser.title.startswith("预览：")
     in_frame(browser, "iframe#preview-web")
-    assert TITLE in browser.find_element(By.CSS_SELECTOR, "article#article-01 h3").text
-    assert BODY in browser.find_element(By.ID, "article-01").text
+    # The site's issue page: 本期要目, each entry opening the article's page inside the preview.
+    first = browser.find_element(By.CSS_SELECTOR, ".contents-list a")
+    assert TITLE in first.text.replace("\u2005", "")
+    first.click()
+    title = wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "h1.article-title")))
+    assert TITLE in title.text.replace("\u2005", "")
+    assert BODY in browser.find_element(By.CSS_SELECTOR, ".article-body").text
     wait(browser, lambda d: d.execute_script(IMAGES_LOADED))
     assert f"图 1 {CAPTION}" in browser.find_element(By.CSS_SELECTOR, "figcaption").text
     browser.switch_to.default_content()
@@ -142,5 +147,7 @@ def test_an_editor_previews_the_issue_and_shares_a_link(
     browser.get(url)
     assert "预览链接，有效至" in browser.find_element(By.CSS_SELECTOR, "header.bar").text
     in_frame(browser, "iframe#preview-web")
-    assert TITLE in browser.find_element(By.ID, "article-01").text
+    browser.find_element(By.CSS_SELECTOR, ".contents-list a").click()
+    body = wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, ".article-body")))
+    assert BODY in body.text
     wait(browser, lambda d: d.execute_script(IMAGES_LOADED))

@@ -306,6 +306,38 @@ def test_hostile_markup_in_bodies_is_sanitized(make_bundle: BundleMaker) -> None
     assert body == '<p>正文<a rel="noopener noreferrer">链接</a></p>'
 
 
+def test_what_the_sanitizer_removed_is_reported_and_audited(make_bundle: BundleMaker) -> None:
+    from editorial.models import AuditEntry
+    from tests.models.test_articles import HOSTILE
+
+    hostile = (
+        '<p onclick="steal()">正文<script>alert(1)</script><style>p{}</style>'
+        '<a href="javascript:alert(1)">链接</a><img src=x onerror=alert(1)></p>'
+    )
+    files = {"articles/02.html": hostile.encode(), "articles/02-notes.md": HOSTILE.encode()}
+    report: list[str] = []
+    issue = issue_import(actor=None, source=make_bundle(files=files), report=report)
+    title = "《贵州五部门签署合作协议 共同推进数据知识产权发展》"
+    assert report == [
+        f"{title}的正文（articles[1].body，articles/02.html）：已移除：脚本 1 处，样式表 1 处，"
+        "事件处理属性 2 个，javascript: 链接 1 处，内嵌图片 1 张",
+        f"{title}的注（articles[1].notes，articles/02-notes.md）：已移除：脚本 1 处，样式表 1 处，"
+        "事件处理属性 4 个，javascript: 链接 1 处，内嵌图片 1 张，嵌入的网页或对象 1 处，"
+        "SVG/MathML 图形 1 处，样式属性 1 个",
+    ]
+    note = AuditEntry.objects.get(issue=issue, action="import").note
+    assert note.splitlines() == [note.splitlines()[0], *report]
+
+
+def test_a_clean_bundle_reports_nothing(make_bundle: BundleMaker) -> None:
+    from editorial.models import AuditEntry
+
+    report: list[str] = []
+    issue = issue_import(actor=None, source=make_bundle(), report=report)
+    assert report == []
+    assert len(AuditEntry.objects.get(issue=issue, action="import").note.splitlines()) == 1
+
+
 def test_import_requires_permission(make_bundle: BundleMaker) -> None:
     user = factories.UserFactory.create(is_staff=True)
     with pytest.raises(PermissionDenied):

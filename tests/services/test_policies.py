@@ -41,7 +41,7 @@ from editorial.workflow import ISSUE_TRANSITIONS, IssueStatus
 from tests.admin.workflow_setup import ACTORS, actor, logged_in
 from tests.services.test_permissions import ISSUE_CALLS
 from tests.workflow.states import bring_to, small_issue, snapshot
-from tests.workflow_helpers import staff
+from tests.workflow_helpers import api_etag, staff
 
 # Codes of the refusals the issue decision covers; others (pre-flight, input) are the service's.
 DECIDED = {FORBIDDEN, "wrong_state", "anonymous", "duplicate", "correction_exists"}
@@ -197,8 +197,8 @@ def test_the_api_lists_the_allowed_actions() -> None:
         "board_member": ["request_changes"],
         "art_editor": [],
     }.items():
-        body = logged_in(actor(key)).get(f"/api/issues/{issue.pk}/").json()
-        assert body["available_actions"] == expected, key
+        body = logged_in(actor(key)).get(f"/api/v1/issues/{issue.pk}/actions/").json()
+        assert body["actions"] == expected, key
 
 
 # WeChat: the push and publish decisions and their services ---------------------------------
@@ -337,8 +337,13 @@ def test_an_unknown_parameter_is_refused_and_changes_nothing(
 def test_the_api_refuses_a_field_it_does_not_know() -> None:
     issue = bring_to(small_issue(), IssueStatus.APPROVED)
     before = snapshot(issue.pk)
-    response = logged_in(actor("publisher")).post(
-        f"/api/issues/{issue.pk}/actions/publish/", {"note": "?"}, content_type="application/json"
+    client = logged_in(actor("publisher"))
+    url = f"/api/v1/issues/{issue.pk}/"
+    response = client.post(
+        f"{url}actions/publish/",
+        {"note": "?"},
+        content_type="application/json",
+        **api_etag(client, url),
     )
     assert response.status_code == 400, response.content
     assert snapshot(issue.pk) == before

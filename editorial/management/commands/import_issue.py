@@ -15,7 +15,9 @@ class Command(BaseCommand):
         "Import issue bundles (folders or .zip files with issue.yaml; see docs/issue-bundle.md). "
         "Each bundle is validated first and saved in its own transaction: a bad bundle saves "
         "nothing and every problem is listed with its file and field; the others still import. "
-        "Several bundles (a back catalogue, oldest first) show a progress bar."
+        "Several bundles (a back catalogue, oldest first) show a progress bar. What the "
+        "sanitizer removed from each body, note or profile is listed after the import and kept "
+        "in its audit row."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -29,8 +31,9 @@ class Command(BaseCommand):
         failed = 0
         progress = tqdm(paths, desc="导入", unit="期", file=self.stderr, disable=len(paths) == 1)
         for path in progress:
+            removed: list[str] = []
             try:
-                issue = issue_import(actor=actor, source=path)
+                issue = issue_import(actor=actor, source=path, report=removed)
             except BundleInvalid as exc:
                 failed += 1
                 progress.write(f"{path}: {exc.total} 个问题，未导入任何内容：", self.stderr)
@@ -42,5 +45,7 @@ class Command(BaseCommand):
                     f"已导入 {issue}：{issue.articles.count()} 篇文章（id={issue.pk}）"
                 )
             )
+            for line in removed:
+                self.stdout.write(self.style.WARNING(f"  {line}"))
         if failed:
             raise CommandError(f"{failed} 个包未导入（共 {len(paths)} 个）。")

@@ -1,0 +1,62 @@
+"""The site's search page (public:search): results highlighted and escaped, filters, errors in
+Chinese, and the same number of queries for 1 and for 50 issues."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from editorial.management.commands.generate_archive import generate_archive
+from editorial.models import Article, SearchEntry
+from editorial.workflow import IssueStatus
+from tests.workflow.states import bring_to, small_issue
+
+pytestmark = pytest.mark.django_db
+URL = reverse("public:search")
+
+
+def test_results_link_their_place_in_the_issue_with_the_matches_marked(client: Client) -> None:
+    issue = small_issue(articles=2)
+    first = issue.articles.order_by("position", "pk").first()
+    assert first is not None
+    Article.objects.filter(pk=first.pk).update(
+        title="<i>推动</i>算力网络建设", body="<p>到2026年，全省算力总规模达到10 EFLOPS。</p>"
+    )
+    issue = bring_to(issue, IssueStatus.PUBLISHED)
+    page = client.get(URL, {"q": "算力"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "找到 1 篇文章" in html
+    assert "&lt;i&gt;推动&lt;/i&gt;<mark>算力</mark>网络建设" in html
+    assert "全省<mark>算力</mark>总规模" in html
+    link = reverse("public:issue", args=[issue.publication.slug, issue.total_number])
+    assert f'href="{link}1/"' in html
+    assert "没有找到包含“量子”的文章" in client.get(URL, {"q": "量子"}).content.decode()
+    year = issue.date.year
+    assert "找到 1 篇" in client.get(URL, {"q": "算力", "year": str(year)}).content.decode()
+    refused = client.get(URL, {"q": "算力", "year": str(year + 1)}).content.decode()
+    assert "选择一个有效的选项" in refused and "找到" not in refused
+
+
+def test_an_empty_or_too_long_query_searches_nothing(client: Client) -> None:
+    assert "找到" not in client.get(URL).content.decode()
+    page = client.get(URL, {"q": "算" * 101}).content.decode()
+    assert "最多 100 个字" in page and "找到" not in page
+
+
+@pytest.mark.parametrize("issues", [1, 50])
+def test_the_page_makes_the_same_queries_for_1_and_50_issues(
+    issues: int, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    generate_archive(issues, seed=2, articles=(2, 2))
+    assert SearchEntry.objects.count() == 2 * issues
+    with django_assert_max_num_queries(7):
+        page = client.get(URL, {"q": "数据", "page": 2 if issues == 50 else 1})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count("<mark>") >= (20 if issues == 50 else 1)
+    if issues == 50:
+        assert (
+            "找到 100 篇文章，第 21–40 篇" in html and 'rel="next"' in html and 'rel="prev"' in html
+        )
