@@ -46,6 +46,7 @@ from django.core.cache import cache
 from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from editorial.bundles import BundleInvalid
 from editorial.models import Article, Issue, Subscriber
@@ -246,7 +247,10 @@ def log_in(browser: WebDriver, live_server: Any, user: User) -> None:
     browser.find_element(By.NAME, "username").send_keys(user.username)
     browser.find_element(By.NAME, "password").send_keys(EDITOR_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    browser.find_element(By.ID, "content")
+    # The home page (the dashboard) may take a moment on a busy machine: wait for it.
+    WebDriverWait(browser, 30).until(
+        lambda d: "/admin/login/" not in d.current_url and d.find_elements(By.ID, "content")
+    )
 
 
 def every_output(
