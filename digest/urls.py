@@ -10,10 +10,6 @@ from editorial.previews.urls import editor_urls, link_urls
 from editorial.public.sitemaps import SITEMAPS
 from editorial.public.views import public_page
 
-admin.site.site_header = "Digest 编辑部"
-admin.site.site_title = "Digest 编辑部"
-admin.site.index_title = "编辑工作台"
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("admin/2fa/setup/", two_factor_setup, name="two_factor_setup"),

@@ -223,6 +223,9 @@ PERMISSIONS: dict[str, Permission] = {
         Permission("manage_subscribers", "管理订阅者", _EDITORS),
         # A link that lets someone outside the admin (a board member on a phone) read the issue.
         Permission("share_preview", "分享预览链接", _EDITORS | _REVIEWERS),
+        # The records only the workflow writes (approvals, locks, PDFs, notifications) are read
+        # where they belong, on the issue and article pages; listing them is the operators' work.
+        Permission("browse_records", "在目录中查看内部记录", frozenset({Role.PUBLISHER})),
     ]
 }
 

@@ -8,6 +8,7 @@ the autocomplete views page through get_queryset() as it is.
 from . import articles, deliveries, issues, people, publications, records, subscribers
 
 __all__ = [
+    "MODEL_ORDER",
     "articles",
     "deliveries",
     "issues",
@@ -16,3 +17,23 @@ __all__ = [
     "records",
     "subscribers",
 ]
+
+# The order of the editorial tables in the index and the sidebar: the week's work first, then the
+# shared records, then what the workflow keeps (listed only for operators).
+MODEL_ORDER = (
+    "issue",
+    "article",
+    "comment",
+    "auditentry",
+    "publication",
+    "section",
+    "copyrightnotice",
+    "organisation",
+    "person",
+    "subscriber",
+    "mailing",
+    "approval",
+    "rendition",
+    "editlock",
+    "notification",
+)

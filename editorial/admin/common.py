@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import User
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -18,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from editorial.files import stored_file_url
 from editorial.models import AuditEntry
+from editorial.models.people import who as who  # the admin modules' name for it
 from editorial.services.articles import StaleEdit
 from editorial.services.locks import LockTakenOver
 from editorial.workflow import ArticleStatus, IssueStatus
@@ -58,20 +58,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def local(value: datetime.datetime) -> datetime.datetime:
     """``value`` in Asia/Shanghai, for showing."""
     return value.astimezone(SHANGHAI)
-
-
-def who(user: User | None) -> str:
-    """The name editors know a login by: its person's name (from the masthead), else the login.
-
-    Callers select ``<user>__person`` along with the user, so this reads no further row.
-    """
-    if user is None:
-        return "系统"
-    try:
-        person = user.person  # type: ignore[attr-defined]
-    except ObjectDoesNotExist:
-        return user.get_username()
-    return person.name if person is not None else user.get_username()
 
 
 # Article and issue states share codes where they share meaning (草稿, 编辑中).
@@ -133,7 +119,9 @@ class BaseVersionForm(forms.ModelForm):
     they have merged the other changes into their input, saving again goes through.
     """
 
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(
+        label="所基于的版本", widget=forms.HiddenInput, required=False
+    )
     stale_base: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -174,6 +162,15 @@ class BaseVersionForm(forms.ModelForm):
         self.data = data
 
 
+def without_base_version(fieldsets: Any) -> list[Any]:
+    """``fieldsets`` without the hidden ``base_version``: a read-only page would show it as a
+    field of its own (its label and "None")."""
+    return [
+        (name, {**options, "fields": tuple(f for f in options["fields"] if f != "base_version")})
+        for name, options in fieldsets
+    ]
+
+
 class StaleSaveAdminMixin:
     """A save that loses a race under the service's row lock comes back as the form's refusal.
 
@@ -183,6 +180,12 @@ class StaleSaveAdminMixin:
     started. That transaction is rolled back; the view then runs once more, when the form's own
     check sees the newer version and shows the editor their input with the conflict.
     """
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        if obj is None or self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            return fieldsets
+        return without_base_version(fieldsets)
 
     def changeform_view(
         self,

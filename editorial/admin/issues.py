@@ -38,7 +38,15 @@ from editorial.services.issues import issue_create, issue_propose_date, issue_pr
 from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
-from .common import NO_IMAGE, BaseVersionForm, StaleSaveAdminMixin, adopt, error_list, thumbnail
+from .common import (
+    NO_IMAGE,
+    BaseVersionForm,
+    StaleSaveAdminMixin,
+    adopt,
+    error_list,
+    thumbnail,
+    without_base_version,
+)
 from .issue_workflow import (
     ApprovalsGuardAdmin,
     IssueWorkflowAdmin,
@@ -180,6 +188,12 @@ class IssueAdmin(
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 
     def get_fieldsets(self, request: HttpRequest, obj: Issue | None = None) -> Any:
+        fieldsets = self._fieldsets(obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return without_base_version(fieldsets)
+
+    def _fieldsets(self, obj: Issue | None) -> Any:
         if obj is None:
             # issue_create pins the latest notice and copies the masthead; a cover image is
             # uploaded once the issue exists.

@@ -2,10 +2,12 @@
 content, earlier PDFs, the push to the Official Account), the PDF's download and preview, the
 公众号 preview page; and the renditions, read-only.
 
-The panel and the pages only read. Each button is a POST that calls one service
-(``rendition_request``, ``wechat_push_request``, ``wechat_publish_request``) and reports what
-came of it; a refusal comes back as a message, or as 403 when the user may not ask at all, and
-leaves nothing changed.
+The panel and the pages only read. While a PDF or a push is being made the panel asks its
+status view (``outputs/status/``) for itself again every ``OUTPUTS_POLL`` (htmx, swapping the
+panel in place); the panel it gets back stops asking once nothing is running. Each button is
+a POST that calls one service (``rendition_request``, ``wechat_push_request``,
+``wechat_publish_request``) and reports what came of it; a refusal comes back as a message, or
+as 403 when the user may not ask at all, and leaves nothing changed.
 
 The 公众号 preview renders the issue as the push does, but places each image at a URL relative to
 the preview page (``image/<sha256>/``). The validator accepts relative image paths for review
@@ -31,7 +33,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from editorial.editions import Edition
 from editorial.models import (
@@ -44,7 +46,7 @@ from editorial.models import (
 )
 from editorial.rendering.errors import RenderError
 from editorial.rendering.wechat_validation import AUTHOR_MAX, DIGEST_MAX, TITLE_MAX
-from editorial.selectors import edition_rendition
+from editorial.selectors import edition_of, edition_rendition, issue_for_edition
 from editorial.services.outputs import ImageSource, WechatReviewItem, issue_wechat_review
 from editorial.services.permissions import Actor
 from editorial.services.policies import (
@@ -62,9 +64,11 @@ from editorial.services.wechat import (
 from editorial.workflow import needs_proof
 
 from .common import error_list, viewable_object
-from .records import IssueFilter, ReadOnlyAdmin
+from .records import InternalRecordAdmin, IssueFilter
 
 EARLIER_RENDITIONS_SHOWN = 20
+# How often a panel with a job in progress asks for its state (an htmx ``every`` trigger).
+OUTPUTS_POLL = "2s"
 PREVIEW_IMAGE_SECONDS = 60 * 60  # how long the preview's images stay in the cache
 # Phones draw the scrollbar over the page: so does the frame, which then lays the page out at the
 # full 375 px (a desktop scrollbar would take 15 of them).
@@ -72,6 +76,9 @@ PHONE_SCROLLBAR = "<style>html { scrollbar-width: none; }</style>"
 CHECKSUM = re.compile(r"[0-9a-f]{64}")
 
 P = WechatPushStatus
+# The states in which a job is still on its way: the panel keeps asking until it leaves them.
+RENDITION_BUSY = frozenset({RenditionStatus.PENDING, RenditionStatus.RUNNING})
+PUSH_BUSY = frozenset({P.PENDING, P.RUNNING, P.PUBLISHING})
 
 
 # The 输出 panel ------------------------------------------------------------------------------
@@ -101,6 +108,18 @@ class OutputsPanel:
     earlier: list[Rendition]  # the issue's other PDFs, newest first
     show_generate: bool
     wechat: WechatPanel
+
+    @property
+    def busy(self) -> bool:
+        """Whether a PDF or a push of the issue is still being made: the panel then polls."""
+        push = self.wechat.push
+        return (self.rendition is not None and self.rendition.status in RENDITION_BUSY) or (
+            push is not None and push.status in PUSH_BUSY
+        )
+
+    @property
+    def poll(self) -> str:
+        return OUTPUTS_POLL
 
     @property
     def all_renditions_url(self) -> str:
@@ -161,8 +180,8 @@ def rendition_message(requested: Rendition, now: Rendition) -> tuple[int, str]:
     if now.status == RenditionStatus.FAILED:
         return messages.ERROR, f"PDF 生成失败：{now.error}"
     if now.status == RenditionStatus.RUNNING:
-        return messages.INFO, "PDF 正在生成，请稍后刷新本页。"
-    return messages.SUCCESS, f"已加入生成队列（{kind}）：生成后可在“输出”中下载，请稍后刷新本页。"
+        return messages.INFO, "PDF 正在生成，本页自动显示进度。"
+    return messages.SUCCESS, f"已加入生成队列（{kind}）：本页自动显示进度，生成后可在“输出”中下载。"
 
 
 def push_message(push: WechatPush, *, publishing: bool) -> tuple[int, str]:
@@ -178,7 +197,7 @@ def push_message(push: WechatPush, *, publishing: bool) -> tuple[int, str]:
         return messages.SUCCESS, f"已在公众号发布：{len(push.article_urls)} 篇文章。"
     if push.status == P.FAILED:
         return messages.ERROR, f"{'公众号发布' if publishing else '推送到公众号'}失败：{push.error}"
-    return messages.SUCCESS, "已加入公众号推送队列，请稍后刷新本页查看结果。"
+    return messages.SUCCESS, "已加入公众号推送队列，本页自动显示进度。"
 
 
 # The 公众号 preview ---------------------------------------------------------------------------
@@ -267,6 +286,11 @@ class IssueOutputsAdmin(admin.ModelAdmin):
                 name="editorial_issue_pdf_request",
             ),
             path(
+                "<int:issue_id>/outputs/status/",
+                wrap(require_GET(self.outputs_status_view)),
+                name="editorial_issue_outputs_status",
+            ),
+            path(
                 "<int:issue_id>/outputs/pdf/<int:rendition_id>/download/",
                 wrap(self.pdf_download_view),
                 name="editorial_issue_pdf_download",
@@ -308,6 +332,16 @@ class IssueOutputsAdmin(admin.ModelAdmin):
     def _back(self, issue: Issue) -> HttpResponseRedirect:
         url = reverse("admin:editorial_issue_change", args=[issue.pk])
         return HttpResponseRedirect(f"{url}#outputs")
+
+    def outputs_status_view(self, request: HttpRequest, issue_id: int) -> TemplateResponse:
+        """The 输出 panel alone, for the panel to replace itself with while a job runs."""
+        issue = self._viewable_issue(request, issue_id)
+        exported = issue_for_edition(issue.pk)
+        return TemplateResponse(
+            request,
+            "admin/editorial/issue/_outputs_panel.html",
+            {"outputs": outputs_panel(request, issue, exported, edition_of(exported))},
+        )
 
     # PDF
 
@@ -409,7 +443,7 @@ class IssueOutputsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rendition)
-class RenditionAdmin(ReadOnlyAdmin):
+class RenditionAdmin(InternalRecordAdmin):
     """Renditions are requested on the issue page and made by the task; here they are looked up."""
 
     list_display = (

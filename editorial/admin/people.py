@@ -1,5 +1,7 @@
 """Organisations and people named in mastheads."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -51,7 +53,8 @@ class HasLoginFilter(admin.SimpleListFilter):
 class PersonAdmin(admin.ModelAdmin):
     """Saved through ``person_save`` (audited: mastheads print the name)."""
 
-    list_display = ("name", "has_login", "user", "masthead_role_count")
+    # Whether the person logs in, not the login's name: the team knows people by name.
+    list_display = ("name", "has_login", "masthead_role_count")
     ordering = ("name",)
     list_filter = (HasLoginFilter,)
     list_select_related = ("user",)
@@ -65,6 +68,17 @@ class PersonAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(masthead_role_count=Count("masthead_entries__role", distinct=True))
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> Any:
+        """Those who may not link a login see whether the person has one, not its name."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else (*fields, "has_login")
+
+    def get_fields(self, request: HttpRequest, obj: Person | None = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name != "user"]
 
     def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:
         person_save(actor=request.user, person=obj)

@@ -5,6 +5,7 @@ notifications. All read-only here: the workflow services are the only writers of
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
@@ -14,6 +15,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from editorial.models import Approval, AuditEntry, Comment, EditLock, Issue, Notification
+from editorial.services.policies import records_browse_check
 from editorial.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, OTHER_ACTIONS, action_label
 
 from . import inbox
@@ -36,6 +38,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class InternalRecordAdmin(ReadOnlyAdmin):
+    """Records the workflow keeps for itself: listed in the index and sidebar only for those
+    who run the system (``policies.records_browse_check``); the pages that show them link here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) and records_browse_check(request.user).allowed
+
+
 class ActionFilter(admin.SimpleListFilter):
     """Every action the log records, by its Chinese label (no query)."""
 
@@ -49,6 +59,34 @@ class ActionFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         return queryset.filter(action=value) if value else queryset
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """Who acted, by name: the people who appear in the log."""
+
+    title = "操作人"
+    parameter_name = "actor"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        actors = User.objects.filter(
+            pk__in=AuditEntry.objects.values("actor_id").distinct()
+        ).select_related("person")
+        return sorted(((str(u.pk), who(u)) for u in actors), key=lambda choice: choice[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(actor_id=int(value)) if value and value.isdigit() else queryset
+
+
+class EventFilter(ActionFilter):
+    """A notification's event: the audit action it tells of, by the same labels."""
+
+    title = "事件"
+    parameter_name = "event"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(event=value) if value else queryset
 
 
 class IssueFilter(admin.SimpleListFilter):
@@ -78,7 +116,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("time", "actor_name", "action_name", "object_link", "states", "note_excerpt")
     list_filter = (
         ActionFilter,
-        ("actor", admin.RelatedOnlyFieldListFilter),
+        ActorFilter,
         IssueFilter,
         ("content_type", admin.RelatedOnlyFieldListFilter),
         "created_at",
@@ -87,6 +125,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ("note", "object_repr")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
+    # The change page says what the list says: names and labels, not codes.
+    fields = ("time", "actor_name", "action_name", "object_link", "states", "note")
+    readonly_fields = fields
 
     @admin.display(description="时间", ordering="created_at")
     def time(self, obj: AuditEntry) -> str:
@@ -123,10 +164,16 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(ReadOnlyAdmin):
-    list_display = ("issue", "approver", "as_editor_in_chief", "is_valid", "created_at")
+class ApprovalAdmin(InternalRecordAdmin):
+    list_display = ("issue", "approver_name", "as_editor_in_chief", "is_valid", "created_at")
     list_filter = ("as_editor_in_chief", ("invalidated_at", admin.EmptyFieldListFilter))
-    list_select_related = ("issue__publication", "approver")
+    list_select_related = ("issue__publication", "approver__person")
+    exclude = ("approver",)  # by name instead
+    readonly_fields = ("approver_name",)
+
+    @admin.display(description="批准人", ordering="approver")
+    def approver_name(self, obj: Approval) -> str:
+        return who(obj.approver)
 
     @admin.display(description="有效", boolean=True)
     def is_valid(self, obj: Approval) -> bool:
@@ -137,9 +184,11 @@ class ApprovalAdmin(ReadOnlyAdmin):
 class CommentAdmin(ReadOnlyAdmin):
     """Comments are written on the issue and article pages; resolving posts here."""
 
-    list_display = ("excerpt", "issue", "article", "author", "created_at", "is_resolved")
-    list_select_related = ("issue__publication", "article", "author")
+    list_display = ("excerpt", "issue", "article", "author_name", "created_at", "is_resolved")
+    list_select_related = ("issue__publication", "article", "author__person")
     search_fields = ("body",)
+    exclude = ("author", "resolved_by")  # by name instead
+    readonly_fields = ("author_name", "resolver_name")
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -162,23 +211,57 @@ class CommentAdmin(ReadOnlyAdmin):
     def is_resolved(self, obj: Comment) -> bool:
         return obj.resolved_at is not None
 
+    @admin.display(description="提出人", ordering="author")
+    def author_name(self, obj: Comment) -> str:
+        return who(obj.author)
+
+    @admin.display(description="解决人")
+    def resolver_name(self, obj: Comment) -> str:
+        return who(obj.resolved_by) if obj.resolved_by_id is not None else "—"
+
 
 @admin.register(EditLock)
-class EditLockAdmin(ReadOnlyAdmin):
-    list_display = ("article", "holder", "acquired_at", "expires_at")
-    list_select_related = ("article", "holder")
+class EditLockAdmin(InternalRecordAdmin):
+    list_display = ("article", "holder_name", "acquired_at", "expires_at")
+    list_select_related = ("article", "holder__person")
+    exclude = ("holder",)  # by name instead
+    readonly_fields = ("holder_name",)
     ordering = ("-acquired_at",)
+
+    @admin.display(description="编辑人", ordering="holder")
+    def holder_name(self, obj: EditLock) -> str:
+        return who(obj.holder)
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(InternalRecordAdmin):
     """Everyone's notifications, for those who look after delivery; each user's own are at
     ``mine/`` (我的通知, ``inbox.py``)."""
 
-    list_display = ("created_at", "recipient", "event", "subject", "status", "attempts", "sent_at")
-    list_filter = ("status", "event")
-    list_select_related = ("recipient",)
-    search_fields = ("subject", "recipient__username")
+    list_display = (
+        "created_at",
+        "recipient_name",
+        "event_label",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", EventFilter)
+    list_select_related = ("recipient__person",)
+    search_fields = ("subject", "recipient__username", "recipient__person__name")
+    # Names and labels instead of the login and the event's code; the de-duplication key is
+    # the service's own business.
+    exclude = ("key", "recipient", "event")
+    readonly_fields = ("recipient_name", "event_label")
+
+    @admin.display(description="收件人", ordering="recipient")
+    def recipient_name(self, obj: Notification) -> str:
+        return who(obj.recipient)
+
+    @admin.display(description="事件", ordering="event")
+    def event_label(self, obj: Notification) -> str:
+        return action_label(obj.event)
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view

@@ -8,6 +8,7 @@ from editorial.jobs import NOTIFICATION
 
 from .issues import Issue
 from .jobs import Job
+from .people import who
 
 
 class NotificationStatus(models.TextChoices):
@@ -63,4 +64,4 @@ class Notification(Job):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} · {self.subject}"
+        return f"{who(self.recipient)} · {self.subject}"

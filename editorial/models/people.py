@@ -1,6 +1,8 @@
 """Organisations and people named in mastheads."""
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from editorial.fields import ChecksummedImageField, RichTextField
@@ -51,3 +53,19 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def who(user: "AbstractBaseUser | None") -> str:
+    """The name the team knows a login by: its person's name (from the masthead), else the
+    login; "系统" for the system.
+
+    Callers that show many select ``<user>__person`` along with the user, so that this reads no
+    further row.
+    """
+    if user is None:
+        return "系统"
+    try:
+        person = user.person  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return user.get_username()
+    return person.name if person is not None else user.get_username()

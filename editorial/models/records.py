@@ -8,6 +8,7 @@ from editorial.workflow import action_label
 
 from .articles import Article
 from .issues import Issue
+from .people import who
 
 
 class Approval(models.Model):
@@ -43,7 +44,7 @@ class Approval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.approver} 批准 {self.issue}"
+        return f"{who(self.approver)} 批准 {self.issue}"
 
     @property
     def is_valid(self) -> bool:
@@ -184,4 +185,4 @@ class EditLock(models.Model):
         verbose_name_plural = "编辑锁"
 
     def __str__(self) -> str:
-        return f"{self.holder} 正在编辑 {self.article}"
+        return f"{who(self.holder)} 正在编辑 {self.article}"

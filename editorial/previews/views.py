@@ -11,8 +11,9 @@ signs it off, then the approved one) and renders it with the channel's own code:
 pages (``public.views.render_issue_page`` and ``render_article_page``), the 公众号 review
 (``admin.outputs.wechat_preview``),
 the print HTML (``services.outputs.edition_print_html``) and the PDF proof, rendered in the
-background as a rendition job whose state the page polls. Images leave only as the Edition
-names them. Nothing here is indexed, cached or passed on as a referrer.
+background as a rendition job whose state the PDF tab polls (htmx, as the admin's 输出 panel).
+Images leave only as the Edition names them. Nothing here is indexed, cached or passed on as a
+referrer.
 """
 
 import functools
@@ -28,7 +29,6 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from editorial.admin.outputs import CHECKSUM, preview_image, wechat_preview
+from editorial.admin.outputs import CHECKSUM, OUTPUTS_POLL, preview_image, wechat_preview
 from editorial.editions import Edition, EditionImage
 from editorial.files import PRIVATE_CACHE_CONTROL, file_response
 from editorial.models import Issue, PreviewLink, RenditionStatus
@@ -58,8 +58,6 @@ from editorial.workflow import needs_proof
 EDITOR = "preview"  # the URL namespaces of the two doors
 LINK = "preview-link"
 P = ParamSpec("P")
-# How often the PDF tab asks for the proof's state while it is being rendered.
-PDF_POLL_MILLISECONDS = 1500
 
 
 @dataclass(frozen=True)
@@ -216,9 +214,6 @@ class PdfState:
     def busy(self) -> bool:
         return self.status in (RenditionStatus.PENDING, RenditionStatus.RUNNING)
 
-    def as_json(self) -> dict[str, Any]:
-        return {"status": self.status, "label": self.label, "detail": self.detail, "url": self.url}
-
 
 def pdf_state(access: Access, edition: Edition) -> PdfState:
     rendition = edition_rendition(access.issue.pk, edition, proof=access.proof)
@@ -238,34 +233,46 @@ def pdf_state(access: Access, edition: Edition) -> PdfState:
     return PdfState(rendition.status, rendition.get_status_display(), detail, url)
 
 
-def _page(request: HttpRequest, access: Access, tab: str) -> HttpResponse:
-    edition = access.edition()
+def _chosen(request: HttpRequest, access: Access, edition: Edition) -> dict[str, Any]:
+    """The article ``?article=`` chooses (or the whole issue), as every tab shows it."""
     chosen = request.GET.get("article", "")
     articles = [(f"article-{i:02d}", a) for i, a in enumerate(edition.articles, start=1)]
     anchor, article = next(((n, a) for n, a in articles if str(a.id) == chosen), ("", None))
-    context: dict[str, Any] = {
+    return {
         "access": access,
         "edition": edition,
-        "tab": tab,
-        "tabs": [(name, label, access.url(name)) for name, label in TABS],
         "articles": articles,
         "article": article,
         "query": f"?article={article.id}" if article else "",
         "anchor": f"#{anchor}" if anchor else "",
-        "reader_url": (
-            access.url("reader-article", number=int(anchor.removeprefix("article-")))
-            if anchor
-            else access.url("reader")
-        ),
-        "print_url": access.url("print-html"),
         "pdf_status_url": access.url("pdf-status"),
         "pdf_request_url": access.url("pdf-request"),
-        "admin_url": (
-            reverse("admin:editorial_issue_change", args=[access.issue.pk])
-            if access.link is None
-            else ""
-        ),
+        "poll": OUTPUTS_POLL,
     }
+
+
+def _page(request: HttpRequest, access: Access, tab: str) -> HttpResponse:
+    edition = access.edition()
+    context = _chosen(request, access, edition)
+    article = context["article"]
+    context.update(
+        {
+            "tab": tab,
+            "tabs": [(name, label, access.url(name)) for name, label in TABS],
+            # An article chosen opens on the site's page of that article.
+            "reader_url": (
+                access.url("reader-article", number=int(context["anchor"][len("#article-") :]))
+                if context["anchor"]
+                else access.url("reader")
+            ),
+            "print_url": access.url("print-html"),
+            "admin_url": (
+                reverse("admin:editorial_issue_change", args=[access.issue.pk])
+                if access.link is None
+                else ""
+            ),
+        }
+    )
     if tab == "wechat":
         wechat = wechat_preview(access.actor, access.issue.pk)
         items = [
@@ -273,7 +280,7 @@ def _page(request: HttpRequest, access: Access, tab: str) -> HttpResponse:
         ]
         context.update(wechat=wechat, wechat_items=items)
     if tab == "pdf":
-        context.update(pdf=pdf_state(access, edition), poll=PDF_POLL_MILLISECONDS)
+        context.update(pdf=pdf_state(access, edition))
     return render(request, "previews/preview.html", context)
 
 
@@ -320,9 +327,12 @@ def pdf_request(request: HttpRequest, access: Access) -> HttpResponseRedirect:
 
 @require_GET
 @previewed
-def pdf_status(request: HttpRequest, access: Access) -> JsonResponse:
-    """The proof's state, for the PDF tab to poll: none, pending, running, done or failed."""
-    return JsonResponse(pdf_state(access, access.edition()).as_json())
+def pdf_status(request: HttpRequest, access: Access) -> HttpResponse:
+    """The PDF tab's box alone, with the proof's state, for the box to replace itself with
+    while the proof is being rendered."""
+    edition = access.edition()
+    context = {**_chosen(request, access, edition), "pdf": pdf_state(access, edition)}
+    return render(request, "previews/_pdf_box.html", context)
 
 
 @xframe_options_sameorigin

@@ -252,7 +252,7 @@ def wechat_push_check(actor: Actor, issue: Issue, push: WechatPush | None) -> De
         if not decision.allowed:
             return decision
     if push is not None and push.status in (P.PENDING, P.RUNNING):
-        return _refused("正在处理，请稍后刷新本页查看结果。", IN_PROGRESS)
+        return _refused("正在处理，本页自动显示进度。", IN_PROGRESS)
     if push is not None and wechat_submitted(push):
         return _refused("本期的公众号草稿已提交发布，不能再次推送。", "already_published")
     return ALLOWED
@@ -267,7 +267,7 @@ def wechat_publish_check(actor: Actor, issue: Issue, push: WechatPush | None) ->
     if push is None:
         return _refused("本期尚未推送到公众号草稿箱。", "not_pushed")
     if push.status == P.PUBLISHING or (push.status in (P.PENDING, P.RUNNING) and push.publish_ids):
-        return _refused("正在处理，请稍后刷新本页查看结果。", IN_PROGRESS)
+        return _refused("正在处理，本页自动显示进度。", IN_PROGRESS)
     state = wechat_issue_check(issue, "wechat_publish")
     if not state.allowed:
         return state
@@ -292,6 +292,16 @@ def subscriber_manage_check(actor: Actor) -> Decision:
         "editorial.change_subscriber"
     ):
         return _refused(f"只有{_roles_text(permission)}可以{permission.label}。", FORBIDDEN)
+    return ALLOWED
+
+
+def records_browse_check(actor: Actor) -> Decision:
+    """Whether the admin's index and sidebar list the internal records (approvals, locks,
+    renditions, notifications) for ``actor``; their pages stay open to whoever may view them,
+    as the issue and article pages link there."""
+    permission = PERMISSIONS["browse_records"]
+    if actor is not None and not actor_roles(actor) & permission.roles:
+        return _refused(f"只有{_roles_text(permission)}{permission.label}。", FORBIDDEN)
     return ALLOWED
 
 

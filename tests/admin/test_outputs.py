@@ -33,6 +33,10 @@ def request_url(issue: Issue) -> str:
     return reverse("admin:editorial_issue_pdf_request", args=[issue.pk])
 
 
+def status_url(issue: Issue) -> str:
+    return reverse("admin:editorial_issue_outputs_status", args=[issue.pk])
+
+
 def download_url(rendition: Rendition) -> str:
     return reverse("admin:editorial_issue_pdf_download", args=[rendition.issue_id, rendition.pk])
 
@@ -120,19 +124,29 @@ def test_generate_pdf_queues_a_rendition_that_the_task_completes(
     rendition = Rendition.objects.get(issue=issue)
     assert (rendition.status, rendition.proof) == (R.PENDING, True)
     assert messages_of(response) == [
-        "已加入生成队列（样稿）：生成后可在“输出”中下载，请稍后刷新本页。"
+        "已加入生成队列（样稿）：本页自动显示进度，生成后可在“输出”中下载。"
     ]
     assert len(callbacks) == 1
     html = panel(client.get(issue_url(issue)).content.decode())
-    assert 'data-status="pending">排队中</strong>' in html and "刷新本页" in html
+    assert 'data-status="pending">排队中</strong>' in html and "本页自动显示进度" in html
     assert 'id="pdf-generate"' not in html and 'id="pdf-download"' not in html
+    # While the job is on its way the panel asks its status view for itself every 2 s.
+    polling = f'hx-get="{status_url(issue)}" hx-trigger="every 2s" hx-swap="outerHTML"'
+    assert polling in html
+    fragment = client.get(status_url(issue))
+    assert "no-store" in fragment["Cache-Control"]  # never cached, as every admin page
+    assert panel(fragment.content.decode()) == fragment.content.decode().strip()
+    assert polling in fragment.content.decode()
 
     callbacks[0]()  # the worker picks the job up
 
     rendition.refresh_from_db()
     assert rendition.status == R.DONE
-    html = panel(client.get(issue_url(issue)).content.decode())
+    # The panel the status view returns now has no trigger: the page stops asking.
+    html = panel(client.get(status_url(issue)).content.decode())
     assert 'data-status="done">已完成</strong>' in html and 'id="pdf-download"' in html
+    assert "hx-get" not in html and "hx-trigger" not in html
+    assert panel(client.get(issue_url(issue)).content.decode()) == html
 
 
 def test_download_and_preview_stream_the_stored_pdf() -> None:
@@ -180,9 +194,10 @@ def test_a_user_without_view_permission_is_refused_and_nothing_is_made() -> None
         client.get(download_url(rendition)).status_code,
         client.get(preview_url(rendition)).status_code,
         client.post(request_url(issue)).status_code,
+        client.get(status_url(issue)).status_code,
     ]
 
-    assert answers == [403, 403, 403, 403]
+    assert answers == [403, 403, 403, 403, 403]
     assert list(Rendition.objects.values_list("pk", "status")) == [(rendition.pk, R.DONE)]
     assert AuditEntry.objects.count() == audit
 
@@ -226,7 +241,7 @@ def test_a_failed_rendition_shows_its_error_and_can_be_asked_for_again(
 
     assert Rendition.objects.get().pk == failed.pk  # the same job, queued again
     [message] = messages_of(response)
-    assert message == "已加入生成队列（样稿）：生成后可在“输出”中下载，请稍后刷新本页。"
+    assert message == "已加入生成队列（样稿）：本页自动显示进度，生成后可在“输出”中下载。"
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (R.FAILED, 2)  # the image is still broken
     assert "图 1" in failed.error

@@ -392,16 +392,20 @@ def test_a_queued_push_shows_its_progress_until_the_task_ran(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(push_url(pushable))
 
-    assert messages_of(response) == ["已加入公众号推送队列，请稍后刷新本页查看结果。"]
+    assert messages_of(response) == ["已加入公众号推送队列，本页自动显示进度。"]
     part = wechat_section(client.get(issue_url(pushable)).content.decode())
     assert 'data-status="pending">排队中</strong>' in part and "<form" not in part
-    assert "正在处理，请稍后刷新本页查看结果。" in part
+    assert "正在处理，本页自动显示进度。" in part
     assert wechat_server.calls == []
+    status = reverse("admin:editorial_issue_outputs_status", args=[pushable.pk])
+    polling = f'hx-get="{status}" hx-trigger="every 2s"'
+    assert polling in client.get(issue_url(pushable)).content.decode()  # the panel asks again
 
     callbacks[0]()
 
-    part = wechat_section(client.get(issue_url(pushable)).content.decode())
-    assert 'data-status="drafted">已存草稿</strong>' in part
+    fragment = client.get(status).content.decode()
+    assert 'data-status="drafted">已存草稿</strong>' in wechat_section(fragment)
+    assert polling not in fragment  # and stops once the push is done
 
 
 def test_a_board_member_may_not_push_and_nothing_changes(

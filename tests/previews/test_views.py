@@ -270,47 +270,61 @@ def test_expired_revoked_tampered_and_foreign_links_get_404(
 
 
 def test_the_pdf_status_endpoint_reports_each_state(issue: Issue, board: User) -> None:
+    """The PDF tab's box as the status view returns it: it polls while the proof is on its way
+    (htmx, every 2 s, replacing itself), and no longer once it is done or failed."""
     client = logged_in(board)
     status_url = editor_url(issue, "pdf-status")
+    polling = f'hx-get="{status_url}" hx-trigger="every 2s" hx-swap="outerHTML"'
 
-    def state() -> dict[str, Any]:
+    def box() -> str:
         response = client.get(status_url)
         assert response.status_code == 200
         assert_private(response)
-        result: dict[str, Any] = response.json()
-        return result
+        html = response.content.decode().strip()
+        assert html.startswith('<div class="box" id="pdf-box"') and html.endswith("</div>")
+        return html
 
-    assert state() == {
-        "status": "none",
-        "label": "尚未生成",
-        "detail": "点“生成 PDF”后在后台排版，本页显示进度。",
-        "url": "",
-    }
+    def state(html: str) -> tuple[str, str, str]:
+        found = re.search(
+            r'id="pdf-status" data-status="([a-z]+)">([^<]*)</span>.*id="pdf-detail">([^<]*)<',
+            html,
+            re.S,
+        )
+        assert found, html
+        return found.group(1), found.group(2), found.group(3)
+
+    none = box()
+    assert state(none) == ("none", "尚未生成", "点“生成 PDF”后在后台排版，本页显示进度。")
+    assert 'id="pdf-generate"' in none and "hx-get" not in none
     rendition = rendition_request(actor=board, issue_id=issue.pk, enqueue=False)
-    assert state()["status"] == "pending" and state()["label"] == "排队中"
+    pending = box()
+    assert state(pending)[:2] == ("pending", "排队中") and polling in pending
     Rendition.objects.filter(pk=rendition.pk).update(
         status=RenditionStatus.RUNNING, lease_expires_at=timezone.now()
     )
-    assert state()["status"] == "running" and state()["detail"] == "正在排版……"
+    assert state(box()) == ("running", "生成中", "正在排版……")
     hub = page(client, editor_url(issue, "pdf"))
-    assert 'data-status="running"' in hub and status_url in hub  # the page polls it
+    assert 'data-status="running"' in hub and polling in hub  # the page polls it
     Rendition.objects.filter(pk=rendition.pk).update(
         status=RenditionStatus.FAILED, error="坏图", lease_expires_at=None
     )
-    assert state() == {"status": "failed", "label": "失败", "detail": "生成失败：坏图", "url": ""}
-    assert 'id="pdf-generate"' in page(client, editor_url(issue, "pdf"))
+    failed = box()
+    assert state(failed) == ("failed", "失败", "生成失败：坏图") and "hx-get" not in failed
+    assert 'id="pdf-generate"' in failed and 'id="pdf-generate"' in page(
+        client, editor_url(issue, "pdf")
+    )
     name = default_storage.save("renditions/proof.pdf", _pdf())
     Rendition.objects.filter(pk=rendition.pk).update(
         status=RenditionStatus.DONE, file=name, page_count=3, size=2048, error=""
     )
-    done = state()
+    done = box()
     pdf_url = editor_url(issue, "pdf-file", rendition_id=rendition.pk)
-    assert done == {
-        "status": "done",
-        "label": "已完成",
-        "detail": "3 页，2.0\xa0KB",
-        "url": pdf_url,
-    }
+    assert state(done) == ("done", "已完成", "3 页，2.0\xa0KB")
+    assert f'<a href="{pdf_url}" target="_blank" rel="noopener" id="pdf-link">' in done
+    assert "hx-get" not in done and 'id="pdf-generate"' not in done
+    article = first_article(issue)
+    chosen = client.get(status_url, {"article": article.pk}).content.decode()
+    assert f'href="{pdf_url}#article-01"' in chosen  # the box keeps the chosen article
     response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from editorial.bundles import BundleInvalid
 from editorial.models import Article, Issue, Subscriber
@@ -246,7 +247,10 @@ def log_in(browser: WebDriver, live_server: Any, user: User) -> None:
     browser.find_element(By.NAME, "username").send_keys(user.username)
     browser.find_element(By.NAME, "password").send_keys(EDITOR_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    browser.find_element(By.ID, "content")
+    # The home page (the dashboard) may take a moment on a busy machine: wait for it.
+    WebDriverWait(browser, 30).until(
+        lambda d: "/admin/login/" not in d.current_url and d.find_elements(By.ID, "content")
+    )
 
 
 def every_output(
@@ -258,6 +262,8 @@ def every_output(
     pages: dict[str, str] = {
         "admin issue": f"{base}/admin/editorial/issue/{issue.pk}/change/",
         "admin 公众号 preview": f"{base}/admin/editorial/issue/{issue.pk}/wechat/",
+        # The home page names the issue and the latest audit rows (their object, as saved).
+        "admin home": f"{base}/admin/",
     }
     # The preview page is a template of its own (its chooser lists the titles, its 公众号 tab
     # frames the review pages); its reader page is the archive's, here through a preview link.

@@ -58,8 +58,12 @@ def smtp_server(settings: Settings) -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None) -> Iterator[WorkerLog]:
-    """A real worker (solo pool, in a thread) on the Redis broker; nothing runs eagerly."""
+def celery_worker(request: pytest.FixtureRequest, transactional_db: None) -> Iterator[WorkerLog]:
+    """A real worker (solo pool, in a thread) on the Redis broker; nothing runs eagerly.
+
+    It takes tasks from the default queue, or from the queues a test module names in
+    ``WORKER_QUEUES`` (renditions have their own, ``render``)."""
+    queues = getattr(request.module, "WORKER_QUEUES", None)
     log = WorkerLog(key_prefix=f"digest-tests-{uuid.uuid4().hex}:")
     signals.task_postrun.connect(log.record, weak=False)
     try:
@@ -78,7 +82,13 @@ def celery_worker(transactional_db: None) -> Iterator[WorkerLog]:
             try:
                 root = logging.getLogger()
                 level, handlers = root.level, list(root.handlers)
-                with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+                with start_worker(
+                    app,
+                    pool="solo",
+                    perform_ping_check=False,
+                    loglevel="WARNING",
+                    **({"queues": list(queues)} if queues else {}),
+                ):
                     # Starting sets up logging again (the first one re-runs django.setup() and
                     # its LOGGING; every one sets the root level): keep the session's as it was.
                     root.setLevel(level)

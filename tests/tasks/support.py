@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from celery import Celery
 from celery.contrib.testing.tasks import ping
 from django.contrib.auth.models import User
+from kombu import pools as kombu_pools
 
 from editorial.models import Issue
 
@@ -130,12 +131,16 @@ class SmtpServer:
 
 
 def _forget_connections(app: Celery) -> None:
-    """Close the app's broker connections: the next message connects with the new settings."""
+    """Close the app's broker connections: the next message connects with the new settings.
+
+    kombu keeps producer pools in a registry of its own, by connection: it is emptied too, or a
+    later task sent eagerly (tests outside a worker's) would be handed the closed pool."""
     for pool in (app.amqp._producer_pool, app._pool):
         if pool is not None:
             pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @contextmanager
