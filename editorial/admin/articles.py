@@ -181,7 +181,7 @@ class ArticleForm(BaseVersionForm):
     """An article's form: never saved over a newer version, nor after someone else started
     editing since the page was opened, nor into an issue past editing."""
 
-    opened_at = OpenedAtField(required=False)
+    opened_at = OpenedAtField(required=False, label="打开时间")
     actor: Actor = None  # the editor, set by ArticleAdmin.get_form
 
     class Meta:

@@ -162,11 +162,15 @@ class BaseVersionForm(forms.ModelForm):
         self.data = data
 
 
+# The form's hidden fields (the version it was opened at, when the page was opened).
+HIDDEN_FIELDS = ("base_version", "opened_at")
+
+
 def without_base_version(fieldsets: Any) -> list[Any]:
-    """``fieldsets`` without the hidden ``base_version``: a read-only page would show it as a
+    """``fieldsets`` without the form's hidden fields: a read-only page would show each as a
     field of its own (its label and "None")."""
     return [
-        (name, {**options, "fields": tuple(f for f in options["fields"] if f != "base_version")})
+        (name, {**options, "fields": tuple(f for f in options["fields"] if f not in HIDDEN_FIELDS)})
         for name, options in fieldsets
     ]
 
