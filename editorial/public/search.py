@@ -3,10 +3,10 @@ year and section, in a fixed number of queries whatever the archive's size."""
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from editorial.models import SearchEntry
+from editorial.public.views import site_page
 from editorial.search import MAX_QUERY, search_articles
 
 PAGE_SIZE = 20
@@ -52,4 +52,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
         )
-    return render(request, "public/search.html", {"form": form, "page": page, "max_page": MAX_PAGE})
+    return site_page(
+        request, "public/search.html", {"form": form, "page": page, "max_page": MAX_PAGE}
+    )

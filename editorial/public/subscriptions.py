@@ -9,12 +9,13 @@ RFC 8058 one-click request.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from digest.middleware import client_ip
 from editorial.models import ConsentSource, SubscriberFormat
+from editorial.public.views import site_page
 from editorial.services.subscriptions import (
     subscriber_confirm,
     subscriber_subscribe,
@@ -61,7 +62,7 @@ def _user_agent(request: HttpRequest) -> str:
 
 
 def _bad_link(request: HttpRequest, error: BadLink) -> HttpResponse:
-    return render(request, "public/subscriptions/bad_link.html", {"error": error}, status=400)
+    return site_page(request, "public/subscriptions/bad_link.html", {"error": error}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,14 +85,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
             status = 429 if getattr(error, "code", None) == "rate_limited" else 400
             context = {"form": form}
-            return render(request, "public/subscriptions/subscribe.html", context, status=status)
+            return site_page(request, "public/subscriptions/subscribe.html", context, status=status)
         return redirect("subscriptions:sent")
-    return render(request, "public/subscriptions/subscribe.html", {"form": form})
+    return site_page(request, "public/subscriptions/subscribe.html", {"form": form})
 
 
 @require_http_methods(["GET"])
 def sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/subscriptions/sent.html")
+    return site_page(request, "public/subscriptions/sent.html", {})
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,11 +101,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             subscriber_confirm(token=token, ip=client_ip(request), user_agent=_user_agent(request))
-            return render(request, "public/subscriptions/confirmed.html")
+            return site_page(request, "public/subscriptions/confirmed.html", {})
         confirm_subscriber(token)
     except BadLink as error:
         return _bad_link(request, error)
-    return render(request, "public/subscriptions/confirm.html")
+    return site_page(request, "public/subscriptions/confirm.html", {})
 
 
 # The one-click POST of RFC 8058 comes from the mail provider, with no cookie and no CSRF token:
@@ -127,8 +128,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             ip=client_ip(request),
             user_agent=_user_agent(request),
         )
-        return render(request, "public/subscriptions/unsubscribed.html")
-    return render(request, "public/subscriptions/unsubscribe.html")
+        return site_page(request, "public/subscriptions/unsubscribed.html", {})
+    return site_page(request, "public/subscriptions/unsubscribe.html", {})
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,4 +159,4 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         "subscriber": subscriber,
         "unsubscribe_path": unsubscribe_path(subscriber),
     }
-    return render(request, "public/subscriptions/preferences.html", context)
+    return site_page(request, "public/subscriptions/preferences.html", context)

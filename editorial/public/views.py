@@ -207,6 +207,20 @@ def _page(
     return render(request, template, {**_site_context(publication_name), **context})
 
 
+def site_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """A page of the site that belongs to no issue (search, subscribing): the masthead, feeds and
+    footer of the first publication."""
+    name, slug = Publication.objects.order_by("pk").values_list("name", "slug").first() or ("", "")
+    return render(
+        request,
+        template,
+        {**_site_context(name), "feed_slug": slug, **context},
+        status=status,
+    )
+
+
 def render_issue_page(request: HttpRequest, edition: Edition, around: IssueAround) -> HttpResponse:
     """The reader's page of one issue from its Edition: cover facts, 本期要目 linking to each
     article, the PDF; the public site and the previews render it with this."""

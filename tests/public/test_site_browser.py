@@ -3,7 +3,8 @@
 Checks what a reader would notice: nothing wider than the screen, every image loaded and within
 the column, the publication's typefaces and colours (no SimSun on Windows, no default-blue
 links). With ``SITE_SCREENSHOTS=<folder>`` it also saves the pictures kept in docs/images
-(home, issue and article pages and an article's end at both widths):
+(home, issue, article, search and subscribe pages and an article's end at both widths; the
+e-mail edition as a mail client shows it at 600 and 375 px):
 
     SITE_SCREENSHOTS=docs/images pytest -m browser tests/public/test_site_browser.py
 """
@@ -15,9 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from editorial.models import Issue
+from editorial.rendering.email import Addressee, EmailLinks, render_email_edition
+from editorial.selectors import issue_live_edition
+from editorial.services.search_index import search_index_rebuild
 from editorial.workflow import IssueStatus
 from tests.browser import chromium
 from tests.workflow_helpers import sample_issue
@@ -30,7 +35,10 @@ PAGES = {
     "issue": "/archive/dsjfzdt/179/",
     "article": "/archive/dsjfzdt/179/12/",  # figures, notes, 来源
     "article-end": "/archive/dsjfzdt/179/2/",  # 来源, 原文链接 with its QR code
+    "search": "/archive/search/?q=%E6%95%B0%E6%8D%AE",  # 数据
+    "subscribe": "/subscribe/",
 }
+SEARCH_BOX = "document.querySelector('.masthead form[role=search] input[name=q]')"
 FACTS = """
 const links = [...document.querySelectorAll('main a')];
 return {
@@ -47,13 +55,20 @@ return {
     column: img.closest('main').getBoundingClientRect().width,
   })),
   footer: document.querySelector('.site-footer').innerText,
+  subscribeLink: !!document.querySelector('.site-nav a[href="/subscribe/"]'),
+  marks: [...new Set([...document.querySelectorAll('mark')].map(
+    m => getComputedStyle(m).backgroundColor))],
+  fields: [...document.querySelectorAll(
+      'main input[type=search], main input[type=email], main select')]
+    .filter(f => f.getBoundingClientRect().width > 1)
+    .map(f => getComputedStyle(f).borderTopColor),
 };
 """
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    with chromium(tmp_path / "chromium-profile") as driver:
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    with chromium(tmp_path_factory.mktemp("chromium") / "profile") as driver:
         yield driver
 
 
@@ -93,6 +108,7 @@ def test_the_site_reads_well_at_desktop_and_phone_width(
     settings.DIGEST_SITE_CONTACT = "0851-00000000（示例）"
     issue = sample_issue()
     Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
+    search_index_rebuild()
     folder = os.environ.get("SITE_SCREENSHOTS")
     for device, width in WIDTHS.items():
         at_width(browser, width)
@@ -104,6 +120,14 @@ def test_the_site_reads_well_at_desktop_and_phone_width(
             assert "SimSun" not in facts["body"] + facts["reading"]
             assert "rgb(0, 0, 238)" not in facts["linkColours"], (device, name)
             assert "黔ICP备00000000号（示例）" in facts["footer"]
+            assert facts["subscribeLink"], (device, name)
+            if name == "search":  # its own form, not a second one in the masthead
+                assert browser.execute_script(f"return {SEARCH_BOX}") is None
+                assert facts["marks"] and "rgb(255, 255, 0)" not in facts["marks"]
+            else:
+                assert browser.execute_script(f"return !!{SEARCH_BOX}"), (device, name)
+            if name in ("search", "subscribe"):  # fields in the site's colours, not the browser's
+                assert facts["fields"] and set(facts["fields"]) == {"rgb(195, 207, 224)"}
             for image in facts["images"]:
                 assert image["complete"] and image["width"] <= image["column"], (device, name)
             if name == "article":
@@ -121,3 +145,45 @@ def test_the_site_reads_well_at_desktop_and_phone_width(
                 screenshot(
                     browser, Path(folder) / f"site-article-end-{device}.png", width, top, bottom
                 )
+
+
+def test_the_e_mail_edition_reads_well_at_600_and_375_px(
+    browser: WebDriver, live_server: Any, tmp_path: Path
+) -> None:
+    issue = sample_issue()
+    web = live_server.url + reverse("public:issue", args=["dsjfzdt", 179])
+    links = EmailLinks(
+        web=web,
+        pdf=web.rstrip("/") + ".pdf",
+        image_url=lambda image: f"{web}files/{image.checksum}",
+    )
+    reader = Addressee(
+        email="reader@example.cn",
+        name="王读者",
+        unsubscribe_url=live_server.url + "/subscribe/unsubscribe/t0k3n/",
+        preferences_url=live_server.url + "/subscribe/preferences/p4ss/",
+    )
+    mail = render_email_edition(
+        issue_live_edition(issue.pk), reader, links=links, pdf_attached=False
+    )
+    page = tmp_path / "email.html"
+    page.write_text(mail.html, encoding="utf-8")
+    folder = os.environ.get("SITE_SCREENSHOTS")
+    for device, width in {"": 600, "-phone": 375}.items():
+        at_width(browser, width)
+        browser.get(page.as_uri())
+        facts = browser.execute_script(
+            "const sheet = document.querySelectorAll('table')[1].getBoundingClientRect();"
+            "return {scrollWidth: document.documentElement.scrollWidth, sheet: sheet.width,"
+            " height: document.documentElement.scrollHeight,"
+            " font: getComputedStyle(document.querySelector('td')).fontFamily,"
+            " button: ['color', 'backgroundColor'].map("
+            "   p => getComputedStyle(document.querySelector('a.button'))[p])};"
+        )
+        assert facts["scrollWidth"] <= width and facts["sheet"] <= width  # no sideways scrolling
+        assert facts["font"].startswith('"PingFang SC"') and "SimSun" not in facts["font"]
+        assert facts["button"] == ["rgb(255, 255, 255)", "rgb(22, 64, 122)"]  # its words show
+        if folder:
+            screenshot(
+                browser, Path(folder) / f"email-edition{device}.png", width, 0, facts["height"]
+            )
