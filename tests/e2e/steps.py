@@ -42,7 +42,8 @@ def demo_people() -> dict[str, User]:
 class Shots:
     """Numbered full-page screenshots of a journey's steps."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *drivers: WebDriver) -> None:
+        self.drivers = drivers
         self.folder = Path(settings.BASE_DIR) / "var" / "e2e" / name
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
@@ -60,6 +61,11 @@ class Shots:
             driver.set_window_size(width, 1000)
         self.taken.append(path)
         return path
+
+    def failed(self) -> None:
+        """Each browser's page as it stood when the test failed."""
+        for number, driver in enumerate(self.drivers, 1):
+            self(driver, f"failed-{number}")
 
 
 def wait_for(driver: WebDriver, css: str, timeout: float = 30) -> WebElement:

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -105,8 +104,8 @@ def approve(driver: WebDriver, live_server: object, who: str, issue: Issue, shot
 def test_the_editorial_week(
     browser: WebDriver, live_server: object, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    shots = request.node.e2e_shots = Shots(request.node.name)
-    people = demo_people()
+    shots = request.node.e2e_shots = Shots(request.node.name, browser)
+    demo_people()
     last_week = sample_issue()
     png = tmp_path / "数据交易额.png"
     png.write_bytes(factories.png_bytes(120, 80, "steelblue"))

@@ -1,0 +1,89 @@
+"""Two people, two Chromium profiles, one article: the second to open it sees who is editing it;
+a save made on a page opened before the other's save is refused, with the text kept on the form
+and the other's change shown; saved again, the merge goes through."""
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from editorial.models import Article
+from editorial.roles import Role
+from editorial.services.articles import article_save
+from tests.admin.test_editor_browser import body_value, press
+from tests.browser import chromium
+from tests.e2e.steps import Shots, go, log_in, message, wait_for
+from tests.e2e.test_editorial_week import body_editor
+from tests.workflow.states import bring_to, small_issue
+from tests.workflow_helpers import staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browsers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebDriver, WebDriver]]:
+    """Two browsers with profiles of their own: two people's sessions side by side."""
+    with ExitStack() as stack:
+        first, second = (
+            stack.enter_context(chromium(tmp_path_factory.mktemp(name) / "chromium-profile"))
+            for name in ("xiong", "yang")
+        )
+        yield first, second
+
+
+def test_two_editors_on_one_article(
+    browsers: tuple[WebDriver, WebDriver], live_server: object, request: pytest.FixtureRequest
+) -> None:
+    xiong_browser, yang_browser = browsers
+    shots = request.node.e2e_shots = Shots(request.node.name, *browsers)
+    xiong = staff("editor", "熊灵犀", Role.RESPONSIBLE_EDITOR)
+    staff("executive", "杨婷", Role.EXECUTIVE_EDITOR)
+    article = bring_to(small_issue(editor=xiong), "in_edit").articles.get()
+    article.body = "<p>一季度，数据交易额同比增长 13.8%。</p>"
+    article_save(actor=xiong, article=article, base_version=0)  # its first revision
+    page = f"/admin/editorial/article/{article.pk}/change/"
+
+    # 熊灵犀 opens the article and starts writing; 杨婷, opening it next, is told.
+    log_in(xiong_browser, live_server, "editor", page)
+    body_editor(xiong_browser)
+    press(xiong_browser, Keys.CONTROL, Keys.END)
+    press(xiong_browser, Keys.ENTER, "熊灵犀补充的一段：同比增长 13.9%。")
+    log_in(yang_browser, live_server, "executive", page)
+    banner = wait_for(yang_browser, "#lock-banner").text
+    assert banner.startswith("熊灵犀 正在编辑（自 ")
+    assert "接管编辑" in banner
+    shots(yang_browser, "second-editor-sees-the-lock")
+
+    # 杨婷 saves a change of the source first.
+    source = yang_browser.find_element(By.ID, "id_source")
+    source.clear()
+    source.send_keys("国家数据局综合司")
+    go(yang_browser, "input[name=_continue]")
+    assert "成功" in message(yang_browser)
+
+    # 熊灵犀's save, from the page opened before, is refused; the text stays on the form.
+    kept = body_value(xiong_browser)
+    assert "熊灵犀补充的一段" in kept
+    go(xiong_browser, "input[name=_continue]")
+    stale = wait_for(xiong_browser, "#stale-box")
+    assert "保存被拒绝" in stale.text
+    assert "国家数据局综合司" in stale.find_element(By.CSS_SELECTOR, "ins").text
+    assert "熊灵犀补充的一段" in body_value(xiong_browser)
+    shots(xiong_browser, "stale-save-refused")
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.source == "国家数据局综合司"
+    assert "熊灵犀补充的一段" not in stored.body
+
+    # Merged by hand (the other's source typed in), the second save goes through.
+    source = xiong_browser.find_element(By.ID, "id_source")
+    source.clear()
+    source.send_keys("国家数据局综合司")
+    go(xiong_browser, "input[name=_continue]")
+    assert "成功" in message(xiong_browser)
+    stored.refresh_from_db()
+    assert stored.source == "国家数据局综合司"
+    assert "熊灵犀补充的一段：同比增长 13.9%。" in stored.body
+    shots(xiong_browser, "merged-save")
