@@ -157,6 +157,7 @@ def article_preflight(article: Article) -> list[Check]:
     half_width = sorted(set(_HALF_WIDTH.findall(text)))
     if half_width:
         add(Level.WARN, "half_width", f"中文里有半角标点 {' '.join(half_width)}，应为全角。")
-    for document in _UNQUOTED_DOCUMENT.findall(text):
+    # Each document once, though the title and the body both name it.
+    for document in dict.fromkeys(_UNQUOTED_DOCUMENT.findall(text)):
         add(Level.WARN, "book_title_marks", f"文件名“{document}”应加书名号《》。")
     return checks

@@ -252,6 +252,19 @@ def test_a_document_named_after_yinfa_without_book_title_marks_is_warned(
     ]
 
 
+def test_a_document_named_in_the_title_and_the_body_is_warned_of_once() -> None:
+    title = "多地出台公共数据授权运营管理办法"
+    issue, article = one_article(title=title, body=f"<p>{title}。</p><p>{title}。</p>")
+    assert checks(issue) == [
+        Check(
+            W,
+            "book_title_marks",
+            f"《{title}》：文件名“公共数据授权运营管理办法”应加书名号《》。",
+            article.pk,
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     "body",
     ["<p>国务院印发《数字经济发展规划》。</p>", "<p>国务院印发了《数字经济发展规划》。</p>"],

@@ -202,6 +202,10 @@ def test_the_editorial_week(
     [error] = browser.find_elements(By.CSS_SELECTOR, "ul.messagelist > li")
     assert "error" in (error.get_attribute("class") or "")
     assert error.text == "“提交审核”未执行：2 篇文章尚未定稿。 查看这 2 篇文章"
+    # The reminder that does not block, said once though the title and the body both need it.
+    assert [
+        w.text for w in browser.find_elements(By.CSS_SELECTOR, "#preflight .preflight-warn")
+    ] == [f"提醒：《{SECOND}》：文件名“公共数据授权运营管理办法”应加书名号《》。 打开文章"]
     shots(browser, "submit-refused")
     # Fixed from the link: both articles through 开始编辑 and 定稿 in the article list.
     go(browser, "ul.messagelist > li.error a")
