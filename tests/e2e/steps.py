@@ -55,6 +55,7 @@ class Shots:
         height = driver.execute_script("return document.documentElement.scrollHeight")
         width = driver.get_window_size()["width"]
         driver.set_window_size(width, min(max(height, 600), 4000))
+        driver.execute_script("window.scrollTo(0, 0)")
         try:
             driver.save_screenshot(str(path))
         finally:
