@@ -42,6 +42,7 @@ from tests.e2e.steps import (
     message,
     wait_for,
 )
+from tests.tasks.support import SmtpServer
 from tests.workflow_helpers import sample_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,6 +83,23 @@ def write_article(driver: WebDriver, title: str, source: str, *paragraphs: str) 
         press(driver, Keys.ENTER, paragraph)
 
 
+def choose(driver: WebDriver, field: str, typed: str) -> None:
+    """Pick ``typed`` in the autocomplete box of ``field`` (the admin's select2)."""
+    click(driver, f".field-{field} .select2-selection")
+    wait_for(driver, ".select2-container--open .select2-search__field").send_keys(typed)
+    option = WebDriverWait(driver, 10).until(
+        lambda d: next(
+            (
+                o
+                for o in d.find_elements(By.CSS_SELECTOR, ".select2-results__option")
+                if typed in o.text
+            ),
+            None,
+        )
+    )
+    option.click()
+
+
 def status_text(driver: WebDriver) -> str:
     return wait_for(driver, "#workflow-status").text
 
@@ -102,7 +120,11 @@ def approve(driver: WebDriver, live_server: object, who: str, issue: Issue, shot
 
 
 def test_the_editorial_week(
-    browser: WebDriver, live_server: object, tmp_path: Path, request: pytest.FixtureRequest
+    browser: WebDriver,
+    live_server: object,
+    smtp_inbox: SmtpServer,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     shots = request.node.e2e_shots = Shots(request.node.name, browser)
     demo_people()
@@ -136,11 +158,14 @@ def test_the_editorial_week(
         "一是数据交易规模持续扩大。",
         "2024年一季度，贵阳大数据交易所交易额达 13.8 亿元，同比增长 96%。",
     )
+    choose(browser, "responsible_editor", "熊灵犀")
     shots(browser, "article-written")
     go(browser, "input[name=_continue]")
     assert "成功" in message(browser)
     article = Article.objects.get(title=TITLE)
     assert article.issue_id == issue.pk
+    assert article.responsible_editor is not None
+    assert article.responsible_editor.name == "熊灵犀"
     # Its figure, uploaded from the editor's picker and placed after the second paragraph.
     body_editor(browser)
     press(browser, Keys.CONTROL, Keys.END)
@@ -231,7 +256,24 @@ def test_the_editorial_week(
     said = confirm(browser, shots, "request-changes-confirmation")
     assert "退回意见将记入评论：请补充图 1 的数据来源说明。" in said
     assert status_text(browser) == "编辑中"
-    # The executive editor, who puts the issue together, sees the comment in 我的待办.
+    # The responsible editor of an article in it finds the comment in 我的待办 and 我的通知,
+    # and in an e-mail.
+    log_in(browser, live_server, "editor", "/admin/editorial/issue/my-work/")
+    returned = wait_for(browser, "#changes-requested tbody").text
+    assert "程茹" in returned and "请补充图 1 的数据来源说明。" in returned
+    assert "条未读" in browser.find_element(By.ID, "inbox-link").text
+    shots(browser, "editor-my-work-changes-requested")
+    go(browser, "#inbox-link")
+    notice = wait_for(browser, "#inbox tr.unread").text
+    assert "退回修改" in notice and "第17期" in notice
+    shots(browser, "editor-inbox")
+    [mail] = [
+        m
+        for m in smtp_inbox.wait_for(1)
+        if m.recipients == ("editor@example.org",) and "退回修改" in m.subject
+    ]
+    assert "请补充图 1 的数据来源说明。" in mail.body
+    # So does the executive editor, who puts the issue together.
     log_in(browser, live_server, "executive", "/admin/editorial/issue/my-work/")
     returned = wait_for(browser, "#changes-requested tbody").text
     assert "程茹" in returned and "请补充图 1 的数据来源说明。" in returned
@@ -253,6 +295,9 @@ def test_the_editorial_week(
     source.clear()
     source.send_keys("贵州省大数据发展管理局、贵阳大数据交易所")
     go(browser, "input[name=_save]")
+    # Warned first: the approvals this save voids, and whose.
+    said = confirm(browser, shots, "save-after-approval-confirmation")
+    assert "程茹、钟新敏 的批准将失效" in said
     message(browser)
     browser.get(f"{live_server}/admin/editorial/issue/{issue.pk}/change/")
     assert status_text(browser) == "审核中"
@@ -261,6 +306,24 @@ def test_the_editorial_week(
     assert all("已失效" in row.text for row in voided)
     assert browser.find_element(By.ID, "approval-progress").text == "0 / 2"
     shots(browser, "approvals-voided")
+    # Each approver is told, with a link to what changed since their approval.
+    log_in(browser, live_server, "board1", "/admin/editorial/notification/mine/")
+    voided_notice = WebDriverWait(browser, 10).until(
+        lambda d: next(
+            (
+                row
+                for row in d.find_elements(By.CSS_SELECTOR, "#inbox tr.unread")
+                if "批准失效" in row.text
+            ),
+            None,
+        )
+    )
+    link = voided_notice.find_element(By.CSS_SELECTOR, "a")
+    page = browser.find_element(By.TAG_NAME, "html")
+    link.click()
+    WebDriverWait(browser, 30).until(ec.staleness_of(page))
+    assert "、贵阳大数据交易所" in wait_for(browser, "td ins").text
+    shots(browser, "approver-sees-the-diff")
     for who in ("board1", "board2"):
         approve(browser, live_server, who, issue, shots)
     issue.refresh_from_db()
