@@ -27,6 +27,7 @@ __all__ = [
     "confirm",
     "demo_people",
     "download",
+    "element_with",
     "go",
     "log_in",
     "message",
@@ -74,6 +75,17 @@ def wait_for(driver: WebDriver, css: str, timeout: float = 30) -> WebElement:
         ec.presence_of_element_located((By.CSS_SELECTOR, css))
     )
     return found
+
+
+def element_with(driver: WebDriver, css: str, text: str, timeout: float = 10) -> WebElement:
+    """The first element ``css`` finds whose text holds ``text``, once there is one."""
+
+    def found(d: WebDriver) -> WebElement | None:
+        return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), None)
+
+    element = WebDriverWait(driver, timeout).until(found)
+    assert element is not None  # until() returns only what it found
+    return element
 
 
 def message(driver: WebDriver, level: str = "success") -> str:

@@ -37,6 +37,7 @@ from tests.e2e.steps import (
     confirm,
     demo_people,
     download,
+    element_with,
     go,
     log_in,
     message,
@@ -87,17 +88,7 @@ def choose(driver: WebDriver, field: str, typed: str) -> None:
     """Pick ``typed`` in the autocomplete box of ``field`` (the admin's select2)."""
     click(driver, f".field-{field} .select2-selection")
     wait_for(driver, ".select2-container--open .select2-search__field").send_keys(typed)
-    option = WebDriverWait(driver, 10).until(
-        lambda d: next(
-            (
-                o
-                for o in d.find_elements(By.CSS_SELECTOR, ".select2-results__option")
-                if typed in o.text
-            ),
-            None,
-        )
-    )
-    option.click()
+    element_with(driver, ".select2-results__option", typed).click()
 
 
 def status_text(driver: WebDriver) -> str:
@@ -308,20 +299,8 @@ def test_the_editorial_week(
     shots(browser, "approvals-voided")
     # Each approver is told, with a link to what changed since their approval.
     log_in(browser, live_server, "board1", "/admin/editorial/notification/mine/")
-    voided_notice = WebDriverWait(browser, 10).until(
-        lambda d: next(
-            (
-                row
-                for row in d.find_elements(By.CSS_SELECTOR, "#inbox tr.unread")
-                if "批准失效" in row.text
-            ),
-            None,
-        )
-    )
-    link = voided_notice.find_element(By.CSS_SELECTOR, "a")
-    page = browser.find_element(By.TAG_NAME, "html")
-    link.click()
-    WebDriverWait(browser, 30).until(ec.staleness_of(page))
+    told = element_with(browser, "#inbox tr.unread", "批准失效")
+    go(browser, f"#{told.get_attribute('id')} a")
     assert "、贵阳大数据交易所" in wait_for(browser, "td ins").text
     shots(browser, "approver-sees-the-diff")
     for who in ("board1", "board2"):
@@ -366,7 +345,7 @@ def test_the_editorial_week(
     browser.delete_all_cookies()
     browser.get(f"{live_server}/archive/{issue.publication.slug}/180/{number}/")
     wait_for(browser, "h1")
-    page = browser.find_element(By.TAG_NAME, "body").text
-    assert TITLE in page and CAPTION in page and "贵阳大数据交易所交易额达" in page
+    shown = browser.find_element(By.TAG_NAME, "body").text
+    assert TITLE in shown and CAPTION in shown and "贵阳大数据交易所交易额达" in shown
     assert browser.find_elements(By.CSS_SELECTOR, f"a[href='{ORIGINAL}']")
     shots(browser, "public-article")
