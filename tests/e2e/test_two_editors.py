@@ -1,6 +1,8 @@
-"""Two people, two Chromium profiles, one article: the second to open it sees who is editing it;
-a save made on a page opened before the other's save is refused, with the text kept on the form
-and the other's change shown; saved again, the merge goes through."""
+"""Two people, two Chromium profiles, one article. Typing in the rich-text editor takes the lock
+(opening does not); the second to open it sees who is editing it; a save made on a page opened
+before the other's save is refused, with the text kept on the form and the other's change shown,
+and saved again the merge goes through; after a take-over the former holder's save is refused
+with their text kept."""
 
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -9,18 +11,26 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
-from editorial.models import Article
+from editorial.models import Article, EditLock
 from editorial.roles import Role
 from editorial.services.articles import article_save
 from tests.admin.test_editor_browser import body_value, press
 from tests.browser import chromium
-from tests.e2e.steps import Shots, go, log_in, message, wait_for
+from tests.e2e.steps import Shots, confirm, go, log_in, message, wait_for
 from tests.e2e.test_editorial_week import body_editor
 from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def write(driver: WebDriver, paragraph: str) -> None:
+    """A new paragraph at the end of the 正文 editor."""
+    body_editor(driver)
+    press(driver, Keys.CONTROL, Keys.END)
+    press(driver, Keys.ENTER, paragraph)
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +56,15 @@ def test_two_editors_on_one_article(
     article_save(actor=xiong, article=article, base_version=0)  # its first revision
     page = f"/admin/editorial/article/{article.pk}/change/"
 
-    # 熊灵犀 opens the article and starts writing; 杨婷, opening it next, is told.
+    # 熊灵犀 opens the article, which locks nothing, and starts writing, which does.
     log_in(xiong_browser, live_server, "editor", page)
     body_editor(xiong_browser)
-    press(xiong_browser, Keys.CONTROL, Keys.END)
-    press(xiong_browser, Keys.ENTER, "熊灵犀补充的一段：同比增长 13.9%。")
+    assert not EditLock.objects.exists()
+    write(xiong_browser, "熊灵犀补充的一段：同比增长 13.9%。")
+    WebDriverWait(xiong_browser, 30).until(
+        lambda _: EditLock.objects.filter(holder__username="editor").exists()
+    )
+    # 杨婷, opening it next, is told.
     log_in(yang_browser, live_server, "executive", page)
     banner = wait_for(yang_browser, "#lock-banner").text
     assert banner.startswith("熊灵犀 正在编辑（自 ")
@@ -87,3 +101,20 @@ def test_two_editors_on_one_article(
     assert stored.source == "国家数据局综合司"
     assert "熊灵犀补充的一段：同比增长 13.9%。" in stored.body
     shots(xiong_browser, "merged-save")
+
+    # 熊灵犀 writes on; 杨婷 takes over (confirmed); 熊灵犀's save is refused, the text kept.
+    write(xiong_browser, "再补充一段。")
+    WebDriverWait(xiong_browser, 30).until(
+        lambda _: EditLock.objects.filter(holder__username="editor").exists()
+    )
+    yang_browser.get(f"{live_server}{page}")
+    go(yang_browser, "#take-over button[type=submit]")
+    said = confirm(yang_browser, shots, "take-over-confirmation")
+    assert "熊灵犀 会收到通知" in said
+    assert "您已接管" in message(yang_browser)
+    go(xiong_browser, "input[name=_continue]")
+    refused = wait_for(xiong_browser, "#content").text
+    assert "您的编辑已被 杨婷 于" in refused and "本次保存未写入" in refused
+    assert "再补充一段。" in body_value(xiong_browser)
+    assert "再补充一段" not in Article.objects.get(pk=article.pk).body
+    shots(xiong_browser, "save-after-take-over-refused")
