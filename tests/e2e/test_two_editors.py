@@ -16,10 +16,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from editorial.models import Article, EditLock
 from editorial.roles import Role
 from editorial.services.articles import article_save
-from tests.admin.test_editor_browser import body_value, press
+from tests.admin.test_editor_browser import LISTEN, body_value, press
 from tests.browser import chromium
 from tests.e2e.steps import Shots, confirm, go, log_in, message, wait_for
-from tests.e2e.test_editorial_week import body_editor
+from tests.e2e.test_editorial_week import body_editor, caret_at_the_end
 from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import staff
 
@@ -28,8 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def write(driver: WebDriver, paragraph: str) -> None:
     """A new paragraph at the end of the 正文 editor."""
-    body_editor(driver)
-    press(driver, Keys.CONTROL, Keys.END)
+    caret_at_the_end(driver)
     press(driver, Keys.ENTER, paragraph)
 
 
@@ -41,6 +40,8 @@ def browsers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebDriv
             stack.enter_context(chromium(tmp_path_factory.mktemp(name) / "chromium-profile"))
             for name in ("xiong", "yang")
         )
+        for driver in (first, second):
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LISTEN})
         yield first, second
 
 
