@@ -3,9 +3,11 @@
 The executive editor makes next week's issue from the proposed numbers, writes an article in the
 rich-text editor with a figure placed in the text and its original link, adds a second, reorders
 them and submits; the refusal is one error, fixed from its link; a board member sends the issue
-back with a comment that waits in 我的待办; after resubmission two board members approve; an edit
-voids their approvals, which they give again; the issue is published through its confirmation,
-its final PDF downloaded and read, the 公众号 preview copied, and the article read on the public
+back with a comment that reaches the responsible editor's 我的待办, 我的通知 and mailbox; after
+resubmission two board members approve (the second from a home page that shows the issue's
+progress); an edit, confirmed after a warning, voids their approvals, each approver is told with
+a link to the diff and approves again; the issue is published through its confirmation, its
+final PDF downloaded and read, the 公众号 preview copied, and the article read on the public
 site. Each step leaves a screenshot in ``var/e2e/<test>/`` (steps.Shots).
 """
 
@@ -288,6 +290,15 @@ def test_the_editorial_week(
     assert approve(browser, live_server, "board1", issue, shots) == (
         "已记录您的批准（编委 1 / 2），还需其他编委批准。"
     )
+    # board2's home page greets them by name and shows how far the issue has come.
+    log_in(browser, live_server, "board2", "/admin/")
+    assert wait_for(browser, "#user-name").text == "钟新敏"
+    progress = [
+        cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"#progress-{issue.pk} td")
+    ]
+    assert progress[1:4] == ["审核中", "2 / 2", "1 / 2"]
+    assert browser.find_elements(By.CSS_SELECTOR, f"#to-approve a[href*='/issue/{issue.pk}/']")
+    shots(browser, "board2-dashboard")
     assert approve(browser, live_server, "board2", issue, shots) == (
         "已批准：本期签发完成，现为“已批准”。"
     )
