@@ -223,7 +223,8 @@ def transition_buttons(
                 url=reverse("admin:editorial_issue_transition", args=[issue.pk, name]),
                 form=form,
                 danger=name in _SENDING_BACK,
-                primary=name == allowed[0] and name not in _SENDING_BACK,
+                # 勘误 leads on a published issue, but is no call to action.
+                primary=name == allowed[0] and name not in (*_SENDING_BACK, "correct"),
             )
         )
     return buttons

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from editorial.editions import Edition, edition_to_data
 from editorial.models import Approval, ApprovedEdition, Article, Issue
+from editorial.models.people import who
 from editorial.roles import Role
 from editorial.selectors import issue_live_edition
 from editorial.workflow import ISSUE_UNDER_SIGN_OFF, IssueStatus
@@ -124,6 +125,6 @@ def issue_content_changed(
             actor=None,
             issue=issue,
             name="reopen_review",
-            note=f"{actor or '系统'}：{what}",
+            note=f"{who(actor if isinstance(actor, User) else None)}：{what}",  # name, not login
             notify=False,
         )

@@ -372,3 +372,12 @@ def test_the_filtered_audit_log_costs_the_same_queries_for_few_and_many_rows() -
         small_issue()  # another issue for the filter's list
 
     assert queries() == few <= 15  # with the header's unread count of 我的通知
+
+
+def test_on_a_published_issue_the_correction_is_offered_but_not_urged() -> None:
+    issue = bring_to(small_issue(), IssueStatus.PUBLISHED)
+
+    workflow = panel(logged_in(actor("executive_editor")).get(issue_url(issue)).content.decode())
+
+    buttons = re.findall(r'<button type="submit" class="([^"]+)">([^<]+)</button>', workflow)
+    assert buttons == [("button", "开启勘误修订")]

@@ -118,7 +118,7 @@ def test_an_edit_after_full_approval_sends_the_issue_back_and_publish_is_refused
         IssueStatus.APPROVED,
         IssueStatus.IN_REVIEW,
     )
-    assert back.note == f"executive：《{article.title}》修改文章"
+    assert back.note == f"杨婷：《{article.title}》修改文章"  # the person, not the login
     assert not Approval.objects.filter(issue=issue, invalidated_at__isnull=True).exists()
     assert AuditEntry.objects.filter(issue=issue, action="approval_invalidated").count() == 1
     # The approvers are told their approval was voided (the one notice of the change).
