@@ -48,7 +48,8 @@ def test_the_admin_issue_page_and_the_archive_load_without_a_csp_violation(
     browser.find_element(By.NAME, "username").send_keys(editor.username)
     browser.find_element(By.NAME, "password").send_keys(EDITOR_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    browser.find_element(By.ID, "outputs")
+    # The login answers with a redirect: wait for the issue page rather than look at once.
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "outputs"))
     # The page's own stylesheet applied (a nonce'd <style>), its scripts ran.
     assert browser.execute_script("return document.readyState;") == "complete"
     assert violations(browser) == []
