@@ -43,6 +43,20 @@ def issue_path(slug: str, total_number: int, revision: int = 1) -> str:
     return reverse("public:issue", args=[slug, total_number])
 
 
+def issue_pdf_path(slug: str, total_number: int, revision: int = 1) -> str:
+    """The issue revision's final PDF."""
+    if revision > 1:
+        return reverse("public:issue-revision-pdf", args=[slug, total_number, revision])
+    return reverse("public:issue-pdf", args=[slug, total_number])
+
+
+def issue_image_path(slug: str, total_number: int, revision: int, name: str) -> str:
+    """An image the issue revision's Edition names (``name``: its checksum and suffix)."""
+    if revision > 1:
+        return reverse("public:issue-revision-file", args=[slug, total_number, revision, name])
+    return reverse("public:issue-file", args=[slug, total_number, name])
+
+
 def article_path(slug: str, total_number: int, revision: int, number: int) -> str:
     """The page of the ``number``-th article (from 1, in reading order) of an issue revision."""
     if revision > 1:

@@ -33,7 +33,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from editorial.documents import article_path, issue_path
+from editorial.documents import article_path, issue_image_path, issue_path, issue_pdf_path
 from editorial.editions import Edition, EditionArticle, EditionFigure, EditionImage
 from editorial.models import Issue, Publication, Rendition
 from editorial.rendering.assets import read_image
@@ -165,10 +165,7 @@ def issue_image_url(slug: str, total: int, revision: int) -> Callable[[EditionIm
     """Where the images an issue revision's Edition names are served, by their checksum."""
 
     def image_url(image: EditionImage) -> str:
-        name = f"{image.checksum}{image.suffix}"
-        if revision > 1:
-            return reverse("public:issue-revision-file", args=[slug, total, revision, name])
-        return reverse("public:issue-file", args=[slug, total, name])
+        return issue_image_path(slug, total, revision, f"{image.checksum}{image.suffix}")
 
     return image_url
 
@@ -176,11 +173,7 @@ def issue_image_url(slug: str, total: int, revision: int) -> Callable[[EditionIm
 def _pdf_link(issue: Issue, pdf: Rendition | None) -> PdfLink | None:
     if pdf is None or pdf.size is None:
         return None
-    slug, total = issue.publication.slug, issue.total_number
-    if issue.revision > 1:
-        url = reverse("public:issue-revision-pdf", args=[slug, total, issue.revision])
-    else:
-        url = reverse("public:issue-pdf", args=[slug, total])
+    url = issue_pdf_path(issue.publication.slug, issue.total_number, issue.revision)
     return PdfLink(url=url, size=pdf.size, checksum=pdf.checksum)
 
 

@@ -24,9 +24,9 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
+from editorial.documents import issue_image_path, issue_path, issue_pdf_path
 from editorial.editions import Edition, EditionImage
 from editorial.integrations.mail import MailSender, SendFailure, delivery_email
 from editorial.jobs import DELIVERY
@@ -135,22 +135,16 @@ def _absolute(path: str) -> str:
 
 def _issue_links(issue: Issue) -> EmailLinks:
     slug, total, revision = issue.publication.slug, issue.total_number, issue.revision
-    if revision > 1:
-        web = reverse("public:issue-revision", args=[slug, total, revision])
-        pdf = reverse("public:issue-revision-pdf", args=[slug, total, revision])
-    else:
-        web = reverse("public:issue", args=[slug, total])
-        pdf = reverse("public:issue-pdf", args=[slug, total])
 
     def image_url(image: EditionImage) -> str:
         name = f"{image.checksum}{image.suffix}"
-        if revision > 1:
-            return _absolute(
-                reverse("public:issue-revision-file", args=[slug, total, revision, name])
-            )
-        return _absolute(reverse("public:issue-file", args=[slug, total, name]))
+        return _absolute(issue_image_path(slug, total, revision, name))
 
-    return EmailLinks(web=_absolute(web), pdf=_absolute(pdf), image_url=image_url)
+    return EmailLinks(
+        web=_absolute(issue_path(slug, total, revision)),
+        pdf=_absolute(issue_pdf_path(slug, total, revision)),
+        image_url=image_url,
+    )
 
 
 def mailing_content(mailing_id: int) -> MailingContent | None:
