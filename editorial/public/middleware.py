@@ -10,13 +10,20 @@ Each worker keeps the documents it served last in memory for DIGEST_DOCUMENT_CAC
 (bounded by DIGEST_DOCUMENT_CACHE_BYTES), then asks the database again (one indexed query): a
 publication reaches every worker within that time, far inside the five minutes readers' caches
 are allowed (``Cache-Control: max-age=300``).
+
+A reader whose client accepts gzip (every browser and feed reader) gets the document compressed,
+made once when the worker loads it, under its own strong ETag (``…-gz``) and with ``Vary:
+Accept-Encoding``: a feed with the full text of two issues is several times the size of a page.
 """
 
+import gzip
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
+from typing import NamedTuple
 
 from csp.utils import build_policy
 from django.conf import settings
@@ -40,7 +47,21 @@ def document_policy() -> str:
     return build_policy()
 
 
-Document = tuple[str, bytes, str, int]  # content type, bytes, ETag, Last-Modified (epoch)
+class Document(NamedTuple):
+    content_type: str
+    body: bytes
+    etag: str
+    last_modified: int  # epoch seconds
+    gzipped: bytes | None  # the body compressed, when that makes it smaller
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
+
+
+# Below this, compressing saves less than the headers cost (WhiteNoise's threshold too).
+GZIP_MIN_BYTES = 200
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # What a path not stored costs to remember (its key and the entry), for the memory bound.
 MISS_BYTES = 200
 
@@ -68,24 +89,33 @@ class DocumentCache:
         return document
 
     def _put(self, path: str, expires: float, document: Document | None) -> None:
-        size = MISS_BYTES + (len(document[1]) if document else 0)
+        size = MISS_BYTES + (document.size if document else 0)
         with self._lock:
             old = self._entries.pop(path, None)
             if old is not None:
-                self._bytes -= MISS_BYTES + (len(old[1][1]) if old[1] else 0)
+                self._bytes -= MISS_BYTES + (old[1].size if old[1] else 0)
             self._entries[path] = (expires, document)
             self._bytes += size
             while self._bytes > settings.DIGEST_DOCUMENT_CACHE_BYTES and self._entries:
                 _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= MISS_BYTES + (len(dropped[1]) if dropped else 0)
+                self._bytes -= MISS_BYTES + (dropped.size if dropped else 0)
 
 
 def load_document(path: str) -> Document | None:
     found = published_document(path)
     if found is None:
         return None
-    content_type, body, etag, modified_at = found
-    return content_type, bytes(body), etag, int(modified_at.timestamp())
+    content_type, stored, etag, modified_at = found
+    body = bytes(stored)
+    gzipped = gzip.compress(body, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+    if gzipped is not None and len(gzipped) >= len(body):
+        gzipped = None
+    return Document(content_type, body, etag, int(modified_at.timestamp()), gzipped)
+
+
+def gzip_etag(etag: str) -> str:
+    """The compressed variant's own strong ETag: ``"…"`` → ``"…-gz"``."""
+    return etag[:-1] + '-gz"'
 
 
 class PublishedDocumentMiddleware:
@@ -104,9 +134,18 @@ class PublishedDocumentMiddleware:
         document = self.documents.get(request.path_info, load_document)
         if document is None:
             return self.get_response(request)
-        content_type, body, etag, last_modified = document
+        body, etag, encoding = document.body, document.etag, ""
+        if document.gzipped is not None and ACCEPTS_GZIP.search(
+            request.META.get("HTTP_ACCEPT_ENCODING", "")
+        ):
+            body, etag, encoding = document.gzipped, gzip_etag(etag), "gzip"
+        last_modified = document.last_modified
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        response = conditional or HttpResponse(body, content_type=content_type)
+        response = conditional or HttpResponse(body, content_type=document.content_type)
+        if encoding and conditional is None:
+            response.headers["Content-Encoding"] = encoding
+        if document.gzipped is not None:
+            response.headers["Vary"] = "Accept-Encoding"
         response.headers["ETag"] = etag
         response.headers["Last-Modified"] = http_date(last_modified)
         response.headers["Cache-Control"] = DOCUMENT_CACHE_CONTROL

@@ -1,6 +1,7 @@
 """Stored documents served as they were made: strong ETag, Last-Modified, Cache-Control, 304,
 and the site's policy without a nonce; anything not stored goes on to the views."""
 
+import gzip
 import re
 from collections.abc import Callable
 from typing import Any
@@ -59,6 +60,37 @@ def test_a_match_is_answered_304(client: Client, document: PublishedDocument) ->
     assert by_time.status_code == 304
     stale = client.get("/archive/", HTTP_IF_NONE_MATCH='"0000"')
     assert stale.status_code == 200 and stale.content == BODY
+
+
+def test_a_client_that_accepts_gzip_gets_the_document_compressed_under_its_own_tag(
+    client: Client,
+) -> None:
+    body = ("<!DOCTYPE html>" + "<p>数据要素市场化配置改革</p>" * 400).encode()
+    stored = PublishedDocument.objects.create(
+        path="/feeds/shuju/atom.xml",
+        kind="feed",
+        content_type="application/atom+xml; charset=utf-8",
+        body=body,
+        etag=document_etag(body),
+        modified_at=timezone.now().replace(microsecond=0),
+    )
+    plain = client.get(stored.path)
+    assert plain.content == body and "Content-Encoding" not in plain
+    assert plain["Vary"] == "Accept-Encoding" and plain["ETag"] == stored.etag
+
+    packed = client.get(stored.path, HTTP_ACCEPT_ENCODING="br, gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip" and packed["Vary"] == "Accept-Encoding"
+    assert len(packed.content) < len(body) / 10
+    assert gzip.decompress(packed.content) == body
+    assert packed["ETag"] == stored.etag[:-1] + '-gz"' and packed["Content-Type"].startswith(
+        "application/atom+xml"
+    )
+    # Each variant revalidates against its own tag, and a 304 carries no encoding.
+    again = client.get(stored.path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert again.status_code == 304 and "Content-Encoding" not in again
+    other = client.get(stored.path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=stored.etag)
+    assert other.status_code == 200 and gzip.decompress(other.content) == body
+    assert client.get(stored.path, HTTP_IF_NONE_MATCH=stored.etag).status_code == 304
 
 
 def test_what_is_not_stored_is_rendered_by_the_views(
