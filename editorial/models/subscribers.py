@@ -41,6 +41,7 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", "导入"
     ADMIN = "admin", "管理后台"
     WEBHOOK = "webhook", "邮件服务回调"
+    SMTP_REFUSAL = "smtp-refusal", "发送时邮件服务器拒收"
 
 
 class Subscriber(models.Model):

@@ -36,7 +36,7 @@ LEAD_MAX = 120  # characters of an article's first paragraph shown under its tit
 
 # Stand-ins for what differs per subscriber; nothing an editor types can contain them (the
 # renderer removes them from the Edition's text first).
-_SLOTS = ("name", "unsubscribe_url", "preferences_url")
+EMAIL_SLOTS = ("name", "unsubscribe_url", "preferences_url")
 _SLOT = "\u2063{}\u2063"  # INVISIBLE SEPARATOR around the slot's name
 
 
@@ -72,16 +72,22 @@ class EmailEditionTemplate:
     html: str
     text: str
 
-    def personalise(self, addressee: Addressee) -> EmailEdition:
-        values = {
+    @staticmethod
+    def slot_values(addressee: Addressee) -> tuple[dict[str, str], dict[str, str]]:
+        """What each slot holds for ``addressee``: in the HTML part (escaped), in the text part."""
+        text = {
             "name": addressee.name.strip() or "读者",
             "unsubscribe_url": addressee.unsubscribe_url,
             "preferences_url": addressee.preferences_url,
         }
+        return {slot: html_lib.escape(value, quote=True) for slot, value in text.items()}, text
+
+    def personalise(self, addressee: Addressee) -> EmailEdition:
+        html_values, text_values = self.slot_values(addressee)
         html, text = self.html, self.text
-        for slot in _SLOTS:
-            html = html.replace(_SLOT.format(slot), html_lib.escape(values[slot], quote=True))
-            text = text.replace(_SLOT.format(slot), values[slot])
+        for slot in EMAIL_SLOTS:
+            html = html.replace(_SLOT.format(slot), html_values[slot])
+            text = text.replace(_SLOT.format(slot), text_values[slot])
         return EmailEdition(subject=self.subject, html=html, text=text)
 
 
@@ -160,7 +166,7 @@ def email_edition_template(
             "address": _unslotted(publication.address),
             "wechat": _unslotted(publication.wechat_account_name),
         },
-        **{slot: mark_safe(_SLOT.format(slot)) for slot in _SLOTS},  # noqa: S308 - a slot
+        **{slot: mark_safe(_SLOT.format(slot)) for slot in EMAIL_SLOTS},  # noqa: S308 - a slot
     }
     page = render_to_string(HTML_TEMPLATE, context)
     html = _inliner().inline(page.replace("/*STYLESHEET*/", render_to_string(STYLESHEET)))

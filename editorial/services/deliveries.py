@@ -22,13 +22,20 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
-from django.db.models import F, Q
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from editorial.documents import issue_image_path, issue_path, issue_pdf_path
 from editorial.editions import Edition, EditionImage
-from editorial.integrations.mail import MailSender, SendFailure, delivery_email
+from editorial.integrations.mail import (
+    DeliveryEmail,
+    MailSender,
+    MessageTemplate,
+    RawMessage,
+    SendFailure,
+    delivery_email,
+)
 from editorial.jobs import DELIVERY
 from editorial.models import (
     Delivery,
@@ -42,6 +49,7 @@ from editorial.models import (
 )
 from editorial.models.subscribers import ConsentSource
 from editorial.rendering.email import (
+    EMAIL_SLOTS,
     Addressee,
     EmailEditionTemplate,
     EmailLinks,
@@ -127,6 +135,8 @@ class MailingContent:
     message_domain: str
     templates: dict[bool, EmailEditionTemplate]  # by whether the PDF is attached
     attachment: tuple[str, bytes] | None  # None: too large to attach (linked instead)
+    # The same messages serialised once, for SMTP (by whether the PDF is attached).
+    messages: dict[bool, MessageTemplate]
 
 
 def _absolute(path: str) -> str:
@@ -175,6 +185,54 @@ def mailing_content(mailing_id: int) -> MailingContent | None:
         message_domain=domain or "localhost",
         templates=templates,
         attachment=attachment,
+        messages={
+            attached: MessageTemplate(
+                lambda values, attached=attached: _email(  # type: ignore[misc]
+                    templates[attached], attachment if attached else None, values
+                ),
+                MESSAGE_FIELDS,
+            )
+            for attached in ((False, True) if attachment is not None else (False,))
+        },
+    )
+
+
+# What differs from one message of a mailing to the next.
+MESSAGE_FIELDS = (
+    "to",
+    "message_id",
+    "unsubscribe",
+    "date",
+    *(f"{part}_{slot}" for part in ("html", "text") for slot in EMAIL_SLOTS),
+)
+
+
+def _email(
+    template: EmailEditionTemplate,
+    attachment: tuple[str, bytes] | None,
+    values: dict[str, str],
+) -> DeliveryEmail:
+    """One subscriber's message from its ``MESSAGE_FIELDS`` (as the email package builds it)."""
+    html = template.personalise(_addressee(values, "html")).html
+    text = template.personalise(_addressee(values, "text")).text
+    return delivery_email(
+        subject=template.subject,
+        text=text,
+        html=html,
+        to=values["to"],
+        message_id=values["message_id"],
+        unsubscribe_url=values["unsubscribe"],
+        attachment=attachment,
+        metadata={},
+    )
+
+
+def _addressee(values: dict[str, str], part: str) -> Addressee:
+    return Addressee(
+        email=values["to"],
+        name=values[f"{part}_name"],
+        unsubscribe_url=values[f"{part}_unsubscribe_url"],
+        preferences_url=values[f"{part}_preferences_url"],
     )
 
 
@@ -183,24 +241,42 @@ def delivery_message_id(content: MailingContent, subscriber_id: int) -> str:
     return f"<{content.fingerprint[:16]}.{subscriber_id}@{content.message_domain}>"
 
 
-def delivery_message(content: MailingContent, row: Delivery) -> object:
+def delivery_message(
+    content: MailingContent, row: Delivery, *, raw: bool = False
+) -> DeliveryEmail | RawMessage:
+    """The row's message: as bytes for SMTP when ``raw`` (from the mailing's serialised
+    message), else built by the email package (an ESP, DKIM through anymail, a value that does
+    not fit the serialised message)."""
     subscriber = row.subscriber
     attach = subscriber.format == SubscriberFormat.ATTACH and content.attachment is not None
     unsubscribe = unsubscribe_url(subscriber)
-    rendered = content.templates[attach].personalise(
-        Addressee(
-            email=subscriber.email,
-            name=subscriber.name,
-            unsubscribe_url=unsubscribe,
-            preferences_url=preferences_url(subscriber),
-        )
+    addressee = Addressee(
+        email=subscriber.email,
+        name=subscriber.name,
+        unsubscribe_url=unsubscribe,
+        preferences_url=preferences_url(subscriber),
     )
+    message_id = delivery_message_id(content, subscriber.pk)
+    if raw:
+        html_values, text_values = EmailEditionTemplate.slot_values(addressee)
+        message = content.messages[attach].message(
+            {
+                "to": subscriber.email,
+                "message_id": message_id,
+                "unsubscribe": unsubscribe,
+                **{f"html_{slot}": value for slot, value in html_values.items()},
+                **{f"text_{slot}": value for slot, value in text_values.items()},
+            }
+        )
+        if message is not None:
+            return message
+    rendered = content.templates[attach].personalise(addressee)
     return delivery_email(
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
         to=subscriber.email,
-        message_id=delivery_message_id(content, subscriber.pk),
+        message_id=message_id,
         unsubscribe_url=unsubscribe,
         attachment=content.attachment if attach else None,
         metadata={"delivery": str(row.pk)},
@@ -275,6 +351,41 @@ def _mark_sent(done: _Sent | None) -> None:
         )
 
 
+def _mark_sending(
+    row: Delivery, done: _Sent | None, message_id: str, lease: datetime.datetime
+) -> bool:
+    """Mark ``row`` sending (and the row handed over before it, ``done``, sent) in one UPDATE;
+    whether ``row`` was still queued (an operator may have closed or paused it meanwhile)."""
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET "  # noqa: S608 - the model's own table name
+            "status = CASE WHEN id = %(row)s THEN %(sending)s ELSE %(sent)s END, "
+            "attempts = attempts + CASE WHEN id = %(row)s THEN 1 ELSE 0 END, "
+            "message_id = CASE WHEN id = %(row)s THEN %(message_id)s ELSE message_id END, "
+            "lease_expires_at = CASE WHEN id = %(row)s THEN %(lease)s END, "
+            "sent_at = CASE WHEN id = %(row)s THEN sent_at ELSE %(sent_at)s END, "
+            "provider_message_id = CASE WHEN id = %(row)s THEN provider_message_id "
+            "ELSE %(provider_id)s END, "
+            "error = CASE WHEN id = %(row)s THEN error ELSE '' END "
+            "WHERE (id = %(row)s AND status = %(queued)s) "
+            "OR (id = %(done)s AND status = %(sending)s) "
+            "RETURNING id",
+            {
+                "row": row.pk,
+                "done": done.pk if done else None,
+                "queued": S.QUEUED.value,
+                "sending": S.SENDING.value,
+                "sent": S.SENT.value,
+                "message_id": message_id,
+                "lease": lease,
+                "sent_at": done.at if done else None,
+                "provider_id": done.provider_message_id[:200] if done else "",
+            },
+        )
+        return any(pk == row.pk for (pk,) in cursor.fetchall())
+
+
 def _skip_reason(subscriber: Subscriber) -> str:
     if subscriber.erased_at is not None:
         return "订阅者的个人数据已删除"
@@ -299,7 +410,7 @@ def _record_failure(row: Delivery, failure: SendFailure, attempts: int, report: 
         subscriber_suppress(
             subscriber=row.subscriber,
             status=SubscriberStatus.BOUNCED,
-            source=ConsentSource.WEBHOOK,
+            source=ConsentSource.SMTP_REFUSAL,
             detail=f"发送时邮件服务器拒收：{failure.reason}"[:500],
         )
 
@@ -321,21 +432,17 @@ def _send_batch(
                     )
                 report.skipped += 1
                 continue
-            message = delivery_message(content, row)
+            message = delivery_message(content, row, raw=sender.takes_bytes)
             attempts = row.attempts + 1
-            with transaction.atomic():  # committed before the hand-off
-                _mark_sent(done)
-                done = None
-                marked = Delivery.objects.filter(pk=row.pk, status=S.QUEUED).update(
-                    status=S.SENDING,
-                    attempts=F("attempts") + 1,
-                    message_id=delivery_message_id(content, subscriber.pk),
-                    lease_expires_at=job_lease(row),
-                )
+            # Committed before the hand-off (one statement in autocommit: one round trip).
+            marked = _mark_sending(
+                row, done, delivery_message_id(content, subscriber.pk), job_lease(row)
+            )
+            done = None
             if not marked:  # an operator closed or paused it meanwhile
                 continue
             try:
-                provider_id = sender.send(message)  # type: ignore[arg-type]
+                provider_id = sender.send(message)
             except SendFailure as failure:
                 _record_failure(row, failure, attempts, report)
                 continue

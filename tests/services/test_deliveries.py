@@ -25,6 +25,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
+from editorial.integrations.mail import RawMessage
 from editorial.models import (
     Delivery,
     DeliveryStatus,
@@ -36,6 +37,7 @@ from editorial.models import (
     SubscriberFormat,
     SubscriberStatus,
 )
+from editorial.models.subscribers import ConsentSource
 from editorial.roles import Role
 from editorial.selectors import mailing_counts
 from editorial.services.deliveries import (
@@ -43,7 +45,9 @@ from editorial.services.deliveries import (
     deliveries_close,
     deliveries_resend,
     deliveries_sweep,
+    delivery_message,
     issue_mailing,
+    mailing_content,
     mailing_deliver_here,
     mailing_pause,
     mailing_resume,
@@ -181,6 +185,8 @@ def test_a_transient_refusal_is_retried_and_a_permanent_one_recorded_and_suppres
     assert gone.status == SubscriberStatus.BOUNCED  # a hard bounce stops mail at once
     assert full.status == SubscriberStatus.CONFIRMED  # a full mailbox is not a bad address
     assert gone.consents.filter(action="suppress").count() == 1
+    (suppressed,) = gone.consents.filter(action="suppress")
+    assert suppressed.source == ConsentSource.SMTP_REFUSAL and "550" in suppressed.detail
 
 
 def test_a_row_left_sending_is_uncertain_never_resent_but_by_an_operator(
@@ -255,6 +261,63 @@ def test_the_dkim_signature_covers_both_unsubscribe_headers_and_verifies(
     # Changing a signed header breaks it.
     tampered = mail.data.replace(b"List-Unsubscribe=One-Click", b"List-Unsubscribe=Other")
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_the_serialised_message_is_the_one_the_email_package_builds(issue: Issue) -> None:
+    # Over SMTP each message is the mailing's message serialised once, with the subscriber's
+    # own values put into its bytes: it must read as the email package's build of it would.
+    factories.SubscriberFactory.create(name="张 & <李>", format=SubscriberFormat.ATTACH)
+    factories.SubscriberFactory.create(name=" ", format=SubscriberFormat.LINK)
+    mailing = issue_mailing(actor=None, issue_id=issue.pk)
+    content = mailing_content(mailing.pk)
+    assert content is not None
+    rows = Delivery.objects.filter(mailing=mailing).select_related("subscriber")
+    unsubscribes = set()
+    for row in rows:
+        raw = delivery_message(content, row, raw=True)
+        built = delivery_message(content, row)
+        assert isinstance(raw, RawMessage) and not isinstance(built, RawMessage)
+        fast = email.message_from_bytes(raw.data, policy=email.policy.default)
+        slow = email.message_from_bytes(
+            built.message().as_bytes(linesep="\r\n"), policy=email.policy.default
+        )
+        for header in (
+            "From",
+            "To",
+            "Subject",
+            "Message-ID",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
+            "MIME-Version",
+            "Content-Type",
+        ):
+            # (the email package folds a long header where the serialised one is unfolded)
+            assert str(fast[header]).split(";")[0].strip() == (
+                str(slow[header]).split(";")[0].strip()
+            ), header
+        assert fast["To"] == row.subscriber.email and fast["Date"] is not None
+
+        def parts(message: email.message.Message) -> list[tuple[str, str | None, object]]:
+            return [
+                (part.get_content_type(), part.get_filename(), part.get_content())  # type: ignore[attr-defined]
+                for part in message.walk()
+                if not part.is_multipart()
+            ]
+
+        assert parts(fast) == parts(slow)
+        kinds = [kind for kind, _name, _body in parts(fast)]
+        attached = row.subscriber.format == SubscriberFormat.ATTACH
+        assert kinds == ["text/plain", "text/html"] + (["application/pdf"] if attached else [])
+        html = next(body for kind, _n, body in parts(fast) if kind == "text/html")
+        text = next(body for kind, _n, body in parts(fast) if kind == "text/plain")
+        unsubscribe = str(fast["List-Unsubscribe"]).strip("<>")
+        assert unsubscribe in text and unsubscribe.replace("&", "&amp;") in str(html)
+        unsubscribes.add(unsubscribe)
+        if attached:
+            assert "张 &amp; &lt;李&gt;" in str(html) and "张 & <李>" in str(text)
+        else:
+            assert "读者" in str(text)
+    assert len(unsubscribes) == 2  # each subscriber's own link
 
 
 def test_deliver_issue_dry_run_writes_nothing_and_an_unpublished_issue_is_refused(
