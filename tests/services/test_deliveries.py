@@ -311,7 +311,7 @@ def test_the_serialised_message_is_the_one_the_email_package_builds(issue: Issue
         html = next(body for kind, _n, body in parts(fast) if kind == "text/html")
         text = next(body for kind, _n, body in parts(fast) if kind == "text/plain")
         unsubscribe = str(fast["List-Unsubscribe"]).strip("<>")
-        assert unsubscribe in text and unsubscribe.replace("&", "&amp;") in str(html)
+        assert unsubscribe in str(text) and unsubscribe.replace("&", "&amp;") in str(html)
         unsubscribes.add(unsubscribe)
         if attached:
             assert "张 &amp; &lt;李&gt;" in str(html) and "张 & <李>" in str(text)
