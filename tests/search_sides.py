@@ -60,12 +60,10 @@ def document_numbers() -> list[str]:
     return chosen + [n.replace("〔", "[").replace("〕", "]") for n in chosen[:1]]
 
 
-def key(entry: Any) -> list[int]:
-    return [entry.issue.total_number, entry.position]
-
-
-def substring_keys(word: str) -> list[list[int]]:
-    """Published articles whose title, 来源, body or notes contain ``word``, by plain LIKE."""
+def substring_keys(word: str) -> list[str]:
+    """The pages of the published articles whose title, 来源, body or notes contain ``word``,
+    by plain LIKE."""
+    from editorial.documents import article_path
     from editorial.models import Article
     from editorial.workflow import IssueStatus
 
@@ -75,12 +73,16 @@ def substring_keys(word: str) -> list[list[int]]:
         | Q(source__contains=word)
         | Q(notes__contains=word)
     )
-    return sorted([a.issue.total_number, a.position] for a in rows.select_related("issue"))
+    return sorted(
+        article_path(a.issue.publication.slug, a.issue.total_number, a.issue.revision, a.position)
+        for a in rows.select_related("issue__publication")
+    )
 
 
 def side() -> dict[str, Any]:
-    """For each query: the articles found (all pages) and, for a Chinese word or a 文号, the
-    articles a substring match finds."""
+    """For each query: the articles found (all pages, by their page's path, which both
+    databases give alike) and, for a Chinese word or a 文号, the articles a substring match
+    finds."""
     from editorial.search import MAX_LIMIT, search_articles
 
     out: dict[str, Any] = {}
@@ -88,7 +90,7 @@ def side() -> dict[str, Any]:
         found, offset = [], 0
         while True:
             page = search_articles(query, limit=MAX_LIMIT, offset=offset, **filters)
-            found += [key(r.entry) for r in page.results]
+            found += [r.url for r in page.results]
             if page.next_offset is None:
                 break
             offset = page.next_offset

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial.search import MAX_LIMIT, MAX_QUERY, SearchResult, search_articles, unescaped
+from editorial.search import MAX_LIMIT, MAX_QUERY, SearchResult, unescaped
+from editorial.search_cache import SearchCache
 
 
 class SearchQuerySerializer(serializers.Serializer[Any]):
@@ -24,16 +25,16 @@ class SearchQuerySerializer(serializers.Serializer[Any]):
 
 class SearchResultSerializer(serializers.Serializer[SearchResult]):
     article = serializers.IntegerField(source="article_id")
-    title = serializers.CharField(source="entry.title")
+    title = serializers.CharField()
     title_html = serializers.CharField(help_text="标题，HTML 转义，命中处以 <mark> 标出")
     snippet = serializers.SerializerMethodField()
     snippet_html = serializers.CharField(help_text="摘录，HTML 转义，命中处以 <mark> 标出")
-    section = serializers.CharField(source="entry.section_slug")
-    section_name = serializers.CharField(source="entry.section_name")
-    issue = serializers.IntegerField(source="issue.pk")
-    issue_label = serializers.CharField(source="issue.label")
-    publication = serializers.CharField(source="issue.publication.slug")
-    date = serializers.DateField(source="entry.date")
+    section = serializers.CharField(source="section_slug")
+    section_name = serializers.CharField()
+    issue = serializers.IntegerField(source="issue_id")
+    issue_label = serializers.CharField()
+    publication = serializers.CharField(source="publication_slug")
+    date = serializers.DateField()
     rank = serializers.FloatField()
     url = serializers.CharField()
 
@@ -86,5 +87,5 @@ class SearchView(APIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = dict(params.validated_data)
-        page = search_articles(filters.pop("q"), **filters)
+        page = SearchCache.now().articles(filters.pop("q"), **filters)
         return Response(SearchPageSerializer(page).data)

@@ -11,7 +11,7 @@ from .previews import PreviewLink
 from .publications import CopyrightNotice, Publication, Section
 from .records import Approval, AuditEntry, Comment, EditLock
 from .renditions import Rendition, RenditionKind, RenditionStatus
-from .search import SearchEntry
+from .search import SearchEntry, SearchGeneration
 from .subscribers import (
     Consent,
     ConsentAction,
@@ -58,6 +58,7 @@ __all__ = [
     "RenditionKind",
     "RenditionStatus",
     "SearchEntry",
+    "SearchGeneration",
     "Section",
     "Subscriber",
     "SubscriberFormat",

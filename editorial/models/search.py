@@ -1,4 +1,7 @@
-"""The search index: one row per article of a published issue, as its Edition shows it."""
+"""The search index: one row per article of a published issue, as its Edition shows it, and
+the generation of the index that cached results belong to."""
+
+import uuid
 
 from django.db import models
 
@@ -47,3 +50,26 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchGeneration(models.Model):
+    """Which state of the index a cached page of results belongs to (``editorial/search_cache.py``).
+
+    One row, given a new random token in every transaction that writes the index
+    (``services/search_index.py``), so that a publication makes every cached result stale at
+    once, in every process, the moment it commits. A token, not a counter: a counter rolled back
+    with its transaction would be counted again for another state of the index.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.UUIDField("索引版本", default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = "搜索索引版本"
+        verbose_name_plural = "搜索索引版本"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="search_generation_one")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -5,9 +5,9 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
 
-from editorial.models import SearchEntry
 from editorial.public.views import site_page
-from editorial.search import MAX_QUERY, search_articles
+from editorial.search import MAX_QUERY, SearchFacets
+from editorial.search_cache import SearchCache
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
@@ -24,28 +24,23 @@ class SearchForm(forms.Form):
     section = forms.ChoiceField(label="栏目", required=False)
     page = forms.IntegerField(label="页码", min_value=1, max_value=MAX_PAGE, required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, facets: SearchFacets, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        years = SearchEntry.objects.dates("date", "year", order="DESC")
         year, section = self.fields["year"], self.fields["section"]
         assert isinstance(year, forms.ChoiceField) and isinstance(section, forms.ChoiceField)  # noqa: S101
-        year.choices = [("", "全部年份")] + [(d.year, f"{d.year}年") for d in years]
-        sections = (
-            SearchEntry.objects.order_by("section_slug")
-            .values_list("section_slug", "section_name")
-            .distinct()
-        )
-        section.choices = [("", "全部栏目"), *dict(sections).items()]
+        year.choices = [("", "全部年份")] + [(y, f"{y}年") for y in facets.years]
+        section.choices = [("", "全部栏目"), *facets.sections]
 
 
 @cache_control(public=True, max_age=60)
 def search_page(request: HttpRequest) -> HttpResponse:
     """``?q=算力&year=2024&section=guoce&page=2``."""
-    form = SearchForm(request.GET or None)
+    search = SearchCache.now()
+    form = SearchForm(request.GET or None, facets=search.facets())
     page = None
     if form.is_valid() and form.cleaned_data["q"]:
         number = form.cleaned_data["page"] or 1
-        page = search_articles(
+        page = search.articles(
             form.cleaned_data["q"],
             year=form.cleaned_data["year"],
             section=form.cleaned_data["section"] or None,

@@ -51,9 +51,12 @@ def test_the_page_makes_the_same_queries_for_1_and_50_issues(
 ) -> None:
     generate_archive(issues, seed=2, articles=(2, 2))
     assert SearchEntry.objects.count() == 2 * issues
-    with django_assert_max_num_queries(8):  # one of them: the masthead's publication
-        page = client.get(URL, {"q": "数据", "page": 2 if issues == 50 else 1})
+    query = {"q": "数据", "page": 2 if issues == 50 else 1}
+    with django_assert_max_num_queries(9):  # of them: the index's generation, the masthead
+        page = client.get(URL, query)
     assert page.status_code == 200
+    with django_assert_max_num_queries(2):  # the same page again: from the cache
+        assert client.get(URL, query).content == page.content
     html = page.content.decode()
     assert html.count("<mark>") >= (20 if issues == 50 else 1)
     if issues == 50:

@@ -54,7 +54,7 @@ def test_a_published_correction_replaces_the_revision_it_supersedes() -> None:
     original = bring_to(original, IssueStatus.SUPERSEDED)
     revision = original.correction
     assert SearchEntry.objects.get().issue_id == revision.pk
-    assert [r.issue.pk for r in search_articles("数据要素").results] == [revision.pk]
+    assert [r.issue_id for r in search_articles("数据要素").results] == [revision.pk]
     # The rebuild indexes the published issues only, as publishing did.
     assert search_index_rebuild() == 1
     assert SearchEntry.objects.get().issue_id == revision.pk

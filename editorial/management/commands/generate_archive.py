@@ -35,7 +35,7 @@ from editorial.models import (
 )
 from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.selectors import issue_live_edition
-from editorial.services.search_index import search_entries
+from editorial.services.search_index import search_entries, search_generation_bump
 from editorial.workflow import ArticleStatus, IssueStatus
 
 from .generate_issues import (
@@ -271,6 +271,7 @@ def _write_batch(
         entries += search_entries(issue, edition)
     ApprovedEdition.objects.bulk_create(approved)
     SearchEntry.objects.bulk_create(entries)
+    search_generation_bump()
 
 
 class Command(BaseCommand):
