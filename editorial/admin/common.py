@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -243,3 +244,17 @@ class StaleSaveAdminMixin:
             return super().changeform_view(  # type: ignore[misc]
                 request, object_id, form_url, extra_context
             )
+
+
+class SortableWhenEditableAdminBase(SortableAdminBase):
+    """Drag handles only on rows the page may change: a read-only page (an issue that can no
+    longer be edited, or a person without the right) shows its rows in order, without handles,
+    and its inline is not made draggable. The save itself is refused by the view (403)."""
+
+    def get_inline_formsets(self, *args: Any, **kwargs: Any) -> Any:
+        inline_admin_formsets = super().get_inline_formsets(*args, **kwargs)  # type: ignore[misc]
+        for inline_admin_formset in inline_admin_formsets:
+            if not inline_admin_formset.has_change_permission:
+                classes = inline_admin_formset.classes.split()
+                inline_admin_formset.classes = " ".join(c for c in classes if c != "sortable")
+        return inline_admin_formsets
