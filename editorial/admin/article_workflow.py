@@ -287,7 +287,6 @@ class ArticleWorkflowAdmin(RevisionHistoryAdmin):
                     "articles_open": obj.issue.status in ISSUE_ARTICLES_OPEN,
                     "revisions_url": self.revisions_url(obj),
                     "preview_url": preview_url(request, obj.issue_id, obj.pk),
-                    "stale": stale_base is not None,
                     "stale_changes": stale_changes(obj, stale_base),
                     "comment_thread": comment_thread(comments_for(obj.issue, obj)),
                     "comment_form": CommentForm(auto_id="id_comment_%s"),

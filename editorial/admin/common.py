@@ -5,11 +5,13 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.forms.utils import ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -123,6 +125,8 @@ class BaseVersionForm(forms.ModelForm):
         label="所基于的版本", widget=forms.HiddenInput, required=False
     )
     stale_base: int | None = None
+    # The refusal (who saved meanwhile, when, which version): shown once, in the stale box.
+    stale_message: str | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,11 +151,23 @@ class BaseVersionForm(forms.ModelForm):
                 )
             try:
                 self.check_fresh(base)
-            except StaleEdit:
+            except StaleEdit as refusal:
                 self.stale_base = base
+                self.stale_message = str(refusal.message)
                 self._adopt_stored_version()
                 raise
         return cleaned
+
+    def non_field_errors(self) -> ErrorList:
+        """Without the stale refusal: the page shows it once, in its own box above the form."""
+        errors = super().non_field_errors()
+        if self.stale_message is None:
+            return errors
+        return self.error_class(
+            [e for e in errors.as_data() if e.code != "stale"],
+            error_class="nonfield",
+            renderer=self.renderer,
+        )
 
     def _adopt_stored_version(self) -> None:
         """Carry the stored version from now on, so the next save after checking goes through."""
@@ -191,6 +207,28 @@ class StaleSaveAdminMixin:
             return fieldsets
         return without_base_version(fieldsets)
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        """A stale refusal is said once, in the stale box: not again as the admin's "please
+        correct the errors" note nor in the form's error list."""
+        form = getattr(context.get("adminform"), "form", None)
+        message = getattr(form, "stale_message", None)
+        if form is not None and message is not None:
+            context["stale_message"] = message
+            if not form.non_field_errors():
+                refusal = form.errors.get(NON_FIELD_ERRORS)
+                context["errors"] = [e for e in context["errors"] if e is not refusal]
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add, change, form_url, obj
+        )
+
     def changeform_view(
         self,
         request: HttpRequest,
@@ -206,3 +244,17 @@ class StaleSaveAdminMixin:
             return super().changeform_view(  # type: ignore[misc]
                 request, object_id, form_url, extra_context
             )
+
+
+class SortableWhenEditableAdminBase(SortableAdminBase):
+    """Drag handles only on rows the page may change: a read-only page (an issue that can no
+    longer be edited, or a person without the right) shows its rows in order, without handles,
+    and its inline is not made draggable. The save itself is refused by the view (403)."""
+
+    def get_inline_formsets(self, *args: Any, **kwargs: Any) -> Any:
+        inline_admin_formsets = super().get_inline_formsets(*args, **kwargs)  # type: ignore[misc]
+        for inline_admin_formset in inline_admin_formsets:
+            if not inline_admin_formset.has_change_permission:
+                classes = inline_admin_formset.classes.split()
+                inline_admin_formset.classes = " ".join(c for c in classes if c != "sortable")
+        return inline_admin_formsets

@@ -3,7 +3,7 @@
 import datetime
 from typing import Any, TypeVar
 
-from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from adminsortable2.admin import SortableTabularInline
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -35,12 +35,14 @@ from editorial.services.issue_edits import (
     issue_update,
 )
 from editorial.services.issues import issue_create, issue_propose_date, issue_propose_numbers
+from editorial.services.policies import issue_editable_check
 from editorial.services.revisions import issue_revision_restore, issue_versions
 from editorial.workflow import ISSUE_EDITABLE
 
 from .common import (
     NO_IMAGE,
     BaseVersionForm,
+    SortableWhenEditableAdminBase,
     StaleSaveAdminMixin,
     adopt,
     error_list,
@@ -150,7 +152,7 @@ class MastheadMemberInline(SortableTabularInline):
 @admin.register(Issue)
 class IssueAdmin(
     StaleSaveAdminMixin,
-    SortableAdminBase,
+    SortableWhenEditableAdminBase,
     IssueOutputsAdmin,
     IssuePreviewsAdmin,
     ApprovalsGuardAdmin,
@@ -264,12 +266,12 @@ class IssueAdmin(
         """Scheduled, published and superseded issues open read-only (corrections go elsewhere)."""
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or obj.status in ISSUE_EDITABLE
+        return obj is None or issue_editable_check(obj).allowed
 
     def has_delete_permission(self, request: HttpRequest, obj: Issue | None = None) -> bool:
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or obj.status in ISSUE_EDITABLE
+        return obj is None or issue_editable_check(obj).allowed
 
     def get_inline_instances(
         self, request: HttpRequest, obj: Issue | None = None

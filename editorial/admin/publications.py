@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from adminsortable2.admin import SortableTabularInline
 from django.contrib import admin
 from django.db.models import Count, Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
@@ -13,7 +13,7 @@ from editorial.models import CopyrightNotice, Publication, Section
 from editorial.services.notices import notice_revise
 from editorial.services.shared_records import publication_save, section_delete, section_save
 
-from .common import NO_IMAGE, adopt, thumbnail
+from .common import NO_IMAGE, SortableWhenEditableAdminBase, adopt, thumbnail
 
 
 class SectionInline(SortableTabularInline):
@@ -26,7 +26,7 @@ class SectionInline(SortableTabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(SortableAdminBase, admin.ModelAdmin):
+class PublicationAdmin(SortableWhenEditableAdminBase, admin.ModelAdmin):
     """Saved through ``publication_save``, its section rows through ``section_save`` and
     ``section_delete``: each change is audited, since every issue prints them."""
 

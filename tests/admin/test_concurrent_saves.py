@@ -143,3 +143,54 @@ def test_an_issue_save_without_its_base_version_is_refused_with_the_text_kept(
     assert "保存被拒绝：表单没有带上它所基于的版本" in content
     assert "没有版本号的要闻" in content
     assert Issue.objects.get(pk=issue.pk).cover_headline == issue.cover_headline
+
+
+def refused_after_another_save(
+    client: Client, url: str, form_id: str, field: str, mine: str
+) -> str:
+    """Open the form twice; the second copy saves first; the first comes back refused."""
+    data = form_data(client.get(url).content.decode(), form_id)
+    other = form_data(client.get(url).content.decode(), form_id)
+    other[field] = ["另一位编辑先保存的内容"]
+    assert client.post(url, other).status_code == 302
+    data[field] = [mine]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_stale_article_save_says_so_once_and_keeps_the_title_and_body(
+    editor_client: Client,
+) -> None:
+    article = factories.ArticleFactory.create(title="原标题")
+    url = reverse("admin:editorial_article_change", args=[article.pk])
+    data = form_data(editor_client.get(url).content.decode(), "article_form")
+    data["body"] = ["<p>我刚写好的一整段正文。</p>"]
+    other = dict(data, title=["另一位编辑的标题"], body=[article.body])
+    assert editor_client.post(url, other).status_code == 302
+    data["title"] = ["我的标题"]
+
+    html = editor_client.post(url, data).content.decode()
+
+    assert html.count("保存被拒绝") == 1
+    assert 'class="errornote"' not in html  # no "please correct the error below" on top
+    assert 'class="errorlist nonfield"' not in html
+    kept = form_data(html, "article_form")
+    assert kept["title"] == ["我的标题"]
+    assert "我刚写好的一整段正文。" in kept["body"][0]
+
+
+@pytest.mark.django_db
+def test_a_stale_issue_save_says_so_once_in_the_stale_box(editor_client: Client) -> None:
+    issue = bring_to(small_issue(), IssueStatus.IN_EDIT)
+    url = reverse("admin:editorial_issue_change", args=[issue.pk])
+
+    html = refused_after_another_save(
+        editor_client, url, "issue_form", "cover_headline", "我的要闻"
+    )
+
+    assert html.count("保存被拒绝") == 1
+    assert 'id="stale-box"' in html
+    assert 'class="errornote"' not in html
+    assert form_data(html, "issue_form")["cover_headline"] == ["我的要闻"]

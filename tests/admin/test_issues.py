@@ -1,6 +1,7 @@
 """The issue pages: proposed numbers, creation through issue_create, validation, ordering."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
@@ -14,6 +15,8 @@ from editorial.models.issues import OrganisationRole, PersonRole
 from editorial.roles import Role
 from tests import factories
 from tests.admin.forms import form_data, single
+from tests.admin.workflow_setup import logged_in
+from tests.workflow.states import bring_to, small_issue
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +291,31 @@ def test_notice_choices_are_the_issues_own_publication(
 
     queryset = response.context["adminform"].form.fields["notice"].queryset
     assert list(queryset) == [own]
+
+
+def read_only_issue(issue: Issue, case: str) -> tuple[Issue, Client]:
+    """A published issue opened by its editor, or a draft opened by a board member."""
+    if case == "published":
+        client = logged_in(staff("zhou", "周编辑", Role.EXECUTIVE_EDITOR))
+        return bring_to(issue, IssueStatus.PUBLISHED), client
+    return issue, logged_in(staff("board", "编委甲", Role.BOARD_MEMBER))
+
+
+@pytest.mark.parametrize("case", ["published", "without_permission"])
+def test_a_read_only_issue_page_has_no_drag_handles_and_refuses_a_reorder(case: str) -> None:
+    issue, client = read_only_issue(small_issue(articles=3), case)
+    url = change_url(issue)
+    before = list(issue.articles.order_by("position").values_list("pk", "position"))
+
+    html = client.get(url).content.decode()
+
+    assert re.findall(r'<fieldset class="module[^"]*"', html)  # the inlines are shown …
+    assert not re.search(r'<fieldset class="module[^"]*\bsortable\b', html)  # … not draggable
+    assert 'name="articles-0-position"' not in html
+    reorder = {"articles-TOTAL_FORMS": ["3"], "articles-INITIAL_FORMS": ["3"]}
+    for row, (pk, _) in enumerate(reversed(before)):
+        reorder[f"articles-{row}-id"] = [str(pk)]
+        reorder[f"articles-{row}-position"] = [str(before[row][1])]
+    assert client.post(url, reorder).status_code == 403
+    after = list(issue.articles.order_by("position").values_list("pk", "position"))
+    assert after == before

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from editorial.management.issue_options import add_issue_arguments, issue_from_options
 from editorial.models import DeliveryStatus, Subscriber, SubscriberStatus
-from editorial.selectors import IssueNotFound, issue_by_total, mailing_counts
+from editorial.selectors import mailing_counts
 from editorial.services.deliveries import (
     DeliveryRefused,
     issue_mailing,
@@ -16,43 +17,29 @@ from editorial.services.deliveries import (
 
 class Command(BaseCommand):
     help = (
-        "Send the e-mail edition of a published issue to its subscribers, in this process (no "
-        "broker needed) through the same claiming code the workers run. The audience is frozen "
-        "the first time (publishing does it too) and never recomputed: running it again sends "
-        "only what is still queued — nothing twice. Rows in doubt (待核实) are left to the admin. "
-        "--dry-run says what would be sent and writes nothing."
+        "在本进程中（无需消息队列）把已发布一期的邮件版发给订阅者，与后台任务使用同一套认领逻辑。"
+        "收件人在第一次运行时冻结（发布时也会冻结），之后不再重算：再次运行只发送仍在排队的邮件，"
+        "不会重复发送。“待核实”的邮件留给管理后台处理。--dry-run 只报告将发送多少，不写入任何数据。"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--total", type=int, required=True, help="total number (总第N期)")
-        parser.add_argument(
-            "--publication", help="publication slug (needed when there are several)"
-        )
-        parser.add_argument(
-            "--revision", type=int, help="revision (1 = first publication; default: the latest)"
-        )
-        parser.add_argument("--dry-run", action="store_true", help="count only, send nothing")
+        add_issue_arguments(parser)
+        parser.add_argument("--dry-run", action="store_true", help="只统计，不发送")
         parser.add_argument(
             "--connections",
             type=int,
             default=None,
-            help="parallel SMTP connections (default: DIGEST_DELIVERY_CONNECTIONS)",
+            help="并行的 SMTP 连接数（默认：DIGEST_DELIVERY_CONNECTIONS）",
         )
 
     def handle(
         self,
         *args: Any,
-        total: int,
-        publication: str | None,
-        revision: int | None,
         dry_run: bool,
         connections: int | None,
         **options: Any,
     ) -> None:
-        try:
-            issue = issue_by_total(total, publication=publication, revision=revision)
-        except IssueNotFound as exc:
-            raise CommandError(str(exc)) from exc
+        issue = issue_from_options(options)
         mailing = getattr(issue, "mailing", None)
         if dry_run:
             if mailing is None:

@@ -8,49 +8,33 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from editorial.management.issue_options import add_issue_arguments, issue_from_options
 from editorial.models import Issue, RenditionStatus
 from editorial.rendering.errors import RenderError
-from editorial.selectors import IssueNotFound, issue_by_total
 from editorial.services.outputs import ImageSource, WechatArticle, issue_wechat_review
 from editorial.services.renditions import rendition_generate, rendition_request
 
 
 class Command(BaseCommand):
     help = (
-        "Render an issue synchronously through the same service the workers use, and copy the "
-        "result into --output. Before approval the PDF is a proof (样稿). An unchanged issue is "
-        "not rendered again: the stored rendition is reused. --format wechat writes the "
-        "公众号 articles instead (per article the HTML fragment WeChat receives and a preview/ "
-        "page around it, images/ and manifest.json), checks each against WeChat's rules and "
-        "exits non-zero if any is broken."
+        "通过与后台任务相同的服务同步生成一期，并把结果复制到 --output。审定前的 PDF 为样稿。"
+        "内容未变的一期不会重新渲染，直接沿用已生成的文件。--format wechat 改为写出公众号图文"
+        "（每篇为公众号收到的 HTML 片段及 preview/ 下的预览页，另有 images/ 和 manifest.json），"
+        "逐篇按公众号规则检查，有不符合之处时以非零状态退出。"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--total", type=int, required=True, help="total number (总第N期)")
-        parser.add_argument(
-            "--publication", help="publication slug (needed when there are several)"
-        )
-        parser.add_argument(
-            "--revision", type=int, help="revision (1 = first publication; default: the latest)"
-        )
-        parser.add_argument(
-            "--format", choices=["pdf", "wechat"], default="pdf", help="output format"
-        )
-        parser.add_argument("--output", type=Path, default=Path("out"), help="output folder")
+        add_issue_arguments(parser)
+        parser.add_argument("--format", choices=["pdf", "wechat"], default="pdf", help="输出格式")
+        parser.add_argument("--output", type=Path, default=Path("out"), help="输出目录")
 
     def handle(
         self,
         *args: Any,
-        total: int,
-        publication: str | None,
-        revision: int | None,
         output: Path,
         **options: Any,
     ) -> None:
-        try:
-            issue = issue_by_total(total, publication=publication, revision=revision)
-        except IssueNotFound as exc:
-            raise CommandError(str(exc)) from exc
+        issue = issue_from_options(options)
         if options["format"] == "wechat":
             self.write_wechat(issue, output)
             return
