@@ -13,7 +13,7 @@ def first_generation(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('editorial', '0019_inbox_notification_read'),
+        ('editorial', '0020_consent_source_smtp_refusal'),
     ]
 
     operations = [
