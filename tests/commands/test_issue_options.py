@@ -2,6 +2,7 @@
 the same refusal for an issue that does not exist."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -26,9 +27,11 @@ def test_the_help_names_the_issue_options_in_chinese(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("command", COMMANDS)
-def test_an_issue_that_does_not_exist_is_refused_the_same_way(command: str) -> None:
+def test_an_issue_that_does_not_exist_is_refused_the_same_way(
+    command: str, tmp_path: Path
+) -> None:
     issue = factories.IssueFactory.create()
-    extra = ["/tmp/never-written"] if command == "export_issue" else []
+    extra = [str(tmp_path / "never-written")] if command == "export_issue" else []
     with pytest.raises(CommandError) as refused:
         call_command(command, *extra, total=issue.total_number + 100, stdout=io.StringIO())
     assert str(refused.value) == f"找不到总第{issue.total_number + 100}期。"
