@@ -27,9 +27,7 @@ def test_the_help_names_the_issue_options_in_chinese(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("command", COMMANDS)
-def test_an_issue_that_does_not_exist_is_refused_the_same_way(
-    command: str, tmp_path: Path
-) -> None:
+def test_an_issue_that_does_not_exist_is_refused_the_same_way(command: str, tmp_path: Path) -> None:
     issue = factories.IssueFactory.create()
     extra = [str(tmp_path / "never-written")] if command == "export_issue" else []
     with pytest.raises(CommandError) as refused:
