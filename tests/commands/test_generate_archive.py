@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from editorial.management.commands.generate_archive import _article_body, _article_title
@@ -33,6 +34,10 @@ def test_the_command_writes_published_issues_with_their_edition_and_index(client
     assert 36 <= articles <= 60 and SearchEntry.objects.count() == articles
     assert ApprovedEdition.objects.count() == 3
     assert "3/3" in err.getvalue() and f"3 期，{articles} 篇文章" in out.getvalue()
+    # The planner knows how many rows were written: the statistics were refreshed.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'editorial_article'")
+        assert cursor.fetchone()[0] == articles
     # Each issue shows the Edition kept at approval, which is the content as it is.
     for issue in issues:
         assert issue_edition(issue.pk) == issue_live_edition(issue.pk)

@@ -5,7 +5,8 @@ checking the typesetting and far too slow for ten years. This command writes the
 content (its vocabulary and sentences, plus 文号, 算力, 大模型, 5G …) straight into the tables
 in bulk: each batch of issues is one transaction with their masthead, ~16 articles of ~1,500 字
 each, the Edition kept as approved and the search index, so the archive reads as if every issue
-had been approved and published. The same seed always gives the same archive.
+had been approved and published; then the database's statistics are refreshed (``ANALYZE``).
+The same seed always gives the same archive.
 """
 
 import datetime
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from editorial.editions import edition_to_data
@@ -299,5 +300,10 @@ class Command(BaseCommand):
             return tqdm(items, desc="生成往期", unit="期", file=self.stderr)
 
         publication = generate_archive(count, seed, progress=progress)
+        # The planner's statistics still describe empty tables after a bulk load: without them
+        # PostgreSQL joins every article to take the newest page of a list (43 ms against 0.3 ms
+        # at 8,300 articles). Autovacuum would catch up later; the archive is meant for now.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         articles = Article.objects.filter(issue__publication=publication).count()
         self.stdout.write(f"已生成 {publication}：{count} 期，{articles} 篇文章。")
