@@ -418,6 +418,8 @@ SPECTACULAR_SETTINGS = {
         "IssueStatusEnum": "editorial.workflow.IssueStatus",
         "ArticleStatusEnum": "editorial.workflow.ArticleStatus",
         "RenditionStatusEnum": "editorial.models.renditions.RenditionStatus",
+        "SubscriberStatusEnum": "editorial.models.subscribers.SubscriberStatus",
+        "DeliveryStatusEnum": "editorial.models.deliveries.DeliveryStatus",
     },
 }
 

@@ -11,7 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from digest.middleware import client_ip
 from editorial.services.documents import RENDERING
-from editorial.services.policies import may_read_unpublished
+from editorial.services.policies import Decision, may_read_unpublished
 
 
 class ReadPublishedOrStaff(BasePermission):
@@ -26,6 +26,16 @@ class ReadPublishedOrStaff(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return bool(request.user and request.user.is_authenticated)
+
+
+class PolicyAllows(BasePermission):
+    """A staff view whose data is for some of the staff: its ``policy(actor)`` (a check of
+    ``services.policies``) decides, and a refusal is a 403 with the policy's reason."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        decision: Decision = view.policy(request.user)
+        self.message = decision.reason
+        return decision.allowed
 
 
 class AnonymousRate(AnonRateThrottle):

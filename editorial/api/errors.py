@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from editorial.services.articles import StaleEdit
+from editorial.services.deliveries import DeliveryRefused
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -55,9 +56,12 @@ def _flatten(detail: Any) -> dict[str, list[str]] | list[str]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """A stale edit is a failed precondition (412, who and when); a rule the services refuse
-    is a 400 with its reasons and code; everything DRF knows keeps its status."""
+    (a refused delivery action too) is a 400 with its reasons and code; everything DRF knows
+    keeps its status."""
     if isinstance(exc, StaleEdit):
         return error("stale", exc.messages[0], status.HTTP_412_PRECONDITION_FAILED)
+    if isinstance(exc, DeliveryRefused):
+        return error("refused", str(exc), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         by_field = hasattr(exc, "error_dict")
         fields = {k: list(v) for k, v in exc.message_dict.items()} if by_field else None

@@ -205,3 +205,108 @@ ERROR = _response(
         "fields": {"original_url": ["请输入合法的URL。"]},
     },
 )
+SUBSCRIBER_VALUE = {
+    "id": 7,
+    "email": "reader@example.cn",
+    "name": "王敏",
+    "organisation": "国家信息中心",
+    "format": "link",
+    "status": "confirmed",
+    "source": "form",
+    "created_at": "2024-04-28T09:12:00+08:00",
+    "confirmed_at": "2024-04-28T09:15:00+08:00",
+    "unsubscribed_at": None,
+    "status_changed_at": "2024-04-28T09:15:00+08:00",
+    "erased_at": None,
+}
+SUBSCRIBERS = [_response("订阅者", SUBSCRIBER_VALUE)]
+CONSENT_VALUE = {
+    "action": "confirm",
+    "at": "2024-04-28T09:15:00+08:00",
+    "source": "link",
+    "consent_text_version": "2024-04",
+    "detail": "",
+}
+SUBSCRIBER_DETAIL = _response("订阅者及同意记录", {**SUBSCRIBER_VALUE, "consents": [CONSENT_VALUE]})
+SUBSCRIBER_UNSUBSCRIBED = _response(
+    "已退订",
+    {
+        **SUBSCRIBER_VALUE,
+        "status": "unsubscribed",
+        "unsubscribed_at": "2024-05-10T10:00:00+08:00",
+        "status_changed_at": "2024-05-10T10:00:00+08:00",
+        "consents": [
+            CONSENT_VALUE,
+            {
+                **CONSENT_VALUE,
+                "action": "unsubscribe",
+                "source": "admin",
+                "at": "2024-05-10T10:00:00+08:00",
+            },
+        ],
+    },
+)
+SUBSCRIBER_ERASED = _response(
+    "个人数据已删除",
+    {
+        **SUBSCRIBER_VALUE,
+        "email": "",
+        "name": "",
+        "organisation": "",
+        "status": "unsubscribed",
+        "unsubscribed_at": "2024-05-10T10:00:00+08:00",
+        "status_changed_at": "2024-05-10T10:00:00+08:00",
+        "erased_at": "2024-05-10T10:00:00+08:00",
+        "consents": [
+            CONSENT_VALUE,
+            {
+                **CONSENT_VALUE,
+                "action": "erase",
+                "source": "admin",
+                "at": "2024-05-10T10:00:00+08:00",
+            },
+        ],
+    },
+)
+SUBSCRIBER_EXPORT = _response(
+    "订阅者的全部数据",
+    {
+        "subscriber": SUBSCRIBER_VALUE,
+        "consents": [{**CONSENT_VALUE, "ip": "203.0.113.7", "user_agent": "Mozilla/5.0"}],
+    },
+)
+MAILING_VALUE = {
+    "id": 3,
+    "issue": 179,
+    "edition_fingerprint": "b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df78",
+    "recipients": 412,
+    "paused": False,
+    "created_at": "2024-05-06T08:00:00+08:00",
+    "counts": {
+        "queued": 0,
+        "sending": 0,
+        "sent": 405,
+        "failed": 2,
+        "uncertain": 1,
+        "skipped": 4,
+        "closed": 0,
+    },
+}
+MAILINGS = [_response("2024年第16期的邮件投递", MAILING_VALUE)]
+MAILING_DETAIL_VALUE = {
+    **MAILING_VALUE,
+    "problems": [
+        {
+            "id": 5120,
+            "subscriber": 7,
+            "status": "failed",
+            "attempts": 1,
+            "error": "邮件服务器拒绝：552 Mailbox full",
+            "sent_at": None,
+        }
+    ],
+}
+MAILING_DETAIL = _response("投递及失败的记录", MAILING_DETAIL_VALUE)
+MAILING_PAUSED = _response("已暂停", {**MAILING_DETAIL_VALUE, "paused": True})
+DELIVERY_IDS = _request("所选投递记录", {"delivery_ids": [5120]})
+DELIVERY_COUNT = _response("处理了 1 条", {"count": 1})

@@ -16,14 +16,18 @@ from editorial.editions import EditionArticle, EditionFigure, EditionImage, edit
 from editorial.models import (
     Article,
     Comment,
+    Consent,
     CopyrightNotice,
+    Delivery,
     Figure,
     Issue,
+    Mailing,
     Organisation,
     Person,
     Publication,
     Rendition,
     Section,
+    Subscriber,
 )
 from editorial.public.views import article_body_html
 from editorial.richtext import plain_text
@@ -371,3 +375,94 @@ class RenditionSerializer(serializers.ModelSerializer[Rendition]):
             "created_at",
             "finished_at",
         ]
+
+
+# Subscribers and deliveries (staff with the permission) ---------------------------------------
+
+
+class ConsentSerializer(serializers.ModelSerializer[Consent]):
+    class Meta:
+        model = Consent
+        fields = ["action", "at", "source", "consent_text_version", "detail"]
+
+
+class SubscriberSerializer(serializers.ModelSerializer[Subscriber]):
+    class Meta:
+        model = Subscriber
+        fields = [
+            "id",
+            "email",
+            "name",
+            "organisation",
+            "format",
+            "status",
+            "source",
+            "created_at",
+            "confirmed_at",
+            "unsubscribed_at",
+            "status_changed_at",
+            "erased_at",
+        ]
+
+
+class SubscriberDetailSerializer(SubscriberSerializer):
+    """The subscriber with the consent record, oldest first (the export adds IP and browser)."""
+
+    consents = ConsentSerializer(many=True, read_only=True)
+
+    class Meta(SubscriberSerializer.Meta):
+        fields = [*SubscriberSerializer.Meta.fields, "consents"]
+
+
+class MailingCountsSerializer(serializers.Serializer[Mailing]):
+    """The mailing's delivery rows per status (annotated on the mailing by one query)."""
+
+    queued = serializers.IntegerField(help_text="排队中")
+    sending = serializers.IntegerField(help_text="发送中")
+    sent = serializers.IntegerField(help_text="已发送")
+    failed = serializers.IntegerField(help_text="失败")
+    uncertain = serializers.IntegerField(help_text="待核实（可能已发出）")
+    skipped = serializers.IntegerField(help_text="已跳过")
+    closed = serializers.IntegerField(help_text="已关闭")
+
+
+class MailingSerializer(serializers.ModelSerializer[Mailing]):
+    counts = MailingCountsSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Mailing
+        fields = [
+            "id",
+            "issue",
+            "edition_fingerprint",
+            "recipients",
+            "paused",
+            "created_at",
+            "counts",
+        ]
+
+
+class DeliveryProblemSerializer(serializers.ModelSerializer[Delivery]):
+    """A failed or uncertain row, with its reason (the subscriber by id: addresses are for
+    those who manage subscribers)."""
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "subscriber", "status", "attempts", "error", "sent_at"]
+
+
+class MailingDetailSerializer(MailingSerializer):
+    problems = DeliveryProblemSerializer(many=True, read_only=True)
+
+    class Meta(MailingSerializer.Meta):
+        fields = [*MailingSerializer.Meta.fields, "problems"]
+
+
+class DeliveryIdsSerializer(serializers.Serializer[object]):
+    delivery_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000
+    )
+
+
+class DeliveryCountSerializer(serializers.Serializer[object]):
+    count = serializers.IntegerField(help_text="改变了的投递记录数（只处理失败或待核实的）")

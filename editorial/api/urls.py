@@ -3,8 +3,7 @@ document at ``/api/schema/`` and Swagger UI at ``/api/docs/``. The first cut's `
 answers with a permanent redirect (308: method and body kept) to ``/api/v1/<path>``.
 
 A resource of another module registers on ``router`` with one line. Subscribers and deliveries
-(staff-only) go here as ``router.register("subscribers", …)`` / ``("deliveries", …)`` with a
-``ReadOnlyViewSet`` (``public = False``: staff only), once their models are on main.
+are for the staff their policies allow (``access.PolicyAllows``).
 """
 
 from django.http import HttpRequest, HttpResponsePermanentRedirect
@@ -24,6 +23,8 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("notices", views.NoticeViewSet, basename="notice")
 router.register("comments", views.CommentViewSet, basename="comment")
 router.register("renditions", views.RenditionViewSet, basename="rendition")
+router.register("subscribers", views.SubscriberViewSet, basename="subscriber")
+router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 
 v1: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),

@@ -3,8 +3,9 @@ as the admin, each write naming the version it was made from (If-Match)."""
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -16,26 +17,49 @@ from editorial.editions import Edition
 from editorial.models import (
     Article,
     Comment,
+    ConsentSource,
     CopyrightNotice,
+    Delivery,
+    DeliveryStatus,
     Figure,
     Issue,
+    Mailing,
     Organisation,
     Person,
     Publication,
     Rendition,
+    Subscriber,
+    SubscriberStatus,
 )
 from editorial.preflight import issue_preflight
 from editorial.selectors import issue_edition, issue_for_edition
 from editorial.services.articles import article_save, article_transition
 from editorial.services.comments import comment_add
+from editorial.services.deliveries import (
+    RESENDABLE,
+    deliveries_close,
+    deliveries_resend,
+    mailing_pause,
+    mailing_resume,
+)
 from editorial.services.issue_actions import ISSUE_ACTIONS, issue_take
 from editorial.services.issue_edits import issue_update
-from editorial.services.policies import issue_available_actions, may_read_unpublished
+from editorial.services.policies import (
+    delivery_view_check,
+    issue_available_actions,
+    may_read_unpublished,
+    subscriber_manage_check,
+)
 from editorial.services.renditions import rendition_request
+from editorial.services.subscriptions import (
+    subscriber_erase,
+    subscriber_export,
+    subscriber_unsubscribe,
+)
 from editorial.workflow import ISSUE_PUBLIC
 
 from . import examples
-from .access import ReadPublishedOrStaff
+from .access import PolicyAllows, ReadPublishedOrStaff
 from .conditional import article_etag, content_etag, issue_etag, require_if_match, with_etag
 from .filters import (
     ARTICLE,
@@ -57,17 +81,23 @@ from .serializers import (
     AvailableActionsSerializer,
     CommentCreateSerializer,
     CommentSerializer,
+    DeliveryCountSerializer,
+    DeliveryIdsSerializer,
     FigureSerializer,
     IssueActionSerializer,
     IssueDetailSerializer,
     IssueSerializer,
     IssueUpdateSerializer,
+    MailingDetailSerializer,
+    MailingSerializer,
     NoticeSerializer,
     OrganisationSerializer,
     PersonSerializer,
     PreflightCheckSerializer,
     PublicationSerializer,
     RenditionSerializer,
+    SubscriberDetailSerializer,
+    SubscriberSerializer,
     issue_image_url,
 )
 
@@ -469,3 +499,172 @@ class FigureViewSet(ReadOnlyViewSet):
             issue_path="article__issue",
             lookups={"article": "article_id", "issue": "article__issue_id"},
         )
+
+
+# Subscribers and deliveries: staff whom the policy allows --------------------------------------
+
+SUBSCRIBER_STATUS = OpenApiParameter(
+    "status", str, enum=list(SubscriberStatus.values), description="订阅状态"
+)
+EMAIL_CONTAINS = OpenApiParameter("q", str, description="电子邮箱包含此文字（不分大小写）")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="订阅者列表（管理订阅者的编辑）",
+        parameters=[SUBSCRIBER_STATUS, EMAIL_CONTAINS],
+        examples=examples.SUBSCRIBERS,
+    ),
+    retrieve=extend_schema(summary="一位订阅者及其同意记录", examples=[examples.SUBSCRIBER_DETAIL]),
+)
+class SubscriberViewSet(ReadOnlyViewSet):
+    """The mailing list: read by those ``subscriber_manage_check`` allows; unsubscribe, export
+    and erase are the services the admin calls (each checks the actor again)."""
+
+    permission_classes = [ReadPublishedOrStaff, PolicyAllows]
+    policy = staticmethod(subscriber_manage_check)
+
+    def get_serializer_class(self) -> type[SubscriberSerializer]:
+        return SubscriberSerializer if self.action == "list" else SubscriberDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Subscriber]:
+        if self.action != "list":
+            return Subscriber.objects.prefetch_related("consents")
+        subscribers = Subscriber.objects.all()
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in SubscriberStatus.values:
+                raise ValidationError(
+                    {"status": [f"状态须为 {'、'.join(SubscriberStatus.values)} 之一。"]}
+                )
+            subscribers = subscribers.filter(status=wanted)
+        contains = self.request.query_params.get("q")
+        if contains:
+            subscribers = subscribers.filter(email__icontains=contains)
+        return subscribers
+
+    def _detail(self, pk: int) -> Response:
+        return Response(SubscriberDetailSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        summary="应读者要求退订（立即停止发送，记入同意记录）",
+        request=None,
+        responses=SubscriberDetailSerializer,
+        examples=[examples.SUBSCRIBER_UNSUBSCRIBED],
+    )
+    @action(detail=True, methods=["post"])
+    def unsubscribe(self, request: Request, pk: str) -> Response:
+        subscriber = subscriber_unsubscribe(
+            subscriber=self.get_object(), source=ConsentSource.ADMIN, actor=request.user
+        )
+        return self._detail(subscriber.pk)
+
+    @extend_schema(
+        summary="导出此订阅者的全部数据（读者的查阅请求；记入审计）",
+        responses=OpenApiTypes.OBJECT,
+        examples=[examples.SUBSCRIBER_EXPORT],
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str) -> Response:
+        return Response(subscriber_export(actor=request.user, subscriber=self.get_object()))
+
+    @extend_schema(
+        summary="删除此订阅者的个人数据（保留无地址的记录，导入也不会恢复）",
+        request=None,
+        responses=SubscriberDetailSerializer,
+        examples=[examples.SUBSCRIBER_ERASED],
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str) -> Response:
+        subscriber = subscriber_erase(actor=request.user, subscriber=self.get_object())
+        return self._detail(subscriber.pk)
+
+
+def _counted(mailings: QuerySet[Mailing]) -> QuerySet[Mailing]:
+    """Each mailing with its rows per status, in the one query that reads the mailings."""
+    return mailings.annotate(
+        **{
+            status.name.lower(): Count("deliveries", filter=Q(deliveries__status=status))
+            for status in DeliveryStatus
+        }
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="邮件投递（每期一次）及各状态的数目", examples=examples.MAILINGS),
+    retrieve=extend_schema(
+        summary="一次邮件投递：各状态的数目，失败与待核实的记录及原因",
+        examples=[examples.MAILING_DETAIL],
+    ),
+)
+class DeliveryViewSet(ReadOnlyViewSet):
+    """The e-mail editions (``Mailing``), for those ``delivery_view_check`` allows; pause,
+    resume, resend and close are the admin's services, which check the issue too."""
+
+    permission_classes = [ReadPublishedOrStaff, PolicyAllows]
+    policy = staticmethod(delivery_view_check)
+
+    def get_serializer_class(self) -> type[MailingSerializer]:
+        return MailingSerializer if self.action == "list" else MailingDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Mailing]:
+        mailings = _counted(Mailing.objects.all())
+        if self.action == "list":
+            return mailings
+        problems = Delivery.objects.filter(status__in=RESENDABLE).order_by("id")
+        return mailings.prefetch_related(Prefetch("deliveries", problems, to_attr="problems"))
+
+    def _detail(self, pk: int) -> Response:
+        return Response(MailingDetailSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        summary="暂停投递（进行中的一批在下一封前停下）",
+        request=None,
+        responses=MailingDetailSerializer,
+        examples=[examples.MAILING_PAUSED],
+    )
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, pk: str) -> Response:
+        mailing = mailing_pause(actor=request.user, mailing_id=self.get_object().pk)
+        return self._detail(mailing.pk)
+
+    @extend_schema(
+        summary="恢复投递",
+        request=None,
+        responses=MailingDetailSerializer,
+        examples=[examples.MAILING_DETAIL],
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str) -> Response:
+        mailing = mailing_resume(actor=request.user, mailing_id=self.get_object().pk)
+        return self._detail(mailing.pk)
+
+    def _ids(self, request: Request) -> list[int]:
+        data = DeliveryIdsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids: list[int] = data.validated_data["delivery_ids"]
+        return ids
+
+    @extend_schema(
+        summary="重新发送所选的失败或待核实记录（待核实的可能使读者收到两封）",
+        request=DeliveryIdsSerializer,
+        responses=DeliveryCountSerializer,
+        examples=[examples.DELIVERY_IDS, examples.DELIVERY_COUNT],
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str) -> Response:
+        mailing_id, ids = self.get_object().pk, self._ids(request)
+        count = deliveries_resend(actor=request.user, mailing_id=mailing_id, delivery_ids=ids)
+        return Response({"count": count})
+
+    @extend_schema(
+        summary="关闭所选的失败或待核实记录，不再发送",
+        request=DeliveryIdsSerializer,
+        responses=DeliveryCountSerializer,
+        examples=[examples.DELIVERY_IDS, examples.DELIVERY_COUNT],
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        mailing_id, ids = self.get_object().pk, self._ids(request)
+        count = deliveries_close(actor=request.user, mailing_id=mailing_id, delivery_ids=ids)
+        return Response({"count": count})

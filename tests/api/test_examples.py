@@ -44,6 +44,17 @@ def test_openapi_schema_describes_the_api() -> None:
         "/api/v1/notices/",
         "/api/v1/comments/",
         "/api/v1/renditions/",
+        "/api/v1/subscribers/",
+        "/api/v1/subscribers/{id}/",
+        "/api/v1/subscribers/{id}/unsubscribe/",
+        "/api/v1/subscribers/{id}/export/",
+        "/api/v1/subscribers/{id}/erase/",
+        "/api/v1/deliveries/",
+        "/api/v1/deliveries/{id}/",
+        "/api/v1/deliveries/{id}/pause/",
+        "/api/v1/deliveries/{id}/resume/",
+        "/api/v1/deliveries/{id}/resend/",
+        "/api/v1/deliveries/{id}/close/",
     } <= set(schema["paths"])
 
 
