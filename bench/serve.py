@@ -15,7 +15,7 @@ for ``Accept-Encoding: gzip`` as every browser and feed reader does, on the ceil
 endpoint: WhiteNoise answers the ceiling from its compressed copy, the site its stored documents
 compressed, the views uncompressed.
 
-    .venv/bin/python bench/serve.py [--years 10] [--duration 10] [--reuse]
+    .venv/bin/python bench/serve.py [--years 10] [--duration 10] [--reuse] [--only issue_page,feed]
         [--database-url postgres://postgres@127.0.0.1:5432/digest_bench]
 
 Prints ``name = value unit`` lines: for each endpoint ``<name>_rps``, ``<name>_p50``,
@@ -294,6 +294,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="serve the archive already in the database"
     )
+    parser.add_argument(
+        "--only",
+        metavar="NAME[,NAME]",
+        help="measure these endpoints of TARGETS only (and the ceiling, and article save)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (make debs installs it)")
@@ -372,7 +377,12 @@ def run(args: Any, archive: Archive, base: str, tmp: Path) -> None:
 
     # The machine is shared: each endpoint is compared with a ceiling run just before it.
     ceilings: list[dict[str, float]] = []
+    only = set(args.only.split(",")) if args.only else None
+    if only and only - {t.name for t in TARGETS}:
+        raise SystemExit(f"no such endpoint: {', '.join(sorted(only - {t.name for t in TARGETS}))}")
     for target in TARGETS:
+        if only and target.name not in only:
+            continue
         paths = [target.path(archive) + quote(q) for q in target.queries] or [target.path(archive)]
         if target.queries:
             from editorial.services.search_index import search_generation_bump
