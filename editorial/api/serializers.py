@@ -257,12 +257,12 @@ class EditionReadSerializer(serializers.Serializer[Any]):
 
     @cached_property
     def _plan(self) -> list[tuple[str, Callable[[Any], Any]]]:
-        return [(field.field_name, self._reader(field)) for field in self._readable_fields]
+        return [(str(field.field_name), self._reader(field)) for field in self._readable_fields]
 
     def _reader(self, field: serializers.Field[Any, Any, Any, Any]) -> Callable[[Any], Any]:
-        name = field.field_name
+        name = str(field.field_name)
         if isinstance(field, serializers.SerializerMethodField):
-            method: Callable[[Any], Any] = getattr(self, field.method_name)
+            method: Callable[[Any], Any] = getattr(self, str(field.method_name))
             return method
         if isinstance(field, serializers.ListSerializer):
             child = field.child.to_representation  # type: ignore[union-attr]
