@@ -56,10 +56,10 @@ def issue_image_url(issue: Issue) -> ImageUrl:
 
 def formatted_body(article: EditionArticle, body_format: str, image_url: ImageUrl) -> str:
     if body_format == "html":
-        return article_body_html(article, image_url)
+        return article_body_html(article, image_url, typeset=False)
     if body_format == "text":  # each figure as its 图 N caption line
-        html = article_body_html(article, image_url).replace("</figcaption>", "</p>")
-        return plain_text(html)
+        html = article_body_html(article, image_url, typeset=False)
+        return plain_text(html.replace("</figcaption>", "</p>"))
     return article.body
 
 

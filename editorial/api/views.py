@@ -277,9 +277,9 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = IssueSerializer
 
     def get_queryset(self) -> QuerySet[Issue]:
-        issues = Issue.objects.select_related("publication").annotate(
-            article_count=Count("articles")
-        )
+        issues = Issue.objects.select_related("publication")
+        if self.action == "list":  # one issue's count is its Edition's (``_detail``)
+            issues = issues.annotate(article_count=Count("articles"))
         if not self.staff():
             issues = issues.filter(status__in=ISSUE_PUBLIC)
         elif self.request.query_params.get("status"):
@@ -291,6 +291,7 @@ class IssueViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def _detail(self, issue: Issue, *, http_status: int = 200) -> HttpResponseBase:
         edition = self._edition(issue)
+        issue.article_count = len(edition.articles)  # type: ignore[attr-defined]
         context = {
             **self.get_serializer_context(),
             "edition": edition,

@@ -273,10 +273,11 @@ def render_article_page(
 
 
 def article_body_html(
-    article: EditionArticle, image_url: Callable[[EditionImage], str]
+    article: EditionArticle, image_url: Callable[[EditionImage], str], *, typeset: bool = True
 ) -> SafeString:
-    """The article's sanitized body with mixed-script spacing and its figures in place (those
-    no marker places follow the body)."""
+    """The article's sanitized body with its figures in place (those no marker places follow
+    the body); ``typeset``: with the mixed-script spacing the site and the feeds set (the API
+    gives the text as written: integrators index and set it themselves)."""
 
     def figure_html(figure: EditionFigure) -> str:
         return format_html(
@@ -289,7 +290,8 @@ def article_body_html(
         )
 
     figures = {f.number: f for f in article.figures if f.image is not None}
-    body, rest = place_figures(mixed_spacing_html(article.body), figures, figure_html)
+    body = mixed_spacing_html(article.body) if typeset else article.body
+    body, rest = place_figures(body, figures, figure_html)
     return mark_safe(body + "".join(rest))  # noqa: S308 - sanitized body, escaped figures
 
 

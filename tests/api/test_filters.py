@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from editorial.models import Article, Issue
+from editorial.models import ApprovedEdition, Article, Issue
 from tests.builders import published_archive
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,20 @@ def test_a_bad_value_is_refused_naming_it(query: str, field: str) -> None:
     response = Client().get(f"/api/v1/articles/?{query}")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and list(response.json()["fields"]) == [field]
+
+
+def test_rendered_bodies_give_the_text_as_written_the_site_sets_it() -> None:
+    """The API's html and text are the content: no typesetting gap is put in for integrators
+    to index or set; the site's article page puts the quarter-em gaps in."""
+    (issue,) = published_archive(1, articles=1)
+    stored = ApprovedEdition.objects.get(issue=issue)
+    stored.data["articles"][0]["body"] = "<p>到2026年建成 5G网络。</p>"
+    stored.save(update_fields=["data"])
+    reader = Client()
+    detail = reader.get(f"/api/v1/issues/{issue.pk}/", {"format": "html"}).json()
+    assert detail["sections"][0]["articles"][0]["body"] == "<p>到2026年建成 5G网络。</p>"
+    text = reader.get(f"/api/v1/issues/{issue.pk}/", {"format": "text"}).json()
+    assert text["sections"][0]["articles"][0]["body"] == "到2026年建成 5G网络。"
+    page = reader.get(f"/archive/{issue.publication.slug}/{issue.total_number}/1/")
+    assert page.status_code == 200
+    assert "到\u20052026\u2005年建成\u20055G\u2005网络。" in page.content.decode()
