@@ -81,6 +81,12 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
+def tokenizer_load() -> None:
+    """Load jieba's dictionary now rather than in a reader's first search (a second of work):
+    the web server calls it as each worker starts (``digest/wsgi.py``)."""
+    _tokenizer().initialize()
+
+
 def index_tokens(text: str) -> str:
     """The tokens of ``text`` for the full-text index, space-separated: every 文号, every word
     jieba knows anywhere in it (overlapping), each Han character once, each Latin or digit run."""
