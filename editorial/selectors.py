@@ -23,6 +23,7 @@ from editorial.models import (
     RenditionStatus,
 )
 from editorial.models.previews import preview_token_digest
+from editorial.site_version import site_version
 from editorial.workflow import ISSUE_SIGNED_OFF
 
 
@@ -174,9 +175,10 @@ def preview_link_active(token: str) -> PreviewLink | None:
 
 
 def published_document(path: str) -> tuple[str, bytes, str, datetime.datetime] | None:
-    """The stored document at ``path``: content type, bytes, ETag, when they were made."""
+    """The stored document at ``path``, if the running site made it: content type, bytes, ETag,
+    when they were made."""
     found = list(
-        PublishedDocument.objects.filter(path=path).values_list(
+        PublishedDocument.objects.filter(path=path, site_version=site_version()).values_list(
             "content_type", "body", "etag", "modified_at"
         )[:1]
     )

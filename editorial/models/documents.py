@@ -4,6 +4,7 @@ the documents it stores (one row per URL path), served as they are with their ET
 from django.db import models
 
 from editorial.jobs import DOCUMENT_BUILD
+from editorial.site_version import site_version
 
 from .issues import Issue
 from .jobs import Job
@@ -60,6 +61,8 @@ class PublishedDocument(models.Model):
     body = models.BinaryField("内容")
     etag = models.CharField("ETag", max_length=140)
     modified_at = models.DateTimeField("生成时间")
+    # What made the bytes (``editorial.site_version``): served only while the site has it.
+    site_version = models.CharField("网站版本", max_length=16, default=site_version)
 
     class Meta:
         verbose_name = "已发布文档"

@@ -28,6 +28,7 @@ from editorial.editions import Edition
 from editorial.jobs import DOCUMENT_BUILD
 from editorial.models import DocumentBuild, DocumentBuildStatus, Issue, PublishedDocument
 from editorial.selectors import issue_edition
+from editorial.site_version import site_version
 
 from .jobs import enqueue_on_commit, job_extend_lease, job_lease, jobs_stalled
 
@@ -144,16 +145,20 @@ def documents_store(
     documents rendered. ``progress`` is told how many are done after each."""
     if paths is None:
         paths = documents_of(issues)
-    stored = dict(
-        PublishedDocument.objects.filter(path__in=list(paths)).values_list("path", "etag")
-    )
+    stored = {
+        path: (etag, version)
+        for path, etag, version in PublishedDocument.objects.filter(
+            path__in=list(paths)
+        ).values_list("path", "etag", "site_version")
+    }
     render = document_renderer()
+    version = site_version()
     for index, (path, kind) in enumerate(paths.items()):
         rendered = render(path)
         if rendered is None:
             continue
         etag = rendered.etag
-        if stored.get(path) != etag:
+        if stored.get(path) != (etag, version):
             PublishedDocument.objects.update_or_create(
                 path=path,
                 defaults={
@@ -162,6 +167,7 @@ def documents_store(
                     "body": rendered.body,
                     "etag": etag,
                     "modified_at": timezone.now(),
+                    "site_version": version,
                 },
             )
         if progress is not None:

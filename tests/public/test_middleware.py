@@ -107,6 +107,16 @@ def test_what_is_not_stored_is_rendered_by_the_views(
     assert client.post("/archive/").status_code == 405
 
 
+def test_a_document_another_version_of_the_site_made_is_rendered_again(
+    client: Client, document: PublishedDocument
+) -> None:
+    assert client.get("/archive/").content == BODY
+    PublishedDocument.objects.filter(pk=document.pk).update(site_version="0" * 16)
+    fresh = client.get("/archive/")
+    assert fresh.status_code == 200 and fresh.content != BODY
+    assert "还没有已发布的期" in fresh.content.decode()
+
+
 def test_each_worker_keeps_a_document_for_a_while_within_its_memory_bound(
     client: Client,
     document: PublishedDocument,

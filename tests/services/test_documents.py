@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from editorial.services.documents import (
     documents_request,
 )
 from editorial.services.shared_records import publication_save
+from editorial.site_version import site_version, source_digest
 from editorial.workflow import IssueStatus
 from tests.workflow.states import bring_to, chief, small_issue
 
@@ -91,6 +93,22 @@ def test_a_build_that_runs_twice_stores_the_same_documents_once(published: Issue
     assert stored() == first  # same bytes: same ETag, same Last-Modified
 
 
+def test_documents_another_version_of_the_site_made_are_made_again(published: Issue) -> None:
+    build = DocumentBuild.objects.get(issue=published)
+    document_build_run(build.pk)
+    first = stored()
+    assert set(PublishedDocument.objects.values_list("site_version", flat=True)) == {site_version()}
+    # A deploy changed a template: the stored bytes are not the running site's, even where
+    # they would come out the same; the next build stamps every one with this version.
+    PublishedDocument.objects.update(site_version="0" * 16)
+    DocumentBuild.objects.filter(pk=build.pk).update(status=DocumentBuildStatus.PENDING)
+    document_build_run(build.pk)
+    assert set(PublishedDocument.objects.values_list("site_version", flat=True)) == {site_version()}
+    assert {path: etag for path, (_, etag, _) in stored().items()} == {
+        path: etag for path, (_, etag, _) in first.items()
+    }
+
+
 def test_a_correction_remakes_the_pages_of_the_issue_it_supersedes(published: Issue) -> None:
     document_build_run(DocumentBuild.objects.get(issue=published).pk)
     slug, total = published.publication.slug, published.total_number
@@ -148,3 +166,26 @@ def test_showing_the_notice_or_not_drops_the_stored_issue_pages(
     assert not PublishedDocument.objects.filter(path=path).exists()
     assert PublishedDocument.objects.filter(path=f"{path}1/").exists()  # articles show no notice
     assert notice in client.get(path).content.decode()
+
+
+def test_the_site_version_follows_every_template_stylesheet_and_module(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>{{ title }}</p>")
+    (tmp_path / "static.css").write_text("p { color: #1f4e79 }")
+    roots = [tmp_path]
+    first = source_digest(roots, base=tmp_path)
+    assert source_digest(roots, base=tmp_path) == first  # the same files: the same version
+    page.write_text("<p class=title>{{ title }}</p>")
+    assert source_digest(roots, base=tmp_path) != first
+    page.write_text("<p>{{ title }}</p>")
+    (tmp_path / "static.css").write_text("p { color: #000 }")
+    changed_css = source_digest(roots, base=tmp_path)
+    assert changed_css != first
+    (tmp_path / "templates" / "__pycache__").mkdir()
+    (tmp_path / "templates" / "__pycache__" / "x.py").write_text("# compiled")
+    (tmp_path / "notes.md").write_text("not part of the site")
+    assert source_digest(roots, base=tmp_path) == changed_css
+    assert source_digest(roots, base=tmp_path, extra=["DIGEST_ICP_NUMBER='京ICP备1号'"]) != (
+        changed_css
+    )
