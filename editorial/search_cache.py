@@ -11,6 +11,7 @@ publication commits is at worst newer than its key, never older.
     search = SearchCache.now()  # one query: the generation
     search.articles("算力", year=2024, limit=20, offset=0) -> SearchPage
     search.facets() -> SearchFacets
+    search.html([...], render) -> bytes  # the site's whole page of results
 """
 
 import dataclasses
@@ -81,6 +82,11 @@ class SearchCache:
             ),
         )
         return dataclasses.replace(page, query=query)
+
+    def html(self, parts: list[object], render: Callable[[], bytes]) -> bytes:
+        """A whole page of results as ``render`` makes it, under ``parts`` (what it shows: the
+        query as typed, the filters, the page, the site's version)."""
+        return self._get("html", parts, render)
 
     def facets(self) -> SearchFacets:
         """The index's years and sections, for the filters."""

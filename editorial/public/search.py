@@ -6,8 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
 
 from editorial.public.views import site_page
-from editorial.search import MAX_QUERY, SearchFacets
+from editorial.search import MAX_QUERY, SearchFacets, SearchPage
 from editorial.search_cache import SearchCache
+from editorial.site_version import site_version
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
@@ -34,19 +35,32 @@ class SearchForm(forms.Form):
 
 @cache_control(public=True, max_age=60)
 def search_page(request: HttpRequest) -> HttpResponse:
-    """``?q=算力&year=2024&section=guoce&page=2``."""
+    """``?q=算力&year=2024&section=guoce&page=2``. A page of results is the same for every
+    reader until the index or the site changes: kept whole, under both (``SearchCache``)."""
     search = SearchCache.now()
     form = SearchForm(request.GET or None, facets=search.facets())
-    page = None
-    if form.is_valid() and form.cleaned_data["q"]:
-        number = form.cleaned_data["page"] or 1
+    if not (form.is_valid() and form.cleaned_data["q"]):
+        return _render(request, form, None)
+    asked = form.cleaned_data
+    number = asked["page"] or 1
+
+    def render() -> bytes:
         page = search.articles(
-            form.cleaned_data["q"],
-            year=form.cleaned_data["year"],
-            section=form.cleaned_data["section"] or None,
+            asked["q"],
+            year=asked["year"],
+            section=asked["section"] or None,
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
         )
+        return _render(request, form, page).content
+
+    body = search.html(
+        [site_version(), asked["q"], asked["year"], asked["section"], number], render
+    )
+    return HttpResponse(body)
+
+
+def _render(request: HttpRequest, form: SearchForm, page: SearchPage | None) -> HttpResponse:
     return site_page(
         request, "public/search.html", {"form": form, "page": page, "max_page": MAX_PAGE}
     )
