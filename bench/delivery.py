@@ -8,7 +8,10 @@ senders — ``DIGEST_DELIVERY_CONNECTIONS`` of them — claim, render, send and 
 The ceiling: the same messages, built beforehand (not timed), sent by smtplib over one
 connection. ``delivery_vs_baseline`` is delivery's messages/s over the ceiling's.
 
-    .venv/bin/python bench/delivery.py [--subscribers 10000] [--connections 2]
+    .venv/bin/python bench/delivery.py [--subscribers 10000] [--connections N]
+
+``--connections`` defaults to the setting ``DIGEST_DELIVERY_CONNECTIONS`` (4): what
+``deliver_issue`` uses when it is not told.
 
 Targets (2-core machine): 10,000 in <= 30 s, delivery_vs_baseline >= 0.8.
 """
@@ -33,7 +36,7 @@ from bench.support import (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=None)
     args = parser.parse_args()
     with django_on_postgres() as workdir:
         sink = Sink(workdir)
@@ -44,7 +47,7 @@ def main() -> None:
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         try:
-            run(args.subscribers, args.connections, sink)
+            run(args.subscribers, args.connections or settings.DIGEST_DELIVERY_CONNECTIONS, sink)
         finally:
             sink.stop()
 

@@ -54,6 +54,8 @@ def django_on_postgres(**environment: str) -> Iterator[Path]:
             "DJANGO_MEDIA_ROOT": str(workdir / "media"),
             "DJANGO_LOG_LEVEL": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
             "DIGEST_SITE_URL": "https://digest.example.cn",
+            # The site's own host: publishing renders its stored pages as requests to it.
+            "DJANGO_ALLOWED_HOSTS": "digest.example.cn,127.0.0.1,localhost",
             "PYTHONPATH": str(BASE_DIR),
             # Nothing of the calling shell's services: no broker (tasks run in-process) unless
             # the benchmark names one, no shared cache, no mail server but the sink.
