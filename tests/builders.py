@@ -1,5 +1,5 @@
 """Builders for test data: a small valid bundle on disk, to be broken one way at a time; a
-published archive of many small issues."""
+published archive of many small issues; a mailing with a row of every outcome."""
 
 import datetime
 from collections.abc import Callable
@@ -185,3 +185,26 @@ def published_archive(
         for issue in issues
     )
     return issues
+
+
+def mailing_of_every_outcome() -> Any:
+    """A published issue's mailing: one row sent, one failed, one uncertain, one queued."""
+    from editorial.models import Delivery, DeliveryStatus, Mailing
+    from editorial.workflow import IssueStatus
+    from tests import factories
+    from tests.workflow.states import bring_to, small_issue
+
+    mailing = Mailing.objects.get(issue=bring_to(small_issue(), IssueStatus.PUBLISHED))
+    for status, error in [
+        (DeliveryStatus.SENT, ""),
+        (DeliveryStatus.FAILED, "邮件服务器拒绝：552 Mailbox full"),
+        (DeliveryStatus.UNCERTAIN, "发送中断（发送进程中止）"),
+        (DeliveryStatus.QUEUED, ""),
+    ]:
+        Delivery.objects.create(
+            mailing=mailing,
+            subscriber=factories.SubscriberFactory.create(),
+            status=status,
+            error=error,
+        )
+    return mailing

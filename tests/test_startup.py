@@ -21,16 +21,21 @@ print("truncated images allowed after loading the renderer:", ImageFile.LOAD_TRU
 """
 
 
-def test_weasyprint_is_loaded_only_for_rendering() -> None:
+def printed_by(script: str) -> list[str]:
+    """The lines ``script`` prints, run by a fresh interpreter of this project."""
     result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    assert result.stdout.splitlines() == [
+    return result.stdout.splitlines()
+
+
+def test_weasyprint_is_loaded_only_for_rendering() -> None:
+    assert printed_by(SCRIPT) == [
         "weasyprint at start-up: False",
         "truncated images allowed after loading the renderer: False",
     ]
@@ -48,12 +53,4 @@ print("first tokens after start-up in ms below 100:", (time.perf_counter() - sta
 
 
 def test_the_web_server_loads_the_search_dictionary_as_it_starts() -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", WSGI],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert result.stdout.splitlines() == ["first tokens after start-up in ms below 100: True"]
+    assert printed_by(WSGI) == ["first tokens after start-up in ms below 100: True"]

@@ -66,40 +66,13 @@ class ImportForm(forms.Form):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = (
-        "email",
-        "name",
-        "organisation",
-        "format",
-        "status",
-        "source",
-        "created_at",
-        "confirmed_at",
-    )
+    list_display = Subscriber.RECORD_FIELDS[:8]  # up to 确认时间
     list_filter = ("status", "format", "source")
     search_fields = ("email", "name", "organisation")
-    fields = (
-        "email",
-        "name",
-        "organisation",
-        "format",
-        "status",
-        "source",
-        "created_at",
-        "confirmed_at",
-        "unsubscribed_at",
-        "status_changed_at",
-        "erased_at",
-    )
-    readonly_fields = (
-        "email",
-        "status",
-        "source",
-        "created_at",
-        "confirmed_at",
-        "unsubscribed_at",
-        "status_changed_at",
-        "erased_at",
+    fields = Subscriber.RECORD_FIELDS
+    # The reader's own choices may be corrected here; the address and the history may not.
+    readonly_fields = tuple(
+        name for name in Subscriber.RECORD_FIELDS if name not in ("name", "organisation", "format")
     )
     inlines = (ConsentInline,)
     actions = ("export_selected", "unsubscribe_selected", "erase_selected")

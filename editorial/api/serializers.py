@@ -422,20 +422,7 @@ class ConsentSerializer(serializers.ModelSerializer[Consent]):
 class SubscriberSerializer(serializers.ModelSerializer[Subscriber]):
     class Meta:
         model = Subscriber
-        fields = [
-            "id",
-            "email",
-            "name",
-            "organisation",
-            "format",
-            "status",
-            "source",
-            "created_at",
-            "confirmed_at",
-            "unsubscribed_at",
-            "status_changed_at",
-            "erased_at",
-        ]
+        fields = ["id", *Subscriber.RECORD_FIELDS]
 
 
 class SubscriberDetailSerializer(SubscriberSerializer):

@@ -1,6 +1,7 @@
 """The REST API: reads through selectors and the Edition, every write through the same services
 as the admin, each write naming the version it was made from (If-Match)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -626,8 +627,7 @@ class DeliveryViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def pause(self, request: Request, pk: str) -> Response:
-        mailing = mailing_pause(actor=request.user, mailing_id=self.get_object().pk)
-        return self._detail(mailing.pk)
+        return self._switch(request, mailing_pause)
 
     @extend_schema(
         summary="恢复投递",
@@ -637,14 +637,21 @@ class DeliveryViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str) -> Response:
-        mailing = mailing_resume(actor=request.user, mailing_id=self.get_object().pk)
+        return self._switch(request, mailing_resume)
+
+    def _switch(self, request: Request, service: Callable[..., Mailing]) -> Response:
+        """Pause or resume: the service, then the mailing as it is now."""
+        mailing = service(actor=request.user, mailing_id=self.get_object().pk)
         return self._detail(mailing.pk)
 
-    def _ids(self, request: Request) -> list[int]:
+    def _on_rows(self, request: Request, service: Callable[..., int]) -> Response:
+        """Resend or close the rows named by ``delivery_ids``: how many the service took."""
+        mailing_id = self.get_object().pk
         data = DeliveryIdsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ids: list[int] = data.validated_data["delivery_ids"]
-        return ids
+        count = service(actor=request.user, mailing_id=mailing_id, delivery_ids=ids)
+        return Response({"count": count})
 
     @extend_schema(
         summary="重新发送所选的失败或待核实记录（待核实的可能使读者收到两封）",
@@ -654,9 +661,7 @@ class DeliveryViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, pk: str) -> Response:
-        mailing_id, ids = self.get_object().pk, self._ids(request)
-        count = deliveries_resend(actor=request.user, mailing_id=mailing_id, delivery_ids=ids)
-        return Response({"count": count})
+        return self._on_rows(request, deliveries_resend)
 
     @extend_schema(
         summary="关闭所选的失败或待核实记录，不再发送",
@@ -666,6 +671,4 @@ class DeliveryViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        mailing_id, ids = self.get_object().pk, self._ids(request)
-        count = deliveries_close(actor=request.user, mailing_id=mailing_id, delivery_ids=ids)
-        return Response({"count": count})
+        return self._on_rows(request, deliveries_close)

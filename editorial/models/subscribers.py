@@ -75,6 +75,21 @@ class Subscriber(models.Model):
     status_changed_at = models.DateTimeField("状态变更时间", default=timezone.now, editable=False)
     erased_at = models.DateTimeField("个人数据删除时间", null=True, blank=True, editable=False)
 
+    # What staff see of a subscriber, in this order (the admin's form, the API's record).
+    RECORD_FIELDS = (
+        "email",
+        "name",
+        "organisation",
+        "format",
+        "status",
+        "source",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "status_changed_at",
+        "erased_at",
+    )
+
     class Meta:
         verbose_name = "订阅者"
         verbose_name_plural = "订阅者"

@@ -7,9 +7,7 @@ from django.urls import reverse
 
 from editorial.models import Delivery, DeliveryStatus, Mailing
 from editorial.roles import Role
-from editorial.workflow import IssueStatus
-from tests import factories
-from tests.workflow.states import bring_to, small_issue
+from tests.builders import mailing_of_every_outcome
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db
@@ -18,22 +16,7 @@ S = DeliveryStatus
 
 @pytest.fixture
 def mailing() -> Mailing:
-    """A published issue's mailing: one sent, one failed, one uncertain, one queued."""
-    issue = bring_to(small_issue(), IssueStatus.PUBLISHED)
-    mailing = Mailing.objects.get(issue=issue)
-    for status, error in [
-        (S.SENT, ""),
-        (S.FAILED, "邮件服务器拒绝：552 Mailbox full"),
-        (S.UNCERTAIN, "发送中断（发送进程中止）"),
-        (S.QUEUED, ""),
-    ]:
-        Delivery.objects.create(
-            mailing=mailing,
-            subscriber=factories.SubscriberFactory.create(),
-            status=status,
-            error=error,
-        )
-    return mailing
+    return mailing_of_every_outcome()  # type: ignore[no-any-return]
 
 
 def test_the_page_shows_counts_and_failures_and_resend_asks_to_confirm(

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from editorial.models import (
@@ -23,17 +24,21 @@ from editorial.roles import Role
 from editorial.services.policies import delivery_view_check, subscriber_manage_check
 from editorial.workflow import IssueStatus
 from tests import factories
-from tests.workflow.states import bring_to, small_issue
+from tests.builders import mailing_of_every_outcome
 from tests.workflow_helpers import staff
 
 pytestmark = pytest.mark.django_db
 S = DeliveryStatus
 
 
-def logged_in(role: Role, username: str = "api-staff") -> Client:
+def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(staff(username, "接口用户", role))
+    client.force_login(user)
     return client
+
+
+def logged_in(role: Role, username: str = "api-staff") -> Client:
+    return signed_in(staff(username, "接口用户", role))
 
 
 @pytest.fixture
@@ -51,21 +56,7 @@ def subscriber() -> Subscriber:
 
 @pytest.fixture
 def mailing() -> Mailing:
-    """A published issue's mailing: one sent, one failed, one uncertain, one queued."""
-    mailing = Mailing.objects.get(issue=bring_to(small_issue(), IssueStatus.PUBLISHED))
-    for status, error in [
-        (S.SENT, ""),
-        (S.FAILED, "邮件服务器拒绝：552 Mailbox full"),
-        (S.UNCERTAIN, "发送中断（发送进程中止）"),
-        (S.QUEUED, ""),
-    ]:
-        Delivery.objects.create(
-            mailing=mailing,
-            subscriber=factories.SubscriberFactory.create(),
-            status=status,
-            error=error,
-        )
-    return mailing
+    return mailing_of_every_outcome()  # type: ignore[no-any-return]
 
 
 # Subscribers ----------------------------------------------------------------------------------
@@ -74,8 +65,7 @@ def mailing() -> Mailing:
 def test_subscribers_are_only_for_those_who_manage_them(subscriber: Subscriber) -> None:
     assert Client().get("/api/v1/subscribers/").status_code == 401
     board = staff("board", "程茹", Role.BOARD_MEMBER)
-    client = Client()
-    client.force_login(board)
+    client = signed_in(board)
     refused = client.get(f"/api/v1/subscribers/{subscriber.pk}/")
     assert refused.status_code == 403
     assert refused.json() == {
@@ -152,8 +142,7 @@ def test_unsubscribe_export_and_erase_go_through_the_services(subscriber: Subscr
 def test_deliveries_are_only_for_those_who_release_issues(mailing: Mailing) -> None:
     assert Client().get("/api/v1/deliveries/").status_code == 401
     editor = staff("editor", "熊灵犀", Role.RESPONSIBLE_EDITOR)
-    client = Client()
-    client.force_login(editor)
+    client = signed_in(editor)
     refused = client.get(f"/api/v1/deliveries/{mailing.pk}/")
     assert refused.status_code == 403
     assert refused.json()["message"] == delivery_view_check(editor).reason
