@@ -1,5 +1,5 @@
 """The version of what made the reading site's stored bytes: the project's templates, static
-files and code, and the settings its pages show.
+files, code and settings modules (URLs, the API's settings), and the settings its pages show.
 
 A stored document (``PublishedDocument``) records the version it was rendered with and is
 served only while the running site has that version: after a deploy that changes a template, a
@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 # Under the project's directory: what shapes a document's bytes.
-SOURCES = ("templates", "editorial", "locale")
+SOURCES = ("templates", "editorial", "digest", "locale")
 SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".css", ".js", ".svg", ".ico", ".po"})
 # The settings a page or feed shows (the footer, absolute links, static URLs).
 SHOWN_SETTINGS = (

@@ -261,6 +261,8 @@ class EditionReadSerializer(serializers.Serializer[Any]):
 
     def _reader(self, field: serializers.Field[Any, Any, Any, Any]) -> Callable[[Any], Any]:
         name = str(field.field_name)
+        if field.source not in (name, "*"):  # "*": a method field's source
+            raise TypeError(f"{type(self).__name__}.{name}: a field's own source is not read here")
         if isinstance(field, serializers.SerializerMethodField):
             method: Callable[[Any], Any] = getattr(self, str(field.method_name))
             return method

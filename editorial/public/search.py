@@ -54,9 +54,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         return _render(request, form, page).content
 
-    body = search.html(
-        [site_version(), asked["q"], asked["year"], asked["section"], number], render
-    )
+    typed = request.GET.get("q", "")  # the box shows the query as typed, spaces and all
+    body = search.html([site_version(), typed, asked["year"], asked["section"], number], render)
     return HttpResponse(body)
 
 

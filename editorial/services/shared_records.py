@@ -13,6 +13,7 @@ from editorial.models import Organisation, Person, Publication, Section
 from .audit import audit_record
 from .documents import documents_forget
 from .permissions import Actor, require_perm
+from .search_index import search_generation_bump
 
 M = TypeVar("M", bound=Model)
 
@@ -20,7 +21,8 @@ M = TypeVar("M", bound=Model)
 @transaction.atomic
 def publication_save(*, actor: Actor, publication: Publication) -> Publication:
     """A change of whether the site shows the 声明 drops the stored issue pages that show or hide
-    it: they render on the fly, rightly, until ``build_site`` stores them again."""
+    it: they render on the fly, rightly, until ``build_site`` stores them again. Kept search
+    pages show the publication's name: a save makes them stale (a new search generation)."""
     before = (
         Publication.objects.filter(pk=publication.pk)
         .values_list("notice_public", flat=True)
@@ -29,6 +31,7 @@ def publication_save(*, actor: Actor, publication: Publication) -> Publication:
     saved = _record_save(actor, publication)
     if before is not None and before != saved.notice_public:
         documents_forget(kind="issue", publication_slug=saved.slug)
+    search_generation_bump()
     return saved
 
 

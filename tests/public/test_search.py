@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from editorial.management.commands.generate_archive import generate_archive
-from editorial.models import Article, SearchEntry
+from editorial.models import Article, Publication, SearchEntry
+from editorial.services.shared_records import publication_save
 from editorial.workflow import IssueStatus
 from tests.workflow.states import bring_to, small_issue
 
@@ -78,6 +79,14 @@ def test_a_kept_page_is_the_running_sites_and_the_index_as_it_is_now(
     with django_assert_num_queries(2):  # the generation, the masthead (results still kept)
         assert client.get(URL, {"q": "数据"}).status_code == 200
     # Another publication (the index's generation): the new issue's articles are found.
+    # The query as typed is the page's (the box shows it): spaces make another page.
+    spaced = client.get(URL, {"q": " 数据 "}).content.decode()
+    assert 'value=" 数据 "' in spaced and 'value="数据"' in first.decode()
+    # A renamed publication: the kept pages show its old name no longer.
+    publication = Publication.objects.get()
+    publication.name = "数字治理周报（新）"
+    publication_save(actor=None, publication=publication)
+    assert "数字治理周报（新）" in client.get(URL, {"q": "数据"}).content.decode()
     found = int(re.search(r"找到 (\d+) 篇文章", first.decode())[1])  # type: ignore[index]
     issue = small_issue(articles=1)
     issue.articles.update(title="数据新篇")
