@@ -5,8 +5,8 @@ answers.
 
 Standalone: a throwaway PostgreSQL database, a Redis of its own on a spare port, the tests' local
 WeChat server (tests/integrations/fake_wechat.py, speaking the Official Account API), the SMTP
-sink in a process of its own, and two worker processes as in docker-compose.yml: one on the
-``render`` queue, one on ``default,delivery``.
+sink in a process of its own, and two workers as in docker-compose.yml: one on the ``render``
+queue, one on ``default,delivery`` with a pool process per core (Celery's default there).
 
     .venv/bin/python bench/publish_to_all.py [--subscribers 10000]
 
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace, sink: Sink, workdir: Path) -> None:
     log = Path(os.environ.get("BENCH_WORKER_LOG", workdir / "workers.log"))
     workers = [
         start_worker(env, log, queues="render"),
-        start_worker(env, log, queues="default,delivery"),
+        start_worker(env, log, queues="default,delivery", concurrency=os.cpu_count() or 1),
     ]
     try:
         ready = time.monotonic() + 60

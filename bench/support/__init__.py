@@ -196,10 +196,14 @@ class Redis:
             self.process = None
 
 
-def start_worker(env: dict[str, str], log: Path, *, queues: str) -> "subprocess.Popen[bytes]":
-    """A Celery worker process (solo pool: one task at a time) in a session of its own, so that
-    the whole of it can be killed at once."""
-    command = [PYTHON, "-m", "celery", "-A", "digest", "worker", "-P", "solo", "-Q", queues]
+def start_worker(
+    env: dict[str, str], log: Path, *, queues: str, concurrency: int = 0
+) -> "subprocess.Popen[bytes]":
+    """A Celery worker in a session of its own, so that the whole of it can be killed at once:
+    the solo pool (one task at a time, in the process that is killed) unless ``concurrency``
+    asks for that many pool processes."""
+    pool = ["-c", str(concurrency)] if concurrency else ["-P", "solo"]
+    command = [PYTHON, "-m", "celery", "-A", "digest", "worker", *pool, "-Q", queues]
     command += ["-l", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"]
     return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
         command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
