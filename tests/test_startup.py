@@ -1,6 +1,6 @@
 """What a web process loads: WeasyPrint only once it renders a PDF, and then the upload checks
 still refuse truncated images (WeasyPrint turns Pillow's leniency on for the whole process);
-jieba's dictionary as the server starts, not in a reader's first search."""
+the views and jieba's dictionary as the server starts, not in a reader's first request."""
 
 import subprocess
 import sys
@@ -44,7 +44,9 @@ def test_weasyprint_is_loaded_only_for_rendering() -> None:
 WSGI = """
 import os, time
 os.environ["DJANGO_SETTINGS_MODULE"] = "digest.settings.test"
+import sys
 import digest.wsgi
+print("views imported at start-up:", "editorial.api.views" in sys.modules)
 from editorial.search import index_tokens
 started = time.perf_counter()
 index_tokens("算力基础设施")
@@ -52,5 +54,8 @@ print("first tokens after start-up in ms below 100:", (time.perf_counter() - sta
 """
 
 
-def test_the_web_server_loads_the_search_dictionary_as_it_starts() -> None:
-    assert printed_by(WSGI) == ["first tokens after start-up in ms below 100: True"]
+def test_the_web_server_loads_its_views_and_the_search_dictionary_as_it_starts() -> None:
+    assert printed_by(WSGI) == [
+        "views imported at start-up: True",
+        "first tokens after start-up in ms below 100: True",
+    ]
