@@ -19,6 +19,7 @@ the rules a proofreader checks are made explicit in the HTML instead:
 import html as html_lib
 import math
 import re
+import string
 from collections.abc import Callable
 
 GAP = "\u2005"  # FOUR-PER-EM SPACE: a quarter em, never stretched by justification
@@ -27,7 +28,10 @@ MINUS = "\u2212"
 # The smallest a heading is set to make its widest unbreakable run fit the line (15pt -> 12pt).
 MIN_TITLE_SCALE = 0.8
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The Han characters (the unified ideographs, extension A, the compatibility ideographs), most
+# used first, as ranges for the character tests and as a regular expression's class.
+_HAN_RANGES = (("\u4e00", "\u9fff"), ("\u3400", "\u4dbf"), ("\uf900", "\ufaff"))
+_HAN = "".join(f"{first}-{last}" for first, last in _HAN_RANGES)
 _LATIN = "A-Za-z0-9"
 CLOSING = "，。、；：！？）》」』”’】〕,.;:!?)%"
 OPENING = "（《「『“‘【〔("
@@ -37,7 +41,7 @@ _SPACES = f" \u00a0{GAP}"
 # typed space can sit beside full-width punctuation, which carries its own space (a line would
 # start with "，" or end with "（" there).
 _RUN = re.compile(f"([{_SPACES}{_LATIN}%]+)")
-_LATIN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_LATIN_CHARS = frozenset(string.ascii_letters + string.digits)  # _LATIN's
 _SPACE_BEFORE = frozenset("，。、；：！？）》」』”】〕")
 _SPACE_AFTER = frozenset("（《「『“【〔")
 # A hyphen before a number, not after a digit or letter: a negative number (-12.8%), not a range.
@@ -56,10 +60,11 @@ _PARAGRAPH_END = re.compile(r"</(?:p|li)>")
 _TAIL = 3  # characters bound at a paragraph's end: two and the closing mark
 
 
+(_H1, _H2), (_H3, _H4), (_H5, _H6) = _HAN_RANGES  # unrolled below: a test per Latin run's side
+
+
 def _han(char: str) -> bool:
-    return (
-        "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
-    )
+    return _H1 <= char <= _H2 or _H3 <= char <= _H4 or _H5 <= char <= _H6
 
 
 def mixed_spacing(text: str) -> str:
